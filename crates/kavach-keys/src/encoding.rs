@@ -1,0 +1,110 @@
+//! PEM framing (RFC 7468) shared by every kavach crate that reads PEM files.
+//!
+//! [`pem_blocks`] splits a text into its PEM documents, in order, ignoring text between
+//! them (OpenSSL writes "Bag Attributes" and comments there). The decoded bytes of each block
+//! are held in [`Zeroizing`] because a block may be a private key.
+
+use zeroize::Zeroizing;
+
+use crate::{Error, Result};
+
+/// Most PEM blocks read from one text: a bundle of this many certificates is already far
+/// beyond any real chain or trust store file (MOSIP's CA bundles hold a handful).
+pub const MAX_PEM_BLOCKS: usize = 1024;
+
+/// One decoded PEM document.
+pub struct PemBlock {
+    /// The label between `-----BEGIN ` and `-----` (e.g. `CERTIFICATE`).
+    pub label: String,
+    /// The decoded contents.
+    pub der: Zeroizing<Vec<u8>>,
+}
+
+impl core::fmt::Debug for PemBlock {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PemBlock").field("label", &self.label).field("len", &self.der.len()).finish()
+    }
+}
+
+/// True when `bytes` looks like PEM text (starts, after whitespace, with `-----BEGIN `),
+/// as opposed to DER.
+pub fn looks_like_pem(bytes: &[u8]) -> bool {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
+    bytes[start..].starts_with(b"-----BEGIN ")
+}
+
+/// Splits `text` into its PEM blocks (at most [`MAX_PEM_BLOCKS`]).
+///
+/// Fails with [`Error::MalformedKey`] on a block that does not decode (the `format` names PEM),
+/// and when the text holds no PEM block at all.
+pub fn pem_blocks(text: &str) -> Result<Vec<PemBlock>> {
+    const BEGIN: &str = "-----BEGIN ";
+    const DASHES: &str = "-----";
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(BEGIN) {
+        if out.len() == MAX_PEM_BLOCKS {
+            return Err(Error::MalformedKey { format: "PEM", reason: "too many PEM blocks" });
+        }
+        let after_begin = &rest[start + BEGIN.len()..];
+        let label_end = after_begin.find(DASHES).ok_or(Error::MalformedKey { format: "PEM", reason: "unterminated BEGIN line" })?;
+        let label = &after_begin[..label_end];
+        let end_marker = format!("-----END {label}-----");
+        let end_rel = after_begin.find(&end_marker).ok_or(Error::MalformedKey { format: "PEM", reason: "missing END line" })?;
+        let block_end = start + BEGIN.len() + end_rel + end_marker.len();
+        let body = &after_begin[label_end + DASHES.len()..end_rel];
+        let der = decode_pem_body(body)?;
+        out.push(PemBlock { label: label.to_owned(), der });
+        rest = &rest[block_end..];
+    }
+    if out.is_empty() {
+        return Err(Error::MalformedKey { format: "PEM", reason: "no PEM block found" });
+    }
+    Ok(out)
+}
+
+/// Decodes the base64 body of one PEM block. Lines of any length are accepted (RFC 7468 §2
+/// lax parsing); RFC 1421 encapsulated headers (`Proc-Type: 4,ENCRYPTED`) are refused.
+fn decode_pem_body(body: &str) -> Result<Zeroizing<Vec<u8>>> {
+    use base64ct::Encoding;
+    let mut b64 = Zeroizing::new(String::with_capacity(body.len()));
+    for line in body.lines() {
+        if line.contains(':') {
+            return Err(Error::MalformedKey { format: "PEM", reason: "encapsulated headers (legacy encrypted PEM) are not supported" });
+        }
+        b64.extend(line.chars().filter(|c| !c.is_ascii_whitespace()));
+    }
+    base64ct::Base64::decode_vec(&b64)
+        .map(Zeroizing::new)
+        .map_err(|_| Error::MalformedKey { format: "PEM", reason: "invalid base64 in PEM body" })
+}
+
+/// Encodes `der` as a PEM block with 64-character lines.
+pub fn pem_encode(label: &str, der: &[u8]) -> String {
+    use base64ct::Encoding;
+    // Zeroized because `der` may be a private key; `out` is sized up front so it never reallocates.
+    let b64 = Zeroizing::new(base64ct::Base64::encode_string(der));
+    let mut out = String::with_capacity(b64.len() + b64.len() / 64 + 2 * label.len() + 40);
+    out.push_str("-----BEGIN ");
+    out.push_str(label);
+    out.push_str("-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        // base64 output is ASCII, so every chunk is valid UTF-8.
+        out.push_str(core::str::from_utf8(chunk).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str("-----END ");
+    out.push_str(label);
+    out.push_str("-----\n");
+    out
+}
+
+/// Decodes a text that must hold exactly one PEM block.
+pub(crate) fn decode_pem(text: &str) -> Result<(String, Zeroizing<Vec<u8>>)> {
+    let mut blocks = pem_blocks(text)?;
+    if blocks.len() != 1 {
+        return Err(Error::MalformedKey { format: "PEM", reason: "expected exactly one PEM block" });
+    }
+    let b = blocks.remove(0);
+    Ok((b.label, b.der))
+}

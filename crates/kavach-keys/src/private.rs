@@ -1,0 +1,344 @@
+//! Software private keys: generation, loading (PKCS#8, PKCS#1, SEC1; PEM or DER) and storing
+//! (PKCS#8 PEM, file mode 0600).
+
+use core::fmt;
+use std::path::Path;
+
+use der::{Decode, asn1::ObjectIdentifier};
+use sha2::{Sha256, Sha384, Sha512};
+use zeroize::Zeroizing;
+
+use crate::public::{OID_EC_PUBLIC_KEY, OID_ED25519, OID_RSA_ENCRYPTION, OID_SECP256R1, OID_SECP384R1, PublicKeyInner};
+use crate::{
+    Decrypter, EcdsaEncoding, Error, HashAlgorithm, KeyKind, PssSaltLength, PublicKey, Result, SignatureAlgorithm, Signer,
+};
+
+/// RSA sizes [`PrivateKey::generate`] makes and loading accepts.
+pub const RSA_BITS_RANGE: core::ops::RangeInclusive<usize> = 2048..=4096;
+
+enum SecretInner {
+    P256(p256::ecdsa::SigningKey),
+    P384(p384::ecdsa::SigningKey),
+    Rsa(rsa::PrivateKey),
+    Ed25519(ed25519_dalek::SigningKey),
+}
+
+/// A private key held in this process's memory.
+///
+/// Not `Clone`; `Debug` prints only the key kind; the key material is zeroized on drop (each
+/// backend type zeroizes itself). It signs with one [`SignatureAlgorithm`], chosen by
+/// [`PrivateKey::with_signature_algorithm`] (default: [`KeyKind::default_signature_algorithm`]).
+pub struct PrivateKey {
+    secret: SecretInner,
+    public: PublicKey,
+    algorithm: SignatureAlgorithm,
+}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateKey")
+            .field("kind", &self.public.kind())
+            .field("secret", &"[secret key elided]")
+            .finish()
+    }
+}
+
+impl PrivateKey {
+    fn from_secret(secret: SecretInner) -> Result<Self> {
+        let public = PublicKey::from_inner(match &secret {
+            SecretInner::P256(k) => PublicKeyInner::P256(*k.verifying_key()),
+            SecretInner::P384(k) => PublicKeyInner::P384(*k.verifying_key()),
+            SecretInner::Rsa(k) => PublicKeyInner::Rsa { key: k.to_public_key(), pss_only: false },
+            SecretInner::Ed25519(k) => PublicKeyInner::Ed25519(k.verifying_key()),
+        })?;
+        let algorithm = public.kind().default_signature_algorithm();
+        Ok(Self { secret, public, algorithm })
+    }
+
+    /// Generates a new key of `kind` from the operating system's RNG.
+    ///
+    /// RSA sizes must lie in [`RSA_BITS_RANGE`] (2048 to 4096 bits).
+    pub fn generate(kind: KeyKind) -> Result<Self> {
+        use elliptic_curve::Generate;
+        let secret = match kind {
+            KeyKind::P256 => SecretInner::P256(p256::ecdsa::SigningKey::try_generate().map_err(|_| Error::Rng)?),
+            KeyKind::P384 => SecretInner::P384(p384::ecdsa::SigningKey::try_generate().map_err(|_| Error::Rng)?),
+            KeyKind::Rsa { bits } => {
+                if !RSA_BITS_RANGE.contains(&bits) {
+                    return Err(Error::UnsupportedRsaKeySize { bits, min: *RSA_BITS_RANGE.start(), max: *RSA_BITS_RANGE.end() });
+                }
+                SecretInner::Rsa(
+                    rsa::PrivateKey::new(&mut getrandom::SysRng, bits).map_err(|_| Error::KeyGeneration("RSA prime generation failed"))?,
+                )
+            }
+            KeyKind::Ed25519 => {
+                let mut seed = Zeroizing::new([0u8; 32]);
+                getrandom::fill(seed.as_mut()).map_err(|_| Error::Rng)?;
+                SecretInner::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed))
+            }
+        };
+        Self::from_secret(secret)
+    }
+
+    /// Returns this key set to sign with `algorithm`, which must fit the key
+    /// (e.g. [`SignatureAlgorithm::RS256`] for an RSA key).
+    pub fn with_signature_algorithm(mut self, algorithm: SignatureAlgorithm) -> Result<Self> {
+        self.public.check_algorithm(algorithm)?;
+        if let SignatureAlgorithm::RsaPss { salt: PssSaltLength::AnyOnVerify, hash } = algorithm {
+            // Signing needs a definite salt length: use the hash length (RFC 8017 §9.1 note 4).
+            self.algorithm = SignatureAlgorithm::RsaPss { hash, salt: PssSaltLength::Exactly(hash.output_len() as u16) };
+        } else {
+            self.algorithm = algorithm;
+        }
+        Ok(self)
+    }
+
+    /// What kind of key this is.
+    pub fn kind(&self) -> KeyKind {
+        self.public.kind()
+    }
+
+    /// Parses a private key from PEM text: `PRIVATE KEY` (PKCS#8), `RSA PRIVATE KEY` (PKCS#1) or
+    /// `EC PRIVATE KEY` (SEC1; an `EC PARAMETERS` block before it, as `openssl ecparam -genkey`
+    /// writes, is skipped). Encrypted keys are refused.
+    pub fn from_pem(pem: &str) -> Result<Self> {
+        let blocks = crate::encoding::pem_blocks(pem)?;
+        let mut keys = blocks.iter().filter(|b| b.label != "EC PARAMETERS");
+        let (Some(block), None) = (keys.next(), keys.next()) else {
+            return Err(Error::MalformedKey { format: "PEM", reason: "expected exactly one private key block" });
+        };
+        match block.label.as_str() {
+            "PRIVATE KEY" => Self::from_pkcs8_der(&block.der),
+            "RSA PRIVATE KEY" => Self::from_pkcs1_der(&block.der),
+            "EC PRIVATE KEY" => Self::from_sec1_der(&block.der),
+            other => Err(Error::UnsupportedPemLabel(other.to_owned())),
+        }
+    }
+
+    /// Parses a DER private key, detecting PKCS#8, PKCS#1 or SEC1.
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        // PKCS#8 starts SEQUENCE { INTEGER 0|1, SEQUENCE { OID ... } }; PKCS#1 has INTEGER 0 then
+        // INTEGER n; SEC1 has INTEGER 1 then OCTET STRING. Try them in that order; report the
+        // PKCS#8 error when none fits, since that is the format we write.
+        match Self::from_pkcs8_der(der) {
+            Ok(k) => Ok(k),
+            Err(e8) => Self::from_pkcs1_der(der).or_else(|_| Self::from_sec1_der(der)).map_err(|_| e8),
+        }
+    }
+
+    /// Reads a private key file, PEM or DER.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let bytes = Zeroizing::new(std::fs::read(path).map_err(|source| Error::Io { path: path.to_owned(), source })?);
+        if crate::encoding::looks_like_pem(&bytes) {
+            let text = core::str::from_utf8(&bytes).map_err(|_| Error::MalformedKey { format: "PEM", reason: "not UTF-8 text" })?;
+            Self::from_pem(text)
+        } else {
+            Self::from_der(&bytes)
+        }
+    }
+
+    /// Parses a DER PKCS#8 `PrivateKeyInfo` (RFC 5208 / RFC 5958, unencrypted).
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
+        use pkcs8::DecodePrivateKey;
+        const FMT: &str = "PKCS#8";
+        let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|_| Error::MalformedKey { format: FMT, reason: "not DER PrivateKeyInfo" })?;
+        let oid = info.algorithm.oid;
+        let bad = |reason| Error::MalformedKey { format: FMT, reason };
+        let secret = if oid == OID_RSA_ENCRYPTION {
+            let key = rsa::PrivateKey::from_pkcs8_der(der).map_err(|_| bad("invalid RSA private key"))?;
+            check_rsa_size(&key)?;
+            SecretInner::Rsa(key)
+        } else if oid == OID_EC_PUBLIC_KEY {
+            let curve: ObjectIdentifier = info
+                .algorithm
+                .parameters
+                .as_ref()
+                .ok_or(bad("EC key without a named curve"))?
+                .decode_as()
+                .map_err(|_| bad("EC parameters are not a named curve"))?;
+            if curve == OID_SECP256R1 {
+                SecretInner::P256(p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|_| bad("invalid P-256 private key"))?)
+            } else if curve == OID_SECP384R1 {
+                SecretInner::P384(p384::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|_| bad("invalid P-384 private key"))?)
+            } else {
+                return Err(Error::UnsupportedKeyAlgorithm(format!("EC curve {curve}")));
+            }
+        } else if oid == OID_ED25519 {
+            SecretInner::Ed25519(ed25519_dalek::SigningKey::from_pkcs8_der(der).map_err(|_| bad("invalid Ed25519 private key"))?)
+        } else {
+            return Err(Error::UnsupportedKeyAlgorithm(format!("algorithm {oid}")));
+        };
+        Self::from_secret(secret)
+    }
+
+    /// Parses a DER PKCS#1 `RSAPrivateKey` (RFC 8017 Appendix A.1.2).
+    pub fn from_pkcs1_der(der: &[u8]) -> Result<Self> {
+        use pkcs1::DecodeRsaPrivateKey;
+        let key = rsa::PrivateKey::from_pkcs1_der(der)
+            .map_err(|_| Error::MalformedKey { format: "PKCS#1", reason: "not a valid DER RSAPrivateKey" })?;
+        check_rsa_size(&key)?;
+        Self::from_secret(SecretInner::Rsa(key))
+    }
+
+    /// Parses a DER SEC1 `ECPrivateKey` (RFC 5915) on P-256 or P-384.
+    pub fn from_sec1_der(der: &[u8]) -> Result<Self> {
+        const FMT: &str = "SEC1";
+        let bad = |reason| Error::MalformedKey { format: FMT, reason };
+        let ec = sec1::EcPrivateKey::from_der(der).map_err(|_| bad("not DER ECPrivateKey"))?;
+        let curve = ec
+            .parameters
+            .as_ref()
+            .and_then(|p| p.named_curve())
+            .ok_or(bad("ECPrivateKey without a named curve"))?;
+        let secret = if curve == OID_SECP256R1 {
+            let sk = p256::SecretKey::from_sec1_der(der).map_err(|_| bad("invalid P-256 private key"))?;
+            SecretInner::P256(sk.into())
+        } else if curve == OID_SECP384R1 {
+            let sk = p384::SecretKey::from_sec1_der(der).map_err(|_| bad("invalid P-384 private key"))?;
+            SecretInner::P384(sk.into())
+        } else {
+            return Err(Error::UnsupportedKeyAlgorithm(format!("EC curve {curve}")));
+        };
+        Self::from_secret(secret)
+    }
+
+    /// Encodes the key as DER PKCS#8 (RFC 5958 v1 `PrivateKeyInfo`).
+    pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
+        use pkcs8::EncodePrivateKey;
+        let doc = match &self.secret {
+            SecretInner::P256(k) => k.to_pkcs8_der(),
+            SecretInner::P384(k) => k.to_pkcs8_der(),
+            SecretInner::Rsa(k) => k.to_pkcs8_der(),
+            SecretInner::Ed25519(k) => k.to_pkcs8_der(),
+        }
+        .map_err(|_| Error::MalformedKey { format: "PKCS#8", reason: "encoding failed" })?;
+        Ok(Zeroizing::new(doc.as_bytes().to_vec()))
+    }
+
+    /// Encodes the key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
+    pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>> {
+        let der = self.to_pkcs8_der()?;
+        Ok(Zeroizing::new(crate::encoding::pem_encode("PRIVATE KEY", &der)))
+    }
+
+    /// Writes the key as PKCS#8 PEM to `path`, created (or truncated) with mode 0600 on Unix.
+    pub fn write_pkcs8_pem(&self, path: impl AsRef<Path>) -> Result<()> {
+        use std::io::Write;
+        let path = path.as_ref();
+        let io = |source| Error::Io { path: path.to_owned(), source };
+        let pem = self.to_pkcs8_pem()?;
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut file = opts.open(path).map_err(io)?;
+        #[cfg(unix)]
+        {
+            // An existing file keeps its mode through open(): tighten it before writing.
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+        }
+        file.write_all(pem.as_bytes()).map_err(io)?;
+        file.sync_all().map_err(io)
+    }
+}
+
+fn check_rsa_size(key: &rsa::PrivateKey) -> Result<()> {
+    let bits = crate::public::rsa_bits(key.as_public_key());
+    if RSA_BITS_RANGE.contains(&bits) {
+        Ok(())
+    } else {
+        Err(Error::UnsupportedRsaKeySize { bits, min: *RSA_BITS_RANGE.start(), max: *RSA_BITS_RANGE.end() })
+    }
+}
+
+macro_rules! ecdsa_sign {
+    ($key:expr, $sig:ty, $hash:expr, $encoding:expr, $msg:expr) => {{
+        use signature::hazmat::PrehashSigner;
+        let digest = $hash.digest($msg);
+        let sig: $sig = $key.sign_prehash(&digest).map_err(|_| Error::SigningFailed)?;
+        Ok(match $encoding {
+            EcdsaEncoding::Fixed => sig.to_vec(),
+            EcdsaEncoding::Der => sig.to_der().as_bytes().to_vec(),
+        })
+    }};
+}
+
+impl Signer for PrivateKey {
+    fn algorithm(&self) -> SignatureAlgorithm {
+        self.algorithm
+    }
+
+    fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
+        match (&self.secret, self.algorithm) {
+            (SecretInner::P256(k), SignatureAlgorithm::Ecdsa { hash, encoding }) => ecdsa_sign!(k, p256::ecdsa::Signature, hash, encoding, message),
+            (SecretInner::P384(k), SignatureAlgorithm::Ecdsa { hash, encoding }) => ecdsa_sign!(k, p384::ecdsa::Signature, hash, encoding, message),
+            (SecretInner::Rsa(k), SignatureAlgorithm::RsaPkcs1v15(hash)) => match hash {
+                HashAlgorithm::Sha256 => k.pkcs1v15_sign::<Sha256>(message),
+                HashAlgorithm::Sha384 => k.pkcs1v15_sign::<Sha384>(message),
+                HashAlgorithm::Sha512 => k.pkcs1v15_sign::<Sha512>(message),
+            }
+            .map_err(|_| Error::SigningFailed),
+            (SecretInner::Rsa(k), SignatureAlgorithm::RsaPss { hash, salt }) => {
+                let salt = match salt {
+                    PssSaltLength::Exactly(n) => usize::from(n),
+                    PssSaltLength::AnyOnVerify => hash.output_len(),
+                };
+                let digest = hash.digest(message);
+                let mut rng = getrandom::SysRng;
+                match hash {
+                    HashAlgorithm::Sha256 => k.sign_with_rng(&mut rng, rsa::Pss::<Sha256>::new_with_salt(salt), &digest),
+                    HashAlgorithm::Sha384 => k.sign_with_rng(&mut rng, rsa::Pss::<Sha384>::new_with_salt(salt), &digest),
+                    HashAlgorithm::Sha512 => k.sign_with_rng(&mut rng, rsa::Pss::<Sha512>::new_with_salt(salt), &digest),
+                }
+                .map_err(|_| Error::SigningFailed)
+            }
+            (SecretInner::Ed25519(k), SignatureAlgorithm::Ed25519) => {
+                use signature::Signer as _;
+                let sig: ed25519_dalek::Signature = k.sign(message);
+                Ok(sig.to_bytes().to_vec())
+            }
+            _ => Err(Error::AlgorithmKeyMismatch { algorithm: self.algorithm, key: self.kind() }),
+        }
+    }
+}
+
+impl Decrypter for PrivateKey {
+    fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+
+    fn decrypt_rsa_oaep_sha256(&self, label: Option<&[u8]>, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        let SecretInner::Rsa(k) = &self.secret else {
+            return Err(Error::UnsupportedOperation { key: self.kind(), operation: "RSA-OAEP decryption" });
+        };
+        let padding = match label {
+            Some(l) => rsa::Oaep::<Sha256>::new_with_label(l.to_vec()),
+            None => rsa::Oaep::<Sha256>::new(),
+        };
+        k.decrypt_blinded(&mut getrandom::SysRng, padding, ciphertext)
+            .map(Zeroizing::new)
+            .map_err(|_| Error::DecryptionFailed)
+    }
+
+    fn ecdh_p256(&self, peer: &PublicKey) -> Result<Zeroizing<[u8; 32]>> {
+        let SecretInner::P256(k) = &self.secret else {
+            return Err(Error::UnsupportedOperation { key: self.kind(), operation: "ECDH on P-256" });
+        };
+        let PublicKeyInner::P256(peer) = &peer.inner else {
+            return Err(Error::DecryptionFailed);
+        };
+        let shared = p256::ecdh::diffie_hellman(k.as_nonzero_scalar(), peer.as_affine());
+        let mut out = Zeroizing::new([0u8; 32]);
+        out.copy_from_slice(shared.raw_secret_bytes());
+        Ok(out)
+    }
+}
