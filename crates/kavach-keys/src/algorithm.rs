@@ -84,13 +84,22 @@ pub enum SignatureAlgorithm {
 
 impl SignatureAlgorithm {
     /// ECDSA P-256 with SHA-256, `r || s` — JWS `ES256`.
-    pub const ES256: Self = Self::Ecdsa { hash: HashAlgorithm::Sha256, encoding: EcdsaEncoding::Fixed };
+    pub const ES256: Self = Self::Ecdsa {
+        hash: HashAlgorithm::Sha256,
+        encoding: EcdsaEncoding::Fixed,
+    };
     /// ECDSA P-384 with SHA-384, `r || s` — JWS `ES384`.
-    pub const ES384: Self = Self::Ecdsa { hash: HashAlgorithm::Sha384, encoding: EcdsaEncoding::Fixed };
+    pub const ES384: Self = Self::Ecdsa {
+        hash: HashAlgorithm::Sha384,
+        encoding: EcdsaEncoding::Fixed,
+    };
     /// RSASSA-PKCS1-v1_5 with SHA-256 — JWS `RS256`.
     pub const RS256: Self = Self::RsaPkcs1v15(HashAlgorithm::Sha256);
     /// RSASSA-PSS with SHA-256, MGF1-SHA-256, salt 32 — JWS `PS256`.
-    pub const PS256: Self = Self::RsaPss { hash: HashAlgorithm::Sha256, salt: PssSaltLength::Exactly(32) };
+    pub const PS256: Self = Self::RsaPss {
+        hash: HashAlgorithm::Sha256,
+        salt: PssSaltLength::Exactly(32),
+    };
 
     /// The kind of key family this scheme needs.
     pub const fn key_family(self) -> KeyFamily {

@@ -22,14 +22,20 @@ pub struct PemBlock {
 
 impl core::fmt::Debug for PemBlock {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("PemBlock").field("label", &self.label).field("len", &self.der.len()).finish()
+        f.debug_struct("PemBlock")
+            .field("label", &self.label)
+            .field("len", &self.der.len())
+            .finish()
     }
 }
 
 /// True when `bytes` looks like PEM text (starts, after whitespace, with `-----BEGIN `),
 /// as opposed to DER.
 pub fn looks_like_pem(bytes: &[u8]) -> bool {
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
     bytes[start..].starts_with(b"-----BEGIN ")
 }
 
@@ -44,21 +50,36 @@ pub fn pem_blocks(text: &str) -> Result<Vec<PemBlock>> {
     let mut rest = text;
     while let Some(start) = rest.find(BEGIN) {
         if out.len() == MAX_PEM_BLOCKS {
-            return Err(Error::MalformedKey { format: "PEM", reason: "too many PEM blocks" });
+            return Err(Error::MalformedKey {
+                format: "PEM",
+                reason: "too many PEM blocks",
+            });
         }
         let after_begin = &rest[start + BEGIN.len()..];
-        let label_end = after_begin.find(DASHES).ok_or(Error::MalformedKey { format: "PEM", reason: "unterminated BEGIN line" })?;
+        let label_end = after_begin.find(DASHES).ok_or(Error::MalformedKey {
+            format: "PEM",
+            reason: "unterminated BEGIN line",
+        })?;
         let label = &after_begin[..label_end];
         let end_marker = format!("-----END {label}-----");
-        let end_rel = after_begin.find(&end_marker).ok_or(Error::MalformedKey { format: "PEM", reason: "missing END line" })?;
+        let end_rel = after_begin.find(&end_marker).ok_or(Error::MalformedKey {
+            format: "PEM",
+            reason: "missing END line",
+        })?;
         let block_end = start + BEGIN.len() + end_rel + end_marker.len();
         let body = &after_begin[label_end + DASHES.len()..end_rel];
         let der = decode_pem_body(body)?;
-        out.push(PemBlock { label: label.to_owned(), der });
+        out.push(PemBlock {
+            label: label.to_owned(),
+            der,
+        });
         rest = &rest[block_end..];
     }
     if out.is_empty() {
-        return Err(Error::MalformedKey { format: "PEM", reason: "no PEM block found" });
+        return Err(Error::MalformedKey {
+            format: "PEM",
+            reason: "no PEM block found",
+        });
     }
     Ok(out)
 }
@@ -70,13 +91,19 @@ fn decode_pem_body(body: &str) -> Result<Zeroizing<Vec<u8>>> {
     let mut b64 = Zeroizing::new(String::with_capacity(body.len()));
     for line in body.lines() {
         if line.contains(':') {
-            return Err(Error::MalformedKey { format: "PEM", reason: "encapsulated headers (legacy encrypted PEM) are not supported" });
+            return Err(Error::MalformedKey {
+                format: "PEM",
+                reason: "encapsulated headers (legacy encrypted PEM) are not supported",
+            });
         }
         b64.extend(line.chars().filter(|c| !c.is_ascii_whitespace()));
     }
     base64ct::Base64::decode_vec(&b64)
         .map(Zeroizing::new)
-        .map_err(|_| Error::MalformedKey { format: "PEM", reason: "invalid base64 in PEM body" })
+        .map_err(|_| Error::MalformedKey {
+            format: "PEM",
+            reason: "invalid base64 in PEM body",
+        })
 }
 
 /// Encodes `der` as a PEM block with 64-character lines.
@@ -103,7 +130,10 @@ pub fn pem_encode(label: &str, der: &[u8]) -> String {
 pub(crate) fn decode_pem(text: &str) -> Result<(String, Zeroizing<Vec<u8>>)> {
     let mut blocks = pem_blocks(text)?;
     if blocks.len() != 1 {
-        return Err(Error::MalformedKey { format: "PEM", reason: "expected exactly one PEM block" });
+        return Err(Error::MalformedKey {
+            format: "PEM",
+            reason: "expected exactly one PEM block",
+        });
     }
     let b = blocks.remove(0);
     Ok((b.label, b.der))

@@ -4,8 +4,6 @@
 mod algorithm;
 pub mod encoding;
 mod error;
-#[cfg(feature = "pkcs11")]
-pub mod pkcs11;
 mod private;
 mod public;
 mod store;
@@ -48,11 +46,16 @@ pub trait Decrypter: Send + Sync {
 /// returns the ephemeral public key to send and the shared secret `Z`.
 pub fn ecdh_p256_ephemeral(recipient: &PublicKey) -> Result<(PublicKey, Zeroizing<[u8; 32]>)> {
     let public::PublicKeyInner::P256(peer) = &recipient.inner else {
-        return Err(Error::UnsupportedOperation { key: recipient.kind(), operation: "ECDH on P-256" });
+        return Err(Error::UnsupportedOperation {
+            key: recipient.kind(),
+            operation: "ECDH on P-256",
+        });
     };
     use elliptic_curve::Generate;
     let secret = p256::ecdh::EphemeralSecret::try_generate().map_err(|_| Error::Rng)?;
-    let ephemeral = PublicKey::from_inner(public::PublicKeyInner::P256(p256::ecdsa::VerifyingKey::from(secret.public_key())))?;
+    let ephemeral = PublicKey::from_inner(public::PublicKeyInner::P256(p256::ecdsa::VerifyingKey::from(
+        secret.public_key(),
+    )))?;
     let shared = secret.diffie_hellman(&p256::PublicKey::from(*peer));
     let mut out = Zeroizing::new([0u8; 32]);
     out.copy_from_slice(shared.raw_secret_bytes());

@@ -10,7 +10,8 @@ use zeroize::Zeroizing;
 
 use crate::public::{OID_EC_PUBLIC_KEY, OID_ED25519, OID_RSA_ENCRYPTION, OID_SECP256R1, OID_SECP384R1, PublicKeyInner};
 use crate::{
-    Decrypter, EcdsaEncoding, Error, HashAlgorithm, KeyKind, PssSaltLength, PublicKey, Result, SignatureAlgorithm, Signer,
+    Decrypter, EcdsaEncoding, Error, HashAlgorithm, KeyKind, PssSaltLength, PublicKey, Result, SignatureAlgorithm,
+    Signer,
 };
 
 /// RSA sizes [`PrivateKey::generate`] makes and loading accepts.
@@ -48,11 +49,18 @@ impl PrivateKey {
         let public = PublicKey::from_inner(match &secret {
             SecretInner::P256(k) => PublicKeyInner::P256(*k.verifying_key()),
             SecretInner::P384(k) => PublicKeyInner::P384(*k.verifying_key()),
-            SecretInner::Rsa(k) => PublicKeyInner::Rsa { key: k.to_public_key(), pss_only: false },
+            SecretInner::Rsa(k) => PublicKeyInner::Rsa {
+                key: k.to_public_key(),
+                pss_only: false,
+            },
             SecretInner::Ed25519(k) => PublicKeyInner::Ed25519(k.verifying_key()),
         })?;
         let algorithm = public.kind().default_signature_algorithm();
-        Ok(Self { secret, public, algorithm })
+        Ok(Self {
+            secret,
+            public,
+            algorithm,
+        })
     }
 
     /// Generates a new key of `kind` from the operating system's RNG.
@@ -65,10 +73,15 @@ impl PrivateKey {
             KeyKind::P384 => SecretInner::P384(p384::ecdsa::SigningKey::try_generate().map_err(|_| Error::Rng)?),
             KeyKind::Rsa { bits } => {
                 if !RSA_BITS_RANGE.contains(&bits) {
-                    return Err(Error::UnsupportedRsaKeySize { bits, min: *RSA_BITS_RANGE.start(), max: *RSA_BITS_RANGE.end() });
+                    return Err(Error::UnsupportedRsaKeySize {
+                        bits,
+                        min: *RSA_BITS_RANGE.start(),
+                        max: *RSA_BITS_RANGE.end(),
+                    });
                 }
                 SecretInner::Rsa(
-                    rsa::PrivateKey::new(&mut getrandom::SysRng, bits).map_err(|_| Error::KeyGeneration("RSA prime generation failed"))?,
+                    rsa::PrivateKey::new(&mut getrandom::SysRng, bits)
+                        .map_err(|_| Error::KeyGeneration("RSA prime generation failed"))?,
                 )
             }
             KeyKind::Ed25519 => {
@@ -84,9 +97,16 @@ impl PrivateKey {
     /// (e.g. [`SignatureAlgorithm::RS256`] for an RSA key).
     pub fn with_signature_algorithm(mut self, algorithm: SignatureAlgorithm) -> Result<Self> {
         self.public.check_algorithm(algorithm)?;
-        if let SignatureAlgorithm::RsaPss { salt: PssSaltLength::AnyOnVerify, hash } = algorithm {
+        if let SignatureAlgorithm::RsaPss {
+            salt: PssSaltLength::AnyOnVerify,
+            hash,
+        } = algorithm
+        {
             // Signing needs a definite salt length: use the hash length (RFC 8017 §9.1 note 4).
-            self.algorithm = SignatureAlgorithm::RsaPss { hash, salt: PssSaltLength::Exactly(hash.output_len() as u16) };
+            self.algorithm = SignatureAlgorithm::RsaPss {
+                hash,
+                salt: PssSaltLength::Exactly(hash.output_len() as u16),
+            };
         } else {
             self.algorithm = algorithm;
         }
@@ -105,7 +125,10 @@ impl PrivateKey {
         let blocks = crate::encoding::pem_blocks(pem)?;
         let mut keys = blocks.iter().filter(|b| b.label != "EC PARAMETERS");
         let (Some(block), None) = (keys.next(), keys.next()) else {
-            return Err(Error::MalformedKey { format: "PEM", reason: "expected exactly one private key block" });
+            return Err(Error::MalformedKey {
+                format: "PEM",
+                reason: "expected exactly one private key block",
+            });
         };
         match block.label.as_str() {
             "PRIVATE KEY" => Self::from_pkcs8_der(&block.der),
@@ -122,16 +145,24 @@ impl PrivateKey {
         // PKCS#8 error when none fits, since that is the format we write.
         match Self::from_pkcs8_der(der) {
             Ok(k) => Ok(k),
-            Err(e8) => Self::from_pkcs1_der(der).or_else(|_| Self::from_sec1_der(der)).map_err(|_| e8),
+            Err(e8) => Self::from_pkcs1_der(der)
+                .or_else(|_| Self::from_sec1_der(der))
+                .map_err(|_| e8),
         }
     }
 
     /// Reads a private key file, PEM or DER.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = Zeroizing::new(std::fs::read(path).map_err(|source| Error::Io { path: path.to_owned(), source })?);
+        let bytes = Zeroizing::new(std::fs::read(path).map_err(|source| Error::Io {
+            path: path.to_owned(),
+            source,
+        })?);
         if crate::encoding::looks_like_pem(&bytes) {
-            let text = core::str::from_utf8(&bytes).map_err(|_| Error::MalformedKey { format: "PEM", reason: "not UTF-8 text" })?;
+            let text = core::str::from_utf8(&bytes).map_err(|_| Error::MalformedKey {
+                format: "PEM",
+                reason: "not UTF-8 text",
+            })?;
             Self::from_pem(text)
         } else {
             Self::from_der(&bytes)
@@ -142,7 +173,10 @@ impl PrivateKey {
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
         use pkcs8::DecodePrivateKey;
         const FMT: &str = "PKCS#8";
-        let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|_| Error::MalformedKey { format: FMT, reason: "not DER PrivateKeyInfo" })?;
+        let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|_| Error::MalformedKey {
+            format: FMT,
+            reason: "not DER PrivateKeyInfo",
+        })?;
         let oid = info.algorithm.oid;
         let bad = |reason| Error::MalformedKey { format: FMT, reason };
         let secret = if oid == OID_RSA_ENCRYPTION {
@@ -158,14 +192,20 @@ impl PrivateKey {
                 .decode_as()
                 .map_err(|_| bad("EC parameters are not a named curve"))?;
             if curve == OID_SECP256R1 {
-                SecretInner::P256(p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|_| bad("invalid P-256 private key"))?)
+                SecretInner::P256(
+                    p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|_| bad("invalid P-256 private key"))?,
+                )
             } else if curve == OID_SECP384R1 {
-                SecretInner::P384(p384::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|_| bad("invalid P-384 private key"))?)
+                SecretInner::P384(
+                    p384::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|_| bad("invalid P-384 private key"))?,
+                )
             } else {
                 return Err(Error::UnsupportedKeyAlgorithm(format!("EC curve {curve}")));
             }
         } else if oid == OID_ED25519 {
-            SecretInner::Ed25519(ed25519_dalek::SigningKey::from_pkcs8_der(der).map_err(|_| bad("invalid Ed25519 private key"))?)
+            SecretInner::Ed25519(
+                ed25519_dalek::SigningKey::from_pkcs8_der(der).map_err(|_| bad("invalid Ed25519 private key"))?,
+            )
         } else {
             return Err(Error::UnsupportedKeyAlgorithm(format!("algorithm {oid}")));
         };
@@ -175,8 +215,10 @@ impl PrivateKey {
     /// Parses a DER PKCS#1 `RSAPrivateKey` (RFC 8017 Appendix A.1.2).
     pub fn from_pkcs1_der(der: &[u8]) -> Result<Self> {
         use pkcs1::DecodeRsaPrivateKey;
-        let key = rsa::PrivateKey::from_pkcs1_der(der)
-            .map_err(|_| Error::MalformedKey { format: "PKCS#1", reason: "not a valid DER RSAPrivateKey" })?;
+        let key = rsa::PrivateKey::from_pkcs1_der(der).map_err(|_| Error::MalformedKey {
+            format: "PKCS#1",
+            reason: "not a valid DER RSAPrivateKey",
+        })?;
         check_rsa_size(&key)?;
         Self::from_secret(SecretInner::Rsa(key))
     }
@@ -212,7 +254,10 @@ impl PrivateKey {
             SecretInner::Rsa(k) => k.to_pkcs8_der(),
             SecretInner::Ed25519(k) => k.to_pkcs8_der(),
         }
-        .map_err(|_| Error::MalformedKey { format: "PKCS#8", reason: "encoding failed" })?;
+        .map_err(|_| Error::MalformedKey {
+            format: "PKCS#8",
+            reason: "encoding failed",
+        })?;
         Ok(Zeroizing::new(doc.as_bytes().to_vec()))
     }
 
@@ -226,7 +271,10 @@ impl PrivateKey {
     pub fn write_pkcs8_pem(&self, path: impl AsRef<Path>) -> Result<()> {
         use std::io::Write;
         let path = path.as_ref();
-        let io = |source| Error::Io { path: path.to_owned(), source };
+        let io = |source| Error::Io {
+            path: path.to_owned(),
+            source,
+        };
         let pem = self.to_pkcs8_pem()?;
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create(true).truncate(true);
@@ -240,7 +288,8 @@ impl PrivateKey {
         {
             // An existing file keeps its mode through open(): tighten it before writing.
             use std::os::unix::fs::PermissionsExt;
-            file.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                .map_err(io)?;
         }
         file.write_all(pem.as_bytes()).map_err(io)?;
         file.sync_all().map_err(io)
@@ -252,7 +301,11 @@ fn check_rsa_size(key: &rsa::PrivateKey) -> Result<()> {
     if RSA_BITS_RANGE.contains(&bits) {
         Ok(())
     } else {
-        Err(Error::UnsupportedRsaKeySize { bits, min: *RSA_BITS_RANGE.start(), max: *RSA_BITS_RANGE.end() })
+        Err(Error::UnsupportedRsaKeySize {
+            bits,
+            min: *RSA_BITS_RANGE.start(),
+            max: *RSA_BITS_RANGE.end(),
+        })
     }
 }
 
@@ -279,8 +332,12 @@ impl Signer for PrivateKey {
 
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
         match (&self.secret, self.algorithm) {
-            (SecretInner::P256(k), SignatureAlgorithm::Ecdsa { hash, encoding }) => ecdsa_sign!(k, p256::ecdsa::Signature, hash, encoding, message),
-            (SecretInner::P384(k), SignatureAlgorithm::Ecdsa { hash, encoding }) => ecdsa_sign!(k, p384::ecdsa::Signature, hash, encoding, message),
+            (SecretInner::P256(k), SignatureAlgorithm::Ecdsa { hash, encoding }) => {
+                ecdsa_sign!(k, p256::ecdsa::Signature, hash, encoding, message)
+            }
+            (SecretInner::P384(k), SignatureAlgorithm::Ecdsa { hash, encoding }) => {
+                ecdsa_sign!(k, p384::ecdsa::Signature, hash, encoding, message)
+            }
             (SecretInner::Rsa(k), SignatureAlgorithm::RsaPkcs1v15(hash)) => match hash {
                 HashAlgorithm::Sha256 => k.pkcs1v15_sign::<Sha256>(message),
                 HashAlgorithm::Sha384 => k.pkcs1v15_sign::<Sha384>(message),
@@ -295,9 +352,15 @@ impl Signer for PrivateKey {
                 let digest = hash.digest(message);
                 let mut rng = getrandom::SysRng;
                 match hash {
-                    HashAlgorithm::Sha256 => k.sign_with_rng(&mut rng, rsa::Pss::<Sha256>::new_with_salt(salt), &digest),
-                    HashAlgorithm::Sha384 => k.sign_with_rng(&mut rng, rsa::Pss::<Sha384>::new_with_salt(salt), &digest),
-                    HashAlgorithm::Sha512 => k.sign_with_rng(&mut rng, rsa::Pss::<Sha512>::new_with_salt(salt), &digest),
+                    HashAlgorithm::Sha256 => {
+                        k.sign_with_rng(&mut rng, rsa::Pss::<Sha256>::new_with_salt(salt), &digest)
+                    }
+                    HashAlgorithm::Sha384 => {
+                        k.sign_with_rng(&mut rng, rsa::Pss::<Sha384>::new_with_salt(salt), &digest)
+                    }
+                    HashAlgorithm::Sha512 => {
+                        k.sign_with_rng(&mut rng, rsa::Pss::<Sha512>::new_with_salt(salt), &digest)
+                    }
                 }
                 .map_err(|_| Error::SigningFailed)
             }
@@ -306,7 +369,10 @@ impl Signer for PrivateKey {
                 let sig: ed25519_dalek::Signature = k.sign(message);
                 Ok(sig.to_bytes().to_vec())
             }
-            _ => Err(Error::AlgorithmKeyMismatch { algorithm: self.algorithm, key: self.kind() }),
+            _ => Err(Error::AlgorithmKeyMismatch {
+                algorithm: self.algorithm,
+                key: self.kind(),
+            }),
         }
     }
 }
@@ -318,7 +384,10 @@ impl Decrypter for PrivateKey {
 
     fn decrypt_rsa_oaep_sha256(&self, label: Option<&[u8]>, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
         let SecretInner::Rsa(k) = &self.secret else {
-            return Err(Error::UnsupportedOperation { key: self.kind(), operation: "RSA-OAEP decryption" });
+            return Err(Error::UnsupportedOperation {
+                key: self.kind(),
+                operation: "RSA-OAEP decryption",
+            });
         };
         let padding = match label {
             Some(l) => rsa::Oaep::<Sha256>::new_with_label(l.to_vec()),
@@ -331,7 +400,10 @@ impl Decrypter for PrivateKey {
 
     fn ecdh_p256(&self, peer: &PublicKey) -> Result<Zeroizing<[u8; 32]>> {
         let SecretInner::P256(k) = &self.secret else {
-            return Err(Error::UnsupportedOperation { key: self.kind(), operation: "ECDH on P-256" });
+            return Err(Error::UnsupportedOperation {
+                key: self.kind(),
+                operation: "ECDH on P-256",
+            });
         };
         let PublicKeyInner::P256(peer) = &peer.inner else {
             return Err(Error::DecryptionFailed);

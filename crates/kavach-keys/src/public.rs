@@ -45,7 +45,9 @@ impl Eq for PublicKey {}
 
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PublicKey").field("kind", &self.kind()).finish_non_exhaustive()
+        f.debug_struct("PublicKey")
+            .field("kind", &self.kind())
+            .finish_non_exhaustive()
     }
 }
 
@@ -57,65 +59,98 @@ impl PublicKey {
     pub fn from_spki_der(der: &[u8]) -> Result<Self> {
         const FMT: &str = "SubjectPublicKeyInfo";
         if der.len() > MAX_SPKI_LEN {
-            return Err(Error::MalformedKey { format: FMT, reason: "too long" });
+            return Err(Error::MalformedKey {
+                format: FMT,
+                reason: "too long",
+            });
         }
-        let spki = SubjectPublicKeyInfoRef::from_der(der)
-            .map_err(|_| Error::MalformedKey { format: FMT, reason: "not DER SubjectPublicKeyInfo" })?;
+        let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(|_| Error::MalformedKey {
+            format: FMT,
+            reason: "not DER SubjectPublicKeyInfo",
+        })?;
         let inner = Self::inner_from_spki(&spki)?;
         // Keep the canonical re-encoding so equal keys compare equal byte for byte.
-        let spki_der = spki.to_der().map_err(|_| Error::MalformedKey { format: FMT, reason: "re-encoding failed" })?;
+        let spki_der = spki.to_der().map_err(|_| Error::MalformedKey {
+            format: FMT,
+            reason: "re-encoding failed",
+        })?;
         Ok(Self { inner, spki_der })
     }
 
     fn inner_from_spki(spki: &SubjectPublicKeyInfoRef<'_>) -> Result<PublicKeyInner> {
         const FMT: &str = "SubjectPublicKeyInfo";
-        let bits = spki
-            .subject_public_key
-            .as_bytes()
-            .ok_or(Error::MalformedKey { format: FMT, reason: "public key BIT STRING has unused bits" })?;
+        let bits = spki.subject_public_key.as_bytes().ok_or(Error::MalformedKey {
+            format: FMT,
+            reason: "public key BIT STRING has unused bits",
+        })?;
         let oid = spki.algorithm.oid;
         if oid == OID_RSA_ENCRYPTION || oid == OID_RSASSA_PSS {
             if oid == OID_RSA_ENCRYPTION {
                 // RFC 3279 §2.3.1: parameters MUST be NULL (absent is tolerated by everyone).
                 if let Some(p) = &spki.algorithm.parameters {
                     if !p.is_null() {
-                        return Err(Error::MalformedKey { format: FMT, reason: "rsaEncryption parameters are not NULL" });
+                        return Err(Error::MalformedKey {
+                            format: FMT,
+                            reason: "rsaEncryption parameters are not NULL",
+                        });
                     }
                 }
             }
             let key = rsa_public_from_pkcs1(bits)?;
-            return Ok(PublicKeyInner::Rsa { key, pss_only: oid == OID_RSASSA_PSS });
+            return Ok(PublicKeyInner::Rsa {
+                key,
+                pss_only: oid == OID_RSASSA_PSS,
+            });
         }
         if oid == OID_EC_PUBLIC_KEY {
             let curve: ObjectIdentifier = spki
                 .algorithm
                 .parameters
                 .as_ref()
-                .ok_or(Error::MalformedKey { format: FMT, reason: "EC key without a named curve" })?
+                .ok_or(Error::MalformedKey {
+                    format: FMT,
+                    reason: "EC key without a named curve",
+                })?
                 .decode_as()
-                .map_err(|_| Error::MalformedKey { format: FMT, reason: "EC parameters are not a named curve" })?;
+                .map_err(|_| Error::MalformedKey {
+                    format: FMT,
+                    reason: "EC parameters are not a named curve",
+                })?;
             return if curve == OID_SECP256R1 {
                 p256::ecdsa::VerifyingKey::from_sec1_bytes(bits)
                     .map(PublicKeyInner::P256)
-                    .map_err(|_| Error::MalformedKey { format: FMT, reason: "not a point on P-256" })
+                    .map_err(|_| Error::MalformedKey {
+                        format: FMT,
+                        reason: "not a point on P-256",
+                    })
             } else if curve == OID_SECP384R1 {
                 p384::ecdsa::VerifyingKey::from_sec1_bytes(bits)
                     .map(PublicKeyInner::P384)
-                    .map_err(|_| Error::MalformedKey { format: FMT, reason: "not a point on P-384" })
+                    .map_err(|_| Error::MalformedKey {
+                        format: FMT,
+                        reason: "not a point on P-384",
+                    })
             } else {
                 Err(Error::UnsupportedKeyAlgorithm(format!("EC curve {curve}")))
             };
         }
         if oid == OID_ED25519 {
             if spki.algorithm.parameters.is_some() {
-                return Err(Error::MalformedKey { format: FMT, reason: "Ed25519 parameters must be absent" });
+                return Err(Error::MalformedKey {
+                    format: FMT,
+                    reason: "Ed25519 parameters must be absent",
+                });
             }
-            let bytes: &[u8; 32] = bits
-                .try_into()
-                .map_err(|_| Error::MalformedKey { format: FMT, reason: "Ed25519 key is not 32 bytes" })?;
+            let bytes: &[u8; 32] = bits.try_into().map_err(|_| Error::MalformedKey {
+                format: FMT,
+                reason: "Ed25519 key is not 32 bytes",
+            })?;
             return ed25519_dalek::VerifyingKey::from_bytes(bytes)
                 .map(PublicKeyInner::Ed25519)
-                .map_err(|_| Error::MalformedKey { format: FMT, reason: "not an Ed25519 point" });
+                .map_err(|_| Error::MalformedKey {
+                    format: FMT,
+                    reason: "not an Ed25519 point",
+                });
         }
         Err(Error::UnsupportedKeyAlgorithm(format!("algorithm {oid}")))
     }
@@ -137,8 +172,14 @@ impl PublicKey {
             PublicKeyInner::Rsa { key, .. } => key.to_public_key_der(),
             PublicKeyInner::Ed25519(k) => k.to_public_key_der(),
         }
-        .map_err(|_| Error::MalformedKey { format: "SubjectPublicKeyInfo", reason: "encoding failed" })?;
-        Ok(Self { inner, spki_der: der.into_vec() })
+        .map_err(|_| Error::MalformedKey {
+            format: "SubjectPublicKeyInfo",
+            reason: "encoding failed",
+        })?;
+        Ok(Self {
+            inner,
+            spki_der: der.into_vec(),
+        })
     }
 
     /// The DER `SubjectPublicKeyInfo` of this key.
@@ -199,7 +240,14 @@ impl PublicKey {
             (PublicKeyInner::Ed25519(_), SignatureAlgorithm::Ed25519) => true,
             _ => false,
         };
-        if ok { Ok(()) } else { Err(Error::AlgorithmKeyMismatch { algorithm, key: self.kind() }) }
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::AlgorithmKeyMismatch {
+                algorithm,
+                key: self.kind(),
+            })
+        }
     }
 
     /// Verifies `signature` over `message` with `algorithm`.
@@ -260,15 +308,23 @@ impl PublicKey {
                     }
                 }
                 match hash {
-                    HashAlgorithm::Sha256 => vk::<Sha256>(key, salt).verify_prehash(&hash.digest(message), &sig).is_ok(),
-                    HashAlgorithm::Sha384 => vk::<Sha384>(key, salt).verify_prehash(&hash.digest(message), &sig).is_ok(),
-                    HashAlgorithm::Sha512 => vk::<Sha512>(key, salt).verify_prehash(&hash.digest(message), &sig).is_ok(),
+                    HashAlgorithm::Sha256 => vk::<Sha256>(key, salt)
+                        .verify_prehash(&hash.digest(message), &sig)
+                        .is_ok(),
+                    HashAlgorithm::Sha384 => vk::<Sha384>(key, salt)
+                        .verify_prehash(&hash.digest(message), &sig)
+                        .is_ok(),
+                    HashAlgorithm::Sha512 => vk::<Sha512>(key, salt)
+                        .verify_prehash(&hash.digest(message), &sig)
+                        .is_ok(),
                 }
             }
-            (PublicKeyInner::Ed25519(key), SignatureAlgorithm::Ed25519) => match ed25519_dalek::Signature::from_slice(signature) {
-                Ok(sig) => key.verify_strict(message, &sig).is_ok(),
-                Err(_) => false,
-            },
+            (PublicKeyInner::Ed25519(key), SignatureAlgorithm::Ed25519) => {
+                match ed25519_dalek::Signature::from_slice(signature) {
+                    Ok(sig) => key.verify_strict(message, &sig).is_ok(),
+                    Err(_) => false,
+                }
+            }
             _ => false,
         };
         if ok { Ok(()) } else { Err(Error::BadSignature) }
@@ -277,16 +333,20 @@ impl PublicKey {
     /// RSAES-OAEP encryption with SHA-256 and MGF1-SHA-256 (RFC 8017 §7.1), optional label.
     pub fn encrypt_rsa_oaep_sha256(&self, label: Option<&[u8]>, plaintext: &[u8]) -> Result<Vec<u8>> {
         let PublicKeyInner::Rsa { key, pss_only: false } = &self.inner else {
-            return Err(Error::UnsupportedOperation { key: self.kind(), operation: "RSA-OAEP encryption" });
+            return Err(Error::UnsupportedOperation {
+                key: self.kind(),
+                operation: "RSA-OAEP encryption",
+            });
         };
         let padding = match label {
             Some(l) => rsa::Oaep::<Sha256>::new_with_label(l.to_vec()),
             None => rsa::Oaep::<Sha256>::new(),
         };
-        key.encrypt(&mut getrandom::SysRng, padding, plaintext).map_err(|_| Error::UnsupportedOperation {
-            key: self.kind(),
-            operation: "RSA-OAEP encryption of a message this long",
-        })
+        key.encrypt(&mut getrandom::SysRng, padding, plaintext)
+            .map_err(|_| Error::UnsupportedOperation {
+                key: self.kind(),
+                operation: "RSA-OAEP encryption of a message this long",
+            })
     }
 }
 
@@ -319,8 +379,14 @@ fn strip_leading_zeros(b: &[u8]) -> &[u8] {
 fn rsa_public_from_pkcs1(der: &[u8]) -> Result<rsa::PublicKey> {
     use pkcs1::DecodeRsaPublicKey;
     rsa::PublicKey::from_pkcs1_der(der).map_err(|e| match e {
-        pkcs1::Error::KeyMalformed => Error::MalformedKey { format: "RSAPublicKey", reason: "invalid modulus or exponent" },
-        _ => Error::MalformedKey { format: "RSAPublicKey", reason: "not a DER RSAPublicKey, or modulus outside 1024..=8192 bits" },
+        pkcs1::Error::KeyMalformed => Error::MalformedKey {
+            format: "RSAPublicKey",
+            reason: "invalid modulus or exponent",
+        },
+        _ => Error::MalformedKey {
+            format: "RSAPublicKey",
+            reason: "not a DER RSAPublicKey, or modulus outside 1024..=8192 bits",
+        },
     })
 }
 
@@ -330,4 +396,3 @@ impl TryFrom<&[u8]> for PublicKey {
         Self::from_spki_der(der)
     }
 }
-

@@ -97,7 +97,9 @@ pub struct MemoryKeyStore {
 
 impl core::fmt::Debug for MemoryKeyStore {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_list().entries(self.entries.iter().map(|e| (&e.id, e.thumbprint))).finish()
+        f.debug_list()
+            .entries(self.entries.iter().map(|e| (&e.id, e.thumbprint)))
+            .finish()
     }
 }
 

@@ -55,7 +55,11 @@ pub fn vectors_dir(test: &str) -> Option<PathBuf> {
     if dir.join("README.md").is_file() {
         Some(dir)
     } else {
-        missing(test, "public test vectors", &format!("expected at {} (or set {VECTORS_ENV})", dir.display()))
+        missing(
+            test,
+            "public test vectors",
+            &format!("expected at {} (or set {VECTORS_ENV})", dir.display()),
+        )
     }
 }
 
@@ -85,5 +89,9 @@ pub fn program(test: &str, name: &str) -> Option<PathBuf> {
 /// A file that must exist (e.g. a PKCS#11 module); `None` (after [`missing`]) when absent.
 #[track_caller]
 pub fn file(test: &str, part: &str, path: &Path) -> Option<PathBuf> {
-    if path.is_file() { Some(path.to_owned()) } else { missing(test, part, &format!("{} does not exist", path.display())) }
+    if path.is_file() {
+        Some(path.to_owned())
+    } else {
+        missing(test, part, &format!("{} does not exist", path.display()))
+    }
 }
