@@ -1,0 +1,353 @@
+//! The one error type of kavach-pki.
+//!
+//! Parse errors say which structure was malformed and why. Path-validation errors name the
+//! certificate (by subject) and the rule that failed, so that `kavach cert verify` can print a
+//! reason a person can act on. A signature that does not verify is reported without detail
+//! beyond which certificate or CRL carried it: the verification primitive itself is opaque.
+//!
+//! When every candidate path fails, [`Error::rank`] picks the most useful failure to report
+//! (the idea of rustls-webpki's `Error::rank`, `src/error.rs`): a failure found deep in a path
+//! that otherwise chained to a trust anchor says more than "unknown issuer".
+
+use std::time::SystemTime;
+
+use const_oid::ObjectIdentifier;
+
+use crate::purpose::Purpose;
+
+/// Everything that can go wrong in kavach-pki.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    // ----- parsing -----
+    /// The input is larger than this crate reads for such an object.
+    #[error("{what} is {len} bytes, more than the {max} accepted")]
+    TooLarge {
+        /// What was being read (`certificate`, `CRL`, `bundle`).
+        what: &'static str,
+        /// Its length in bytes.
+        len: usize,
+        /// The largest length accepted.
+        max: usize,
+    },
+    /// The DER of an object does not decode.
+    #[error("malformed {what}: {source}")]
+    Der {
+        /// What was being decoded.
+        what: &'static str,
+        /// The decoder's error (kind and position).
+        #[source]
+        source: der::Error,
+    },
+    /// An object decodes but breaks a structural rule of RFC 5280.
+    #[error("malformed {what}: {reason}")]
+    Malformed {
+        /// What was being checked.
+        what: &'static str,
+        /// The rule it breaks.
+        reason: &'static str,
+    },
+    /// PEM framing was broken (see `kavach_keys::encoding::pem_blocks`).
+    #[error("PEM: {0}")]
+    Pem(#[source] kavach_keys::Error),
+    /// A PEM block with a label this function does not read.
+    #[error("unexpected PEM label {label:?} (expected {expected})")]
+    UnexpectedPemLabel {
+        /// The label found.
+        label: String,
+        /// What was expected.
+        expected: &'static str,
+    },
+    /// A bundle that holds no certificate (or no CRL).
+    #[error("no {what} found in the input")]
+    Empty {
+        /// What was looked for.
+        what: &'static str,
+    },
+    /// More objects in one bundle than this crate reads.
+    #[error("more than {max} {what} in one bundle")]
+    TooMany {
+        /// What was counted.
+        what: &'static str,
+        /// The largest number accepted.
+        max: usize,
+    },
+    /// The certificate's public key is of a kind kavach does not support.
+    #[error("certificate {subject}: unsupported public key: {source}")]
+    UnsupportedPublicKey {
+        /// Subject of the certificate.
+        subject: String,
+        /// Why kavach-keys refused the key.
+        #[source]
+        source: kavach_keys::Error,
+    },
+    /// A signature algorithm kavach does not verify.
+    #[error("unsupported signature algorithm {oid}")]
+    UnsupportedSignatureAlgorithm {
+        /// The algorithm's OID.
+        oid: ObjectIdentifier,
+    },
+    /// A signature algorithm whose parameters are malformed or not allowed (e.g. RSASSA-PSS
+    /// whose MGF1 hash differs from the message hash).
+    #[error("invalid signature algorithm parameters: {reason}")]
+    InvalidSignatureAlgorithmParameters {
+        /// What is wrong with them.
+        reason: &'static str,
+    },
+    /// A purpose name that is not one of the table in CLI.md.
+    #[error("unknown purpose {0:?}")]
+    UnknownPurpose(String),
+    /// A server name that is neither a DNS name nor an IP address.
+    #[error("invalid server name {0:?}")]
+    InvalidServerName(String),
+
+    // ----- trust stores -----
+    /// A trust domain with no trust anchor fails closed.
+    #[error("trust domain {domain:?} has no trust anchor")]
+    EmptyTrustStore {
+        /// Name of the trust domain.
+        domain: String,
+    },
+
+    // ----- path validation -----
+    /// No chain from the certificate to a trust anchor of the domain could be built.
+    #[error("certificate {subject}: no path to a trust anchor of {domain:?} (issuer {issuer} not found)")]
+    UnknownIssuer {
+        /// Subject of the certificate whose issuer is missing.
+        subject: String,
+        /// Its issuer name.
+        issuer: String,
+        /// The trust domain.
+        domain: String,
+    },
+    /// A signature on a certificate or CRL does not verify with its issuer's key.
+    #[error("{what} of {subject}: signature does not verify")]
+    BadSignature {
+        /// `certificate` or `CRL`.
+        what: &'static str,
+        /// Subject of the certificate (or issuer of the CRL).
+        subject: String,
+    },
+    /// The signature algorithm inside the signed part differs from the outer one
+    /// (RFC 5280 §4.1.1.2).
+    #[error("{what} of {subject}: signatureAlgorithm differs from the signed signature field")]
+    SignatureAlgorithmMismatch {
+        /// `certificate` or `CRL`.
+        what: &'static str,
+        /// Subject of the certificate (or issuer of the CRL).
+        subject: String,
+    },
+    /// The signature algorithm is not one the caller allowed, or does not fit the issuer's key.
+    #[error("certificate {subject}: signature algorithm not allowed for this key or policy")]
+    DisallowedSignatureAlgorithm {
+        /// Subject of the signed certificate.
+        subject: String,
+    },
+    /// The certificate had expired at the validation time.
+    #[error("certificate {subject} expired at {not_after:?} (validation time {time:?})")]
+    Expired {
+        /// Subject of the certificate.
+        subject: String,
+        /// Its notAfter.
+        not_after: SystemTime,
+        /// The validation time.
+        time: SystemTime,
+    },
+    /// The certificate was not yet valid at the validation time.
+    #[error("certificate {subject} not valid before {not_before:?} (validation time {time:?})")]
+    NotYetValid {
+        /// Subject of the certificate.
+        subject: String,
+        /// Its notBefore.
+        not_before: SystemTime,
+        /// The validation time.
+        time: SystemTime,
+    },
+    /// An issuer in the path is not a CA (basicConstraints absent or cA=false).
+    #[error("certificate {subject} is not a CA but issues {child}")]
+    NotCa {
+        /// Subject of the would-be issuer.
+        subject: String,
+        /// Subject of the certificate it would issue.
+        child: String,
+    },
+    /// An end-entity certificate that is a CA certificate where the purpose wants a leaf.
+    #[error("certificate {subject} is a CA certificate, not an end entity")]
+    CaUsedAsEndEntity {
+        /// Subject of the certificate.
+        subject: String,
+    },
+    /// A pathLenConstraint is exceeded.
+    #[error("certificate {subject}: pathLenConstraint {path_len} exceeded")]
+    PathLenExceeded {
+        /// Subject of the constraining CA.
+        subject: String,
+        /// Its pathLenConstraint.
+        path_len: u8,
+    },
+    /// An issuer's keyUsage lacks keyCertSign.
+    #[error("certificate {subject}: keyUsage lacks keyCertSign")]
+    MissingKeyCertSign {
+        /// Subject of the issuer.
+        subject: String,
+    },
+    /// A CA whose keyUsage lacks cRLSign signed a CRL.
+    #[error("certificate {subject}: keyUsage lacks cRLSign")]
+    MissingCrlSign {
+        /// Subject of the CRL issuer.
+        subject: String,
+    },
+    /// A name in a certificate is outside the name constraints of a CA above it.
+    #[error("certificate {subject}: name {name} is outside the name constraints of {constrained_by}")]
+    NameConstraintViolation {
+        /// Subject of the certificate.
+        subject: String,
+        /// The offending name.
+        name: String,
+        /// Subject of the CA whose constraint it breaks.
+        constrained_by: String,
+    },
+    /// A critical extension this crate does not process (RFC 5280 §4.2).
+    #[error("certificate {subject}: unknown critical extension {oid}")]
+    UnknownCriticalExtension {
+        /// Subject of the certificate.
+        subject: String,
+        /// The extension's OID.
+        oid: ObjectIdentifier,
+    },
+    /// A certificate breaks an RFC 5280 profile rule checked during validation
+    /// (e.g. an empty subject without a critical subjectAltName).
+    #[error("certificate {subject}: {reason}")]
+    ProfileViolation {
+        /// Subject of the certificate.
+        subject: String,
+        /// The rule it breaks.
+        reason: &'static str,
+    },
+    /// The certificate's key does not meet the key policy.
+    #[error("certificate {subject}: key {key} refused by the key policy")]
+    KeyPolicy {
+        /// Subject of the certificate.
+        subject: String,
+        /// The key's kind (e.g. `RSA-1024`).
+        key: String,
+    },
+    /// The end entity does not fit the purpose (CLI.md purpose table).
+    #[error("certificate {subject} is not valid for {purpose}: {reason}")]
+    PurposeMismatch {
+        /// Subject of the end entity (or of the CA whose EKU forbids it).
+        subject: String,
+        /// The purpose asked for.
+        purpose: Purpose,
+        /// Which rule failed.
+        reason: &'static str,
+    },
+    /// The end entity is not valid for the server name.
+    #[error("certificate {subject} is not valid for name {name}")]
+    NameMismatch {
+        /// Subject of the end entity.
+        subject: String,
+        /// The name asked for.
+        name: String,
+    },
+    /// The certificate is revoked by a current CRL of its issuer.
+    #[error("certificate {subject} (serial {serial}) is revoked")]
+    Revoked {
+        /// Subject of the certificate.
+        subject: String,
+        /// Its serial number in hex.
+        serial: String,
+    },
+    /// CRLs were supplied but none of them covers the end entity (CLI.md: refused).
+    #[error("certificate {subject}: revocation status unknown (no current CRL of its issuer)")]
+    RevocationStatusUnknown {
+        /// Subject of the certificate.
+        subject: String,
+    },
+    /// The chain is longer than allowed.
+    #[error("chain longer than the maximum depth {max}")]
+    MaxDepthExceeded {
+        /// The maximum number of intermediates.
+        max: usize,
+    },
+    /// Path building ran out of budget (see `verify::Budget`).
+    #[error("path building budget exhausted: {what}")]
+    BudgetExceeded {
+        /// Which budget ran out.
+        what: &'static str,
+    },
+}
+
+impl Error {
+    /// A stable code for this error (`KVC-PKI-…`), printed by the CLI and usable in logs and
+    /// tests; it never changes for a given variant.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::TooLarge { .. } => "KVC-PKI-TOO-LARGE",
+            Self::Der { .. } | Self::Malformed { .. } => "KVC-PKI-MALFORMED",
+            Self::Pem(_) | Self::UnexpectedPemLabel { .. } => "KVC-PKI-PEM",
+            Self::Empty { .. } => "KVC-PKI-EMPTY",
+            Self::TooMany { .. } => "KVC-PKI-TOO-MANY",
+            Self::UnsupportedPublicKey { .. } => "KVC-PKI-UNSUPPORTED-KEY",
+            Self::UnsupportedSignatureAlgorithm { .. } => "KVC-PKI-UNSUPPORTED-SIGALG",
+            Self::InvalidSignatureAlgorithmParameters { .. } => "KVC-PKI-BAD-SIGALG-PARAMS",
+            Self::UnknownPurpose(_) => "KVC-PKI-UNKNOWN-PURPOSE",
+            Self::InvalidServerName(_) => "KVC-PKI-BAD-SERVER-NAME",
+            Self::EmptyTrustStore { .. } => "KVC-PKI-EMPTY-TRUST-STORE",
+            Self::UnknownIssuer { .. } => "KVC-PKI-UNKNOWN-ISSUER",
+            Self::BadSignature { .. } => "KVC-PKI-BAD-SIGNATURE",
+            Self::SignatureAlgorithmMismatch { .. } => "KVC-PKI-SIGALG-MISMATCH",
+            Self::DisallowedSignatureAlgorithm { .. } => "KVC-PKI-SIGALG-DISALLOWED",
+            Self::Expired { .. } => "KVC-PKI-EXPIRED",
+            Self::NotYetValid { .. } => "KVC-PKI-NOT-YET-VALID",
+            Self::NotCa { .. } => "KVC-PKI-NOT-CA",
+            Self::CaUsedAsEndEntity { .. } => "KVC-PKI-CA-AS-END-ENTITY",
+            Self::PathLenExceeded { .. } => "KVC-PKI-PATHLEN",
+            Self::MissingKeyCertSign { .. } => "KVC-PKI-NO-KEYCERTSIGN",
+            Self::MissingCrlSign { .. } => "KVC-PKI-NO-CRLSIGN",
+            Self::NameConstraintViolation { .. } => "KVC-PKI-NAME-CONSTRAINT",
+            Self::UnknownCriticalExtension { .. } => "KVC-PKI-UNKNOWN-CRITICAL-EXT",
+            Self::ProfileViolation { .. } => "KVC-PKI-PROFILE",
+            Self::KeyPolicy { .. } => "KVC-PKI-KEY-POLICY",
+            Self::PurposeMismatch { .. } => "KVC-PKI-PURPOSE",
+            Self::NameMismatch { .. } => "KVC-PKI-NAME-MISMATCH",
+            Self::Revoked { .. } => "KVC-PKI-REVOKED",
+            Self::RevocationStatusUnknown { .. } => "KVC-PKI-REVOCATION-UNKNOWN",
+            Self::MaxDepthExceeded { .. } => "KVC-PKI-MAX-DEPTH",
+            Self::BudgetExceeded { .. } => "KVC-PKI-BUDGET",
+        }
+    }
+
+    /// How useful this error is as the reason a whole validation failed, when several candidate
+    /// paths failed differently: higher is more useful and wins.
+    ///
+    /// Same idea as rustls-webpki's `Error::rank` (`src/error.rs`): budget exhaustion outranks
+    /// everything (the answer is "unknown", not "invalid"); failures of the end entity itself
+    /// (purpose, name, revocation, validity) come next since no other path can fix them; then
+    /// failures on a path that reached a trust anchor; "unknown issuer" is the least specific.
+    pub fn rank(&self) -> u32 {
+        match self {
+            Self::BudgetExceeded { .. } => 1000,
+            Self::Revoked { .. } => 300,
+            Self::NameMismatch { .. } | Self::PurposeMismatch { .. } => 250,
+            Self::RevocationStatusUnknown { .. } => 240,
+            Self::Expired { .. } | Self::NotYetValid { .. } => 230,
+            Self::KeyPolicy { .. } | Self::UnknownCriticalExtension { .. } | Self::ProfileViolation { .. } => 220,
+            Self::NameConstraintViolation { .. } => 210,
+            Self::PathLenExceeded { .. } | Self::NotCa { .. } | Self::MissingKeyCertSign { .. } => 200,
+            Self::CaUsedAsEndEntity { .. } => 200,
+            Self::BadSignature { .. }
+            | Self::SignatureAlgorithmMismatch { .. }
+            | Self::DisallowedSignatureAlgorithm { .. }
+            | Self::UnsupportedSignatureAlgorithm { .. }
+            | Self::InvalidSignatureAlgorithmParameters { .. } => 150,
+            Self::MaxDepthExceeded { .. } => 120,
+            Self::UnsupportedPublicKey { .. } => 110,
+            Self::UnknownIssuer { .. } => 0,
+            _ => 50,
+        }
+    }
+}
+
+/// Result alias of kavach-pki.
+pub type Result<T, E = Error> = core::result::Result<T, E>;
