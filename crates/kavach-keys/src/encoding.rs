@@ -62,12 +62,18 @@ pub fn pem_blocks(text: &str) -> Result<Vec<PemBlock>> {
         })?;
         let label = &after_begin[..label_end];
         let end_marker = format!("-----END {label}-----");
-        let end_rel = after_begin.find(&end_marker).ok_or(Error::MalformedKey {
-            format: "PEM",
-            reason: "missing END line",
-        })?;
+        // The END line is searched for after the BEGIN line only: searching from the label would
+        // find an END marker overlapping the BEGIN line's own dashes (`-----BEGIN X-----END X-----`).
+        let body_start = label_end + DASHES.len();
+        let end_rel = after_begin[body_start..]
+            .find(&end_marker)
+            .map(|i| body_start + i)
+            .ok_or(Error::MalformedKey {
+                format: "PEM",
+                reason: "missing END line",
+            })?;
         let block_end = start + BEGIN.len() + end_rel + end_marker.len();
-        let body = &after_begin[label_end + DASHES.len()..end_rel];
+        let body = &after_begin[body_start..end_rel];
         let der = decode_pem_body(body)?;
         out.push(PemBlock {
             label: label.to_owned(),

@@ -92,6 +92,37 @@ pub enum Error {
     #[cfg(feature = "pkcs11")]
     #[error("PKCS#11: {0} not found")]
     Pkcs11NotFound(String),
+    /// More than one PKCS#11 token or key matched where exactly one must.
+    #[cfg(feature = "pkcs11")]
+    #[error("PKCS#11: more than one {0} matches")]
+    Pkcs11Ambiguous(String),
+    /// The token refused the user PIN (or the PIN differs from the one this process logged in
+    /// with).
+    #[cfg(feature = "pkcs11")]
+    #[error("PKCS#11 token {token:?}: incorrect user PIN")]
+    Pkcs11PinIncorrect {
+        /// Label of the token.
+        token: String,
+    },
+    /// Key generation refused: a key with this label or id already exists on the token.
+    #[cfg(feature = "pkcs11")]
+    #[error("PKCS#11 token {token:?}: a key with {what} already exists")]
+    Pkcs11KeyExists {
+        /// Label of the token.
+        token: String,
+        /// The clashing label or id.
+        what: String,
+    },
+    /// A self-test run when a key is opened gave a wrong result: the token (or the objects
+    /// found on it) cannot be trusted for this operation.
+    #[cfg(feature = "pkcs11")]
+    #[error("PKCS#11 token {token:?}: self-test of {operation} gave a wrong result")]
+    Pkcs11SelfTest {
+        /// Label of the token.
+        token: String,
+        /// What was tested.
+        operation: &'static str,
+    },
 }
 
 /// Result alias of kavach-keys.

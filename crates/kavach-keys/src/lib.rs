@@ -4,6 +4,9 @@
 mod algorithm;
 pub mod encoding;
 mod error;
+mod oaep;
+#[cfg(feature = "pkcs11")]
+pub mod pkcs11;
 mod private;
 mod public;
 mod store;

@@ -141,13 +141,20 @@ impl PrivateKey {
     /// Parses a DER private key, detecting PKCS#8, PKCS#1 or SEC1.
     pub fn from_der(der: &[u8]) -> Result<Self> {
         // PKCS#8 starts SEQUENCE { INTEGER 0|1, SEQUENCE { OID ... } }; PKCS#1 has INTEGER 0 then
-        // INTEGER n; SEC1 has INTEGER 1 then OCTET STRING. Try them in that order; report the
-        // PKCS#8 error when none fits, since that is the format we write.
-        match Self::from_pkcs8_der(der) {
-            Ok(k) => Ok(k),
-            Err(e8) => Self::from_pkcs1_der(der)
-                .or_else(|_| Self::from_sec1_der(der))
-                .map_err(|_| e8),
+        // INTEGER n; SEC1 has INTEGER 1 then OCTET STRING. The structures exclude each other, so
+        // the first that parses names the format, and that format's parser reports the error
+        // (e.g. an RSA-1024 PKCS#1 key fails with the key size, not with "not PKCS#8").
+        if pkcs8::PrivateKeyInfoRef::from_der(der).is_ok() {
+            Self::from_pkcs8_der(der)
+        } else if pkcs1::RsaPrivateKeyRef::from_der(der).is_ok() {
+            Self::from_pkcs1_der(der)
+        } else if sec1::EcPrivateKey::from_der(der).is_ok() {
+            Self::from_sec1_der(der)
+        } else {
+            Err(Error::MalformedKey {
+                format: "DER private key",
+                reason: "neither PKCS#8 PrivateKeyInfo, PKCS#1 RSAPrivateKey nor SEC1 ECPrivateKey",
+            })
         }
     }
 
@@ -252,7 +259,7 @@ impl PrivateKey {
             SecretInner::P256(k) => k.to_pkcs8_der(),
             SecretInner::P384(k) => k.to_pkcs8_der(),
             SecretInner::Rsa(k) => k.to_pkcs8_der(),
-            SecretInner::Ed25519(k) => k.to_pkcs8_der(),
+            SecretInner::Ed25519(k) => ed25519_pkcs8_v1(k),
         }
         .map_err(|_| Error::MalformedKey {
             format: "PKCS#8",
@@ -294,6 +301,28 @@ impl PrivateKey {
         file.write_all(pem.as_bytes()).map_err(io)?;
         file.sync_all().map_err(io)
     }
+}
+
+/// PKCS#8 v1 `PrivateKeyInfo` of an Ed25519 key (RFC 8410 §7), without the optional public key.
+///
+/// ed25519-dalek writes the v2 form (RFC 5958 `OneAsymmetricKey` with `publicKey [1]`), which
+/// OpenSSL before 3.5 refuses to read; RFC 8410 §7 notes exactly this trade-off. The public key
+/// is derived from the seed when the key is loaded, so nothing is lost.
+fn ed25519_pkcs8_v1(key: &ed25519_dalek::SigningKey) -> pkcs8::Result<pkcs8::SecretDocument> {
+    // CurvePrivateKey ::= OCTET STRING, itself the content of the PrivateKeyInfo's OCTET STRING.
+    let mut curve_private_key = Zeroizing::new([0u8; 34]);
+    curve_private_key[0] = 0x04;
+    curve_private_key[1] = 0x20;
+    curve_private_key[2..].copy_from_slice(key.as_bytes());
+    let info = pkcs8::PrivateKeyInfoRef {
+        algorithm: spki::AlgorithmIdentifierRef {
+            oid: OID_ED25519,
+            parameters: None,
+        },
+        private_key: der::asn1::OctetStringRef::new(&curve_private_key[..])?,
+        public_key: None,
+    };
+    Ok(pkcs8::SecretDocument::encode_msg(&info)?)
 }
 
 fn check_rsa_size(key: &rsa::PrivateKey) -> Result<()> {
@@ -389,13 +418,30 @@ impl Decrypter for PrivateKey {
                 operation: "RSA-OAEP decryption",
             });
         };
-        let padding = match label {
-            Some(l) => rsa::Oaep::<Sha256>::new_with_label(l.to_vec()),
-            None => rsa::Oaep::<Sha256>::new(),
-        };
-        k.decrypt_blinded(&mut getrandom::SysRng, padding, ciphertext)
-            .map(Zeroizing::new)
-            .map_err(|_| Error::DecryptionFailed)
+        // The RSA private operation (blinded, CRT result checked) here, then the crate's own
+        // constant-time OAEP decoder: rsa 0.10.0's decoder does not check that the leading byte
+        // of the encoded message is zero (RFC 8017 §7.1.2 step 3.g; Wycheproof
+        // rsa_oaep_2048_sha256_mgf1sha256 tcId 23 "First byte is 1" decrypts with it).
+        use rsa::traits::PublicKeyParts;
+        let size = k.size();
+        // RFC 8017 §7.1.2 steps 1.b and 2.a: exactly k bytes, representative below n. Both are
+        // public properties of the ciphertext.
+        if ciphertext.len() != size {
+            return Err(Error::DecryptionFailed);
+        }
+        let c = rsa::BoxedUint::from_be_slice(ciphertext, k.n_bits_precision()).map_err(|_| Error::DecryptionFailed)?;
+        if &c >= k.n().as_ref() {
+            return Err(Error::DecryptionFailed);
+        }
+        let mut m = rsa::hazmat::rsa_decrypt_and_check(k, Some(&mut getrandom::SysRng), &c)
+            .map_err(|_| Error::DecryptionFailed)?;
+        // I2OSP(m, k): m < n < 256^k, so any bytes beyond the last k are zero.
+        let raw = Zeroizing::new(m.to_be_bytes());
+        zeroize::Zeroize::zeroize(&mut m);
+        let mut em = Zeroizing::new(vec![0u8; size]);
+        let take = raw.len().min(size);
+        em[size - take..].copy_from_slice(&raw[raw.len() - take..]);
+        crate::oaep::decode_sha256(&em, label.unwrap_or_default())
     }
 
     fn ecdh_p256(&self, peer: &PublicKey) -> Result<Zeroizing<[u8; 32]>> {

@@ -276,6 +276,58 @@ pub enum Error {
         /// Which budget ran out.
         what: &'static str,
     },
+
+    // ----- issuance (issue/) -----
+    /// An RFC 4514 name that does not parse, or is empty.
+    #[error("invalid distinguished name {input:?}: {reason}")]
+    InvalidDistinguishedName {
+        /// The input (first 128 characters).
+        input: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// An input to issuance that cannot go into a certificate or CRL (validity, SAN, URI...).
+    #[error("cannot issue: {what}: {reason}")]
+    InvalidIssuanceInput {
+        /// Which input.
+        what: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The issuer certificate may not sign what was asked (not a CA, keyUsage, pathLen 0).
+    #[error("issuer {subject} cannot issue this: {reason}")]
+    IssuerCannotIssue {
+        /// Subject of the issuer certificate.
+        subject: String,
+        /// Why not.
+        reason: &'static str,
+    },
+    /// The signer's public key is not the key of the issuer certificate.
+    #[error("the signer's key is not the key of issuer certificate {subject}")]
+    IssuerKeyMismatch {
+        /// Subject of the issuer certificate.
+        subject: String,
+    },
+    /// The signer failed, or made a signature its own public key does not verify.
+    #[error("signing the {what} failed: {source}")]
+    Signing {
+        /// What was being signed.
+        what: &'static str,
+        /// The signer's (or the self-check's) error.
+        #[source]
+        source: kavach_keys::Error,
+    },
+    /// No end-entity certificate of this purpose can be issued for this key or at all.
+    #[error("cannot issue a {purpose} certificate {reason}")]
+    PurposeNotIssuable {
+        /// The purpose asked for.
+        purpose: Purpose,
+        /// Why not.
+        reason: &'static str,
+    },
+    /// A PKCS#10 request whose signature does not verify with its own key. Opaque by design.
+    #[error("certificate request: proof of possession failed")]
+    BadProofOfPossession,
 }
 
 impl Error {
@@ -315,6 +367,13 @@ impl Error {
             Self::RevocationStatusUnknown { .. } => "KVC-PKI-REVOCATION-UNKNOWN",
             Self::MaxDepthExceeded { .. } => "KVC-PKI-MAX-DEPTH",
             Self::BudgetExceeded { .. } => "KVC-PKI-BUDGET",
+            Self::InvalidDistinguishedName { .. } => "KVC-PKI-BAD-NAME",
+            Self::InvalidIssuanceInput { .. } => "KVC-PKI-ISSUANCE-INPUT",
+            Self::IssuerCannotIssue { .. } => "KVC-PKI-ISSUER-CANNOT-ISSUE",
+            Self::IssuerKeyMismatch { .. } => "KVC-PKI-ISSUER-KEY-MISMATCH",
+            Self::Signing { .. } => "KVC-PKI-SIGNING",
+            Self::PurposeNotIssuable { .. } => "KVC-PKI-PURPOSE-NOT-ISSUABLE",
+            Self::BadProofOfPossession => "KVC-PKI-CSR-POP",
         }
     }
 

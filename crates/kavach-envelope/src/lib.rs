@@ -1,0 +1,22 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod b64;
+mod backend;
+mod envelope;
+mod error;
+pub mod hazmat;
+mod json;
+pub mod jwe;
+pub mod limits;
+pub mod mosip;
+mod opened;
+mod recipient;
+pub mod sbi;
+pub mod stream;
+
+pub use envelope::Envelope;
+pub use error::{Error, Format, RecipientRef, Result};
+pub use limits::Limits;
+pub use opened::{Opened, OpenedKind};
+pub use recipient::{Plaintext, Recipient};

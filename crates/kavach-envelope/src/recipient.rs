@@ -1,0 +1,102 @@
+//! Who an envelope is sealed to, and the opened payload.
+
+use core::fmt;
+
+use kavach_keys::{KeyKind, PublicKey, Sha256Thumbprint, Zeroizing};
+
+/// A recipient whose certificate was validated for the `encryption` purpose.
+///
+/// The only public way to build one is [`Recipient::from_verified`], from the
+/// `kavach_pki::VerifiedPath` proof of a path validated for `Purpose::Encryption`: sealing to a
+/// certificate nobody checked, or one checked for signing, cannot be written.
+#[derive(Clone)]
+pub struct Recipient {
+    thumbprint: Sha256Thumbprint,
+    public_key: PublicKey,
+}
+
+impl fmt::Debug for Recipient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Recipient")
+            .field("thumbprint", &self.thumbprint)
+            .field("key", &self.public_key.kind())
+            .finish()
+    }
+}
+
+impl Recipient {
+    /// A recipient from a certificate's DER and its public key, **without any validation**.
+    /// Crate-private: used by [`Recipient::from_verified`] and by this crate's unit tests.
+    pub(crate) fn from_certificate_unchecked(certificate_der: &[u8], public_key: PublicKey) -> Self {
+        Self {
+            thumbprint: Sha256Thumbprint::of_der(certificate_der),
+            public_key,
+        }
+    }
+
+    /// SHA-256 thumbprint of the recipient certificate's DER: what MOSIP envelopes carry and
+    /// what JWE `kid` encodes (base64url).
+    pub fn thumbprint(&self) -> &Sha256Thumbprint {
+        &self.thumbprint
+    }
+
+    /// The recipient certificate's public key.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public_key
+    }
+
+    /// The recipient key kind.
+    pub fn key_kind(&self) -> KeyKind {
+        self.public_key.kind()
+    }
+}
+
+/// Length in bytes of an RSA-OAEP ciphertext for `key` (the modulus length), or `None` for a
+/// key that cannot do RSA-OAEP.
+pub(crate) fn rsa_ciphertext_len(key: &PublicKey) -> Option<usize> {
+    match key.kind() {
+        KeyKind::Rsa { bits } if !key.is_rsa_pss_only() => Some(bits.div_ceil(8)),
+        _ => None,
+    }
+}
+
+/// An opened payload: zeroized on drop, not `Clone`, and its `Debug` prints only the length.
+pub struct Plaintext(Zeroizing<Vec<u8>>);
+
+impl Plaintext {
+    pub(crate) fn new(bytes: Zeroizing<Vec<u8>>) -> Self {
+        Self(bytes)
+    }
+
+    /// The payload bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The payload, still zeroized on drop.
+    pub fn into_zeroizing(self) -> Zeroizing<Vec<u8>> {
+        self.0
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True for an empty payload.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Plaintext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Plaintext([{} bytes redacted])", self.0.len())
+    }
+}
+
+impl AsRef<[u8]> for Plaintext {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}

@@ -1,0 +1,521 @@
+//! [`Certificate`]: an X.509 v3 certificate, parsed once at the boundary.
+//!
+//! A `Certificate` exists only if its DER decoded under RFC 5280's structure (x509-cert 0.3,
+//! strict DER), with no trailing bytes, within [`MAX_CERTIFICATE_LEN`], and with the structural
+//! rules of §4.1 that do not depend on a path: extensions and unique identifiers only in the
+//! version that allows them, no extension twice, and every extension this crate acts on
+//! decodable. Path-dependent rules (validity, constraints, signatures) are checked by
+//! [`crate::Validator`].
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use const_oid::ObjectIdentifier;
+use const_oid::db::rfc5280 as oids;
+use der::{Decode, Encode, Reader, SliceReader};
+use kavach_keys::{PublicKey, Sha256Thumbprint};
+use x509_cert::certificate::Version;
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, NameConstraints, SubjectAltName,
+    SubjectKeyIdentifier,
+};
+
+use crate::error::{Error, Result};
+
+/// Largest DER certificate read: 64 KiB.
+///
+/// Real certificates are 0.5–10 KB; even CDN certificates carrying hundreds of subjectAltNames
+/// stay well under 32 KB. TLS 1.3 would allow up to 2^24-1 bytes per entry (RFC 8446 §4.4.2),
+/// far more than any legitimate certificate, so like OpenSSL's default `max_cert_list`-style
+/// limits we bound memory and decoder work per certificate instead of trusting the peer.
+pub const MAX_CERTIFICATE_LEN: usize = 64 * 1024;
+
+/// Largest bundle (PEM text, DER sequence or PKCS#7) read by [`Certificate::parse_bundle`]:
+/// 8 MiB. Mozilla's whole root store as one PEM file is about 220 KB.
+pub const MAX_BUNDLE_LEN: usize = 8 * 1024 * 1024;
+
+/// Most certificates in one bundle; the same bound as kavach-keys' `MAX_PEM_BLOCKS`, whose doc
+/// says why (far beyond any real chain or trust store file).
+pub const MAX_BUNDLE_CERTIFICATES: usize = kavach_keys::encoding::MAX_PEM_BLOCKS;
+
+/// Extensions decoded once at parse time, so that validation does not decode them again.
+#[derive(Debug, Default)]
+pub(crate) struct Parsed {
+    pub(crate) basic_constraints: Option<BasicConstraints>,
+    pub(crate) key_usage: Option<KeyUsage>,
+    pub(crate) eku: Option<Vec<ObjectIdentifier>>,
+    pub(crate) san: Option<Vec<GeneralName>>,
+    pub(crate) san_critical: bool,
+    pub(crate) name_constraints: Option<NameConstraints>,
+    pub(crate) ski: Option<Vec<u8>>,
+    /// authorityKeyIdentifier present (with or without a keyIdentifier).
+    pub(crate) aki_present: bool,
+    pub(crate) aki: Option<Vec<u8>>,
+    /// authorityKeyIdentifier carries authorityCertIssuer or authorityCertSerialNumber.
+    pub(crate) aki_issuer_serial: bool,
+    /// OIDs of the known extensions marked critical.
+    pub(crate) critical: Vec<ObjectIdentifier>,
+    /// policyConstraints present.
+    pub(crate) policy_constraints: bool,
+    /// Critical extensions this crate does not process (rejected during validation).
+    pub(crate) unknown_critical: Vec<ObjectIdentifier>,
+}
+
+struct Inner {
+    der: Vec<u8>,
+    /// Byte range of the raw `tbsCertificate` TLV inside `der` (what the signature covers).
+    tbs: core::ops::Range<usize>,
+    cert: x509_cert::Certificate,
+    /// `None` when kavach-keys does not support the key; [`Certificate::public_key`] reports why.
+    public_key: Option<PublicKey>,
+    subject_der: Vec<u8>,
+    issuer_der: Vec<u8>,
+    subject: String,
+    sha256: [u8; 32],
+    ext: Parsed,
+}
+
+/// An X.509 certificate (RFC 5280), parsed and structurally checked; cheap to clone (the DER
+/// and the parsed form are shared).
+#[derive(Clone)]
+pub struct Certificate(Arc<Inner>);
+
+impl core::fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Certificate")
+            .field("subject", &self.0.subject)
+            .field("issuer", &self.issuer())
+            .field("serial", &self.serial_hex())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for Certificate {
+    /// Equal when the DER is byte-for-byte equal.
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0.der == other.0.der
+    }
+}
+impl Eq for Certificate {}
+
+fn der_err(what: &'static str) -> impl FnOnce(der::Error) -> Error {
+    move |source| Error::Der { what, source }
+}
+
+/// Splits `der` (one complete TLV) into the raw range of the first inner TLV, checking that
+/// `der` holds exactly one TLV. Used to find the signed bytes of a certificate or CRL.
+pub(crate) fn first_inner_tlv(der: &[u8], what: &'static str) -> Result<core::ops::Range<usize>> {
+    let mut reader = SliceReader::new(der).map_err(der_err(what))?;
+    let header = der::Header::decode(&mut reader).map_err(der_err(what))?;
+    let header_len = usize::try_from(u32::from(header.encoded_len().map_err(der_err(what))?)).unwrap_or(usize::MAX);
+    let inner = reader.tlv_bytes().map_err(der_err(what))?;
+    Ok(header_len..header_len.saturating_add(inner.len()))
+}
+
+impl Certificate {
+    /// Parses one DER certificate.
+    ///
+    /// Refuses: more than [`MAX_CERTIFICATE_LEN`] bytes, anything that is not strict DER of an
+    /// RFC 5280 `Certificate`, trailing bytes, extensions or unique identifiers in a v1
+    /// certificate (and extensions in v2; RFC 5280 §4.1.2.1, §4.1.2.8-9), an empty or duplicate
+    /// extension list entry (§4.2: "MUST NOT include more than one instance"), and a known
+    /// extension whose value does not decode. An unsupported public key does not fail here: it
+    /// fails when the key is used ([`Certificate::public_key`]).
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        const WHAT: &str = "certificate";
+        if der.len() > MAX_CERTIFICATE_LEN {
+            return Err(Error::TooLarge {
+                what: WHAT,
+                len: der.len(),
+                max: MAX_CERTIFICATE_LEN,
+            });
+        }
+        // `from_der` refuses trailing data after the outer SEQUENCE.
+        let cert = x509_cert::Certificate::from_der(der).map_err(der_err(WHAT))?;
+        let tbs = first_inner_tlv(der, WHAT)?;
+        let t = cert.tbs_certificate();
+        let malformed = |reason| Error::Malformed { what: WHAT, reason };
+        match t.version() {
+            Version::V1 => {
+                if t.extensions().is_some() {
+                    return Err(malformed("extensions in a v1 certificate"));
+                }
+                if t.issuer_unique_id().is_some() || t.subject_unique_id().is_some() {
+                    return Err(malformed("unique identifiers in a v1 certificate"));
+                }
+            }
+            Version::V2 => {
+                if t.extensions().is_some() {
+                    return Err(malformed("extensions in a v2 certificate"));
+                }
+            }
+            Version::V3 => {}
+        }
+        let ext = parse_extensions(t.extensions().map(Vec::as_slice).unwrap_or(&[]), WHAT)?;
+        let subject_der = t.subject().to_der().map_err(der_err(WHAT))?;
+        let issuer_der = t.issuer().to_der().map_err(der_err(WHAT))?;
+        let spki_der = t.subject_public_key_info().to_der().map_err(der_err(WHAT))?;
+        let public_key = PublicKey::from_spki_der(&spki_der).ok();
+        let subject = t.subject().to_string();
+        let sha256 = *Sha256Thumbprint::of_der(der).as_bytes();
+        Ok(Self(Arc::new(Inner {
+            der: der.to_vec(),
+            tbs,
+            cert,
+            public_key,
+            subject_der,
+            issuer_der,
+            subject,
+            sha256,
+            ext,
+        })))
+    }
+
+    /// Parses a PEM text holding exactly one `CERTIFICATE` block.
+    pub fn from_pem(pem: &str) -> Result<Self> {
+        let mut blocks = kavach_keys::encoding::pem_blocks(pem).map_err(Error::Pem)?;
+        if blocks.len() != 1 {
+            return Err(Error::Malformed {
+                what: "PEM certificate",
+                reason: "expected exactly one PEM block",
+            });
+        }
+        let block = blocks.remove(0);
+        if block.label != "CERTIFICATE" {
+            return Err(Error::UnexpectedPemLabel {
+                label: block.label,
+                expected: "CERTIFICATE",
+            });
+        }
+        Self::from_der(&block.der)
+    }
+
+    /// Parses a bundle of certificates, in order: PEM text with any number of `CERTIFICATE`
+    /// and `PKCS7` blocks; one DER certificate or several concatenated; or a DER PKCS#7/P7B
+    /// `SignedData` (degenerate or not; BER indefinite lengths as Java tools write them are
+    /// read). Any other PEM label is refused, and an empty bundle is an error.
+    pub fn parse_bundle(bytes: &[u8]) -> Result<Vec<Self>> {
+        if bytes.len() > MAX_BUNDLE_LEN {
+            return Err(Error::TooLarge {
+                what: "certificate bundle",
+                len: bytes.len(),
+                max: MAX_BUNDLE_LEN,
+            });
+        }
+        let mut out = Vec::new();
+        if kavach_keys::encoding::looks_like_pem(bytes) {
+            let text = core::str::from_utf8(bytes).map_err(|_| Error::Malformed {
+                what: "PEM certificate bundle",
+                reason: "not UTF-8 text",
+            })?;
+            for block in kavach_keys::encoding::pem_blocks(text).map_err(Error::Pem)? {
+                match block.label.as_str() {
+                    "CERTIFICATE" => push_bounded(&mut out, Self::from_der(&block.der)?)?,
+                    "PKCS7" => {
+                        for c in crate::pkcs7::certificates(&block.der)? {
+                            push_bounded(&mut out, Self::from_der(c)?)?;
+                        }
+                    }
+                    _ => {
+                        return Err(Error::UnexpectedPemLabel {
+                            label: block.label,
+                            expected: "CERTIFICATE or PKCS7",
+                        });
+                    }
+                }
+            }
+        } else if crate::pkcs7::is_content_info(bytes) {
+            for c in crate::pkcs7::certificates(bytes)? {
+                push_bounded(&mut out, Self::from_der(c)?)?;
+            }
+        } else {
+            for c in crate::pkcs7::split_der_sequence(bytes, "certificate bundle")? {
+                push_bounded(&mut out, Self::from_der(c)?)?;
+            }
+        }
+        if out.is_empty() {
+            return Err(Error::Empty { what: "certificate" });
+        }
+        Ok(out)
+    }
+
+    /// The exact DER this certificate was parsed from.
+    pub fn der(&self) -> &[u8] {
+        &self.0.der
+    }
+
+    /// The certificate as a PEM `CERTIFICATE` block.
+    pub fn to_pem(&self) -> String {
+        kavach_keys::encoding::pem_encode("CERTIFICATE", &self.0.der)
+    }
+
+    /// The parsed structure, read-only, for callers that need a field this type has no
+    /// accessor for.
+    pub fn inner(&self) -> &x509_cert::Certificate {
+        &self.0.cert
+    }
+
+    /// The subject as an RFC 4514 string.
+    pub fn subject(&self) -> String {
+        self.0.subject.clone()
+    }
+
+    /// The issuer as an RFC 4514 string.
+    pub fn issuer(&self) -> String {
+        self.0.cert.tbs_certificate().issuer().to_string()
+    }
+
+    /// The serial number as lowercase hex of its DER INTEGER content.
+    pub fn serial_hex(&self) -> String {
+        hex_lower(self.serial_bytes())
+    }
+
+    /// The content octets of the serial number INTEGER.
+    pub(crate) fn serial_bytes(&self) -> &[u8] {
+        self.0.cert.tbs_certificate().serial_number().as_bytes()
+    }
+
+    /// The subject public key, or why kavach cannot use it ([`Error::UnsupportedPublicKey`]).
+    pub fn public_key(&self) -> Result<&PublicKey> {
+        match &self.0.public_key {
+            Some(k) => Ok(k),
+            None => {
+                // Parse again only on this failure path to get kavach-keys' reason.
+                let source = self
+                    .0
+                    .cert
+                    .tbs_certificate()
+                    .subject_public_key_info()
+                    .to_der()
+                    .map_err(|e| Error::Der {
+                        what: "SubjectPublicKeyInfo",
+                        source: e,
+                    })
+                    .and_then(|d| {
+                        PublicKey::from_spki_der(&d).err().ok_or(Error::Malformed {
+                            what: "SubjectPublicKeyInfo",
+                            reason: "key parses on the second attempt only",
+                        })
+                    })?;
+                Err(Error::UnsupportedPublicKey {
+                    subject: self.subject(),
+                    source,
+                })
+            }
+        }
+    }
+
+    /// SHA-256 of the DER (the `x5t#S256` thumbprint).
+    pub fn sha256_thumbprint(&self) -> Sha256Thumbprint {
+        Sha256Thumbprint(self.0.sha256)
+    }
+
+    /// SHA-1 of the DER, lowercase hex: the key under which MOSIP stores certificates.
+    pub fn sha1_thumbprint_hex(&self) -> String {
+        crate::thumbprint::sha1_hex(&self.0.der)
+    }
+
+    /// notBefore.
+    pub fn not_before(&self) -> SystemTime {
+        self.0.cert.tbs_certificate().validity().not_before.to_system_time()
+    }
+
+    /// notAfter.
+    pub fn not_after(&self) -> SystemTime {
+        self.0.cert.tbs_certificate().validity().not_after.to_system_time()
+    }
+
+    /// The keyUsage extension, when present.
+    pub fn key_usage(&self) -> Option<KeyUsage> {
+        self.0.ext.key_usage
+    }
+
+    /// The extendedKeyUsage purposes, when the extension is present.
+    pub fn extended_key_usage(&self) -> Option<&[ObjectIdentifier]> {
+        self.0.ext.eku.as_deref()
+    }
+
+    /// The subjectAltName entries, when the extension is present.
+    pub fn subject_alt_names(&self) -> Option<&[GeneralName]> {
+        self.0.ext.san.as_deref()
+    }
+
+    /// basicConstraints: `Some((ca, path_len))` when the extension is present.
+    pub fn basic_constraints(&self) -> Option<(bool, Option<u8>)> {
+        self.0
+            .ext
+            .basic_constraints
+            .as_ref()
+            .map(|b| (b.ca, b.path_len_constraint))
+    }
+
+    /// True when basicConstraints is present with cA=true.
+    pub fn is_ca(&self) -> bool {
+        self.0.ext.basic_constraints.as_ref().is_some_and(|b| b.ca)
+    }
+
+    /// True when subject and issuer names are equal (a self-issued certificate, RFC 5280 §3.2).
+    pub fn is_self_issued(&self) -> bool {
+        self.0.subject_der == self.0.issuer_der
+    }
+
+    pub(crate) fn tbs_der(&self) -> &[u8] {
+        &self.0.der[self.0.tbs.clone()]
+    }
+    pub(crate) fn subject_der(&self) -> &[u8] {
+        &self.0.subject_der
+    }
+    pub(crate) fn issuer_der(&self) -> &[u8] {
+        &self.0.issuer_der
+    }
+    pub(crate) fn sha256(&self) -> &[u8; 32] {
+        &self.0.sha256
+    }
+    pub(crate) fn ext(&self) -> &Parsed {
+        &self.0.ext
+    }
+    pub(crate) fn public_key_opt(&self) -> Option<&PublicKey> {
+        self.0.public_key.as_ref()
+    }
+}
+
+impl TryFrom<&[u8]> for Certificate {
+    type Error = Error;
+    fn try_from(der: &[u8]) -> Result<Self> {
+        Self::from_der(der)
+    }
+}
+
+fn push_bounded(out: &mut Vec<Certificate>, c: Certificate) -> Result<()> {
+    if out.len() >= MAX_BUNDLE_CERTIFICATES {
+        return Err(Error::TooMany {
+            what: "certificates",
+            max: MAX_BUNDLE_CERTIFICATES,
+        });
+    }
+    out.push(c);
+    Ok(())
+}
+
+pub(crate) fn hex_lower(bytes: &[u8]) -> String {
+    use core::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// Decodes the extensions this crate acts on and lists the unknown critical ones.
+fn parse_extensions(exts: &[x509_cert::ext::Extension], what: &'static str) -> Result<Parsed> {
+    let mut p = Parsed::default();
+    let malformed = |reason| Error::Malformed { what, reason };
+    for (i, e) in exts.iter().enumerate() {
+        // RFC 5280 §4.2: at most one instance of a given extension. The list is bounded by the
+        // certificate size cap; this quadratic scan is over at most a few thousand entries.
+        if exts[..i].iter().any(|o| o.extn_id == e.extn_id) {
+            return Err(malformed("duplicate extension"));
+        }
+        let value = e.extn_value.as_bytes();
+        if e.critical {
+            p.critical.push(e.extn_id);
+        }
+        let d = |name: &'static str| move |source| Error::Der { what: name, source };
+        match e.extn_id {
+            oids::ID_CE_BASIC_CONSTRAINTS => {
+                p.basic_constraints = Some(BasicConstraints::from_der(value).map_err(d("basicConstraints"))?);
+            }
+            oids::ID_CE_KEY_USAGE => {
+                let ku = KeyUsage::from_der(value).map_err(d("keyUsage"))?;
+                // RFC 5280 §4.2.1.3: "at least one of the bits MUST be set to 1".
+                if ku.0.is_empty() {
+                    return Err(malformed("keyUsage with no bit set"));
+                }
+                p.key_usage = Some(ku);
+            }
+            oids::ID_CE_EXT_KEY_USAGE => {
+                let eku = ExtendedKeyUsage::from_der(value).map_err(d("extendedKeyUsage"))?;
+                // KeyPurposeId SEQUENCE SIZE (1..MAX) (RFC 5280 §4.2.1.12).
+                if eku.0.is_empty() {
+                    return Err(malformed("empty extendedKeyUsage"));
+                }
+                p.eku = Some(eku.0);
+            }
+            oids::ID_CE_SUBJECT_ALT_NAME => {
+                let san = SubjectAltName::from_der(value).map_err(d("subjectAltName"))?;
+                // GeneralNames ::= SEQUENCE SIZE (1..MAX) (RFC 5280 §4.2.1.6).
+                if san.0.is_empty() {
+                    return Err(malformed("empty subjectAltName"));
+                }
+                p.san = Some(san.0);
+                p.san_critical = e.critical;
+            }
+            oids::ID_CE_NAME_CONSTRAINTS => {
+                let nc = NameConstraints::from_der(value).map_err(d("nameConstraints"))?;
+                // RFC 5280 §4.2.1.10: "either the permittedSubtrees field or the
+                // excludedSubtrees MUST be present"; both are SIZE (1..MAX).
+                let empty = |s: &Option<Vec<_>>| s.as_ref().is_some_and(Vec::is_empty);
+                if (nc.permitted_subtrees.is_none() && nc.excluded_subtrees.is_none())
+                    || empty(&nc.permitted_subtrees)
+                    || empty(&nc.excluded_subtrees)
+                {
+                    return Err(malformed("empty nameConstraints"));
+                }
+                crate::name::validate_name_constraints(&nc).map_err(malformed)?;
+                p.name_constraints = Some(nc);
+            }
+            oids::ID_CE_SUBJECT_KEY_IDENTIFIER => {
+                let ski = SubjectKeyIdentifier::from_der(value).map_err(d("subjectKeyIdentifier"))?;
+                p.ski = Some(ski.0.as_bytes().to_vec());
+            }
+            oids::ID_CE_AUTHORITY_KEY_IDENTIFIER => {
+                let aki = AuthorityKeyIdentifier::from_der(value).map_err(d("authorityKeyIdentifier"))?;
+                p.aki_present = true;
+                p.aki_issuer_serial = aki.authority_cert_issuer.is_some() || aki.authority_cert_serial_number.is_some();
+                p.aki = aki.key_identifier.map(|k| k.as_bytes().to_vec());
+            }
+            oids::ID_PE_AUTHORITY_INFO_ACCESS => {
+                // Not acted on, but a malformed one is a malformed certificate.
+                x509_cert::ext::pkix::AuthorityInfoAccessSyntax::from_der(value)
+                    .map_err(d("authorityInfoAccess"))?;
+                if e.critical {
+                    p.unknown_critical.push(e.extn_id);
+                }
+            }
+            oids::ID_CE_POLICY_CONSTRAINTS => {
+                p.policy_constraints = true;
+                if e.critical {
+                    p.unknown_critical.push(e.extn_id);
+                }
+            }
+            oid if e.critical && !is_known_ignorable(oid) => p.unknown_critical.push(oid),
+            _ => {}
+        }
+    }
+    Ok(p)
+}
+
+/// Extensions that may be critical and that this crate accepts without acting on them.
+///
+/// None: a critical certificatePolicies, policyConstraints, policyMappings or
+/// inhibitAnyPolicy asks for RFC 5280 §6.1 policy processing, which kavach does not implement,
+/// so such a certificate is refused (fail closed, STYLE.md rule 7).
+fn is_known_ignorable(_oid: ObjectIdentifier) -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn garbage_is_a_typed_error() {
+        assert!(matches!(Certificate::from_der(b"\x30\x03\x02\x01"), Err(Error::Der { .. })));
+        assert!(matches!(Certificate::from_der(&[]), Err(Error::Der { .. })));
+        let big = vec![0u8; MAX_CERTIFICATE_LEN + 1];
+        assert!(matches!(Certificate::from_der(&big), Err(Error::TooLarge { .. })));
+        assert!(Certificate::parse_bundle(b"").is_err());
+        assert!(Certificate::parse_bundle(b"-----BEGIN FOO-----\nAAAA\n-----END FOO-----\n").is_err());
+    }
+}

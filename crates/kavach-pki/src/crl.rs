@@ -1,0 +1,315 @@
+//! [`Crl`]: an X.509 v2 certificate revocation list (RFC 5280 §5), parsed once.
+//!
+//! Parsing refuses what RFC 5280 says a conforming CRL cannot be: a CRL without the
+//! cRLNumber extension or with a critical one (§5.2.3: "CRL issuers MUST include this
+//! extension", "non-critical"), a v1 CRL (x509-cert 0.3 requires the version field; §5:
+//! "conforming CAs … MUST issue version 2 CRLs"), duplicate extensions, trailing data. A CRL with
+//! a critical extension kavach does not process (delta CRLs, unknown ones) or that is indirect
+//! parses, but can never vouch for a certificate (§5.2: "MUST NOT use that CRL to determine
+//! the status of certificates").
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use const_oid::db::rfc5280 as oids;
+use der::{Decode, Encode};
+use x509_cert::crl::CertificateList;
+use x509_cert::ext::pkix::crl::dp::IssuingDistributionPoint;
+use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+use x509_cert::ext::pkix::{CrlNumber, CrlReason};
+
+use crate::cert::first_inner_tlv;
+use crate::error::{Error, Result};
+
+/// Largest DER CRL read: 16 MiB. The largest public CAs' CRLs are a few MB (and CAs such as
+/// Let's Encrypt shard theirs to keep each small); a MOSIP deployment's CA revokes far fewer.
+/// The number of revoked entries walked is bounded by this size (each entry is ≥ 15 bytes).
+pub const MAX_CRL_LEN: usize = 16 * 1024 * 1024;
+
+/// Most CRLs in one bundle: the same bound as certificates in a bundle.
+pub const MAX_BUNDLE_CRLS: usize = crate::cert::MAX_BUNDLE_CERTIFICATES;
+
+/// The scope of a CRL from its issuingDistributionPoint (RFC 5280 §5.2.5).
+#[derive(Debug, Default)]
+pub(crate) struct Scope {
+    pub(crate) only_user: bool,
+    pub(crate) only_ca: bool,
+    /// Distribution point full names, when the IDP names any.
+    pub(crate) dp_names: Option<Vec<GeneralName>>,
+}
+
+struct Inner {
+    der: Vec<u8>,
+    tbs: core::ops::Range<usize>,
+    crl: CertificateList,
+    issuer_der: Vec<u8>,
+    issuer: String,
+    revoked: HashSet<Vec<u8>>,
+    scope: Scope,
+    /// Why this CRL can never vouch (unsupported critical extension, indirect, partial), if so.
+    unusable: Option<&'static str>,
+}
+
+/// A certificate revocation list; cheap to clone.
+#[derive(Clone)]
+pub struct Crl(Arc<Inner>);
+
+impl core::fmt::Debug for Crl {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Crl")
+            .field("issuer", &self.0.issuer)
+            .field("revoked", &self.0.revoked.len())
+            .finish_non_exhaustive()
+    }
+}
+
+const WHAT: &str = "CRL";
+
+impl Crl {
+    /// Parses one DER CRL (see the module documentation for what is refused).
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        if der.len() > MAX_CRL_LEN {
+            return Err(Error::TooLarge {
+                what: WHAT,
+                len: der.len(),
+                max: MAX_CRL_LEN,
+            });
+        }
+        let crl = CertificateList::from_der(der).map_err(|source| Error::Der { what: WHAT, source })?;
+        let tbs = first_inner_tlv(der, WHAT)?;
+        let malformed = |reason| Error::Malformed { what: WHAT, reason };
+        let t = &crl.tbs_cert_list;
+        if t.version != x509_cert::certificate::Version::V2 {
+            return Err(malformed("not a v2 CRL"));
+        }
+        if let Some(next) = t.next_update {
+            if next.to_system_time() < t.this_update.to_system_time() {
+                return Err(malformed("nextUpdate before thisUpdate"));
+            }
+        }
+        let mut unusable = None;
+        let mut scope = Scope::default();
+        let mut has_number = false;
+        let exts = t.crl_extensions.as_deref().unwrap_or(&[]);
+        for (i, e) in exts.iter().enumerate() {
+            if exts[..i].iter().any(|o| o.extn_id == e.extn_id) {
+                return Err(malformed("duplicate extension"));
+            }
+            let value = e.extn_value.as_bytes();
+            match e.extn_id {
+                oids::ID_CE_CRL_NUMBER => {
+                    if e.critical {
+                        return Err(malformed("critical cRLNumber"));
+                    }
+                    CrlNumber::from_der(value).map_err(|source| Error::Der {
+                        what: "cRLNumber",
+                        source,
+                    })?;
+                    has_number = true;
+                }
+                oids::ID_CE_ISSUING_DISTRIBUTION_POINT => {
+                    let idp = IssuingDistributionPoint::from_der(value).map_err(|source| Error::Der {
+                        what: "issuingDistributionPoint",
+                        source,
+                    })?;
+                    if idp.only_contains_user_certs && idp.only_contains_ca_certs {
+                        return Err(malformed("issuingDistributionPoint limits to both user and CA certificates"));
+                    }
+                    scope.only_user = idp.only_contains_user_certs;
+                    scope.only_ca = idp.only_contains_ca_certs;
+                    if idp.indirect_crl {
+                        unusable = Some("indirect CRL");
+                    } else if idp.only_some_reasons.is_some() {
+                        unusable = Some("CRL covers only some reasons");
+                    } else if idp.only_contains_attribute_certs {
+                        unusable = Some("CRL covers only attribute certificates");
+                    }
+                    match idp.distribution_point {
+                        Some(DistributionPointName::FullName(names)) => scope.dp_names = Some(names),
+                        Some(DistributionPointName::NameRelativeToCRLIssuer(_)) => {
+                            unusable = Some("distribution point relative to the CRL issuer");
+                        }
+                        None => {}
+                    }
+                }
+                oids::ID_CE_AUTHORITY_KEY_IDENTIFIER | oids::ID_CE_ISSUER_ALT_NAME if !e.critical => {}
+                _ if e.critical => unusable = Some("unsupported critical CRL extension"),
+                _ => {}
+            }
+        }
+        if !has_number {
+            return Err(malformed("missing cRLNumber"));
+        }
+        let mut revoked = HashSet::new();
+        for entry in t.revoked_certificates.as_deref().unwrap_or(&[]) {
+            let mut remove = false;
+            let entry_exts = entry.crl_entry_extensions.as_deref().unwrap_or(&[]);
+            for (i, e) in entry_exts.iter().enumerate() {
+                if entry_exts[..i].iter().any(|o| o.extn_id == e.extn_id) {
+                    return Err(malformed("duplicate CRL entry extension"));
+                }
+                match e.extn_id {
+                    oids::ID_CE_CRL_REASONS => {
+                        let reason = CrlReason::from_der(e.extn_value.as_bytes()).map_err(|source| Error::Der {
+                            what: "reasonCode",
+                            source,
+                        })?;
+                        // removeFromCRL only has meaning in delta CRLs (§5.3.1).
+                        remove = reason == CrlReason::RemoveFromCRL;
+                    }
+                    oids::ID_CE_CERTIFICATE_ISSUER => unusable = Some("CRL entry names another certificate issuer"),
+                    _ if e.critical => unusable = Some("unsupported critical CRL entry extension"),
+                    _ => {}
+                }
+            }
+            if !remove {
+                revoked.insert(entry.serial_number.as_bytes().to_vec());
+            }
+        }
+        let issuer_der = t.issuer.to_der().map_err(|source| Error::Der { what: WHAT, source })?;
+        let issuer = t.issuer.to_string();
+        Ok(Self(Arc::new(Inner {
+            der: der.to_vec(),
+            tbs,
+            crl,
+            issuer_der,
+            issuer,
+            revoked,
+            scope,
+            unusable,
+        })))
+    }
+
+    /// Parses a PEM text holding exactly one `X509 CRL` block.
+    pub fn from_pem(pem: &str) -> Result<Self> {
+        let mut blocks = kavach_keys::encoding::pem_blocks(pem).map_err(Error::Pem)?;
+        if blocks.len() != 1 {
+            return Err(Error::Malformed {
+                what: "PEM CRL",
+                reason: "expected exactly one PEM block",
+            });
+        }
+        let block = blocks.remove(0);
+        if block.label != "X509 CRL" {
+            return Err(Error::UnexpectedPemLabel {
+                label: block.label,
+                expected: "X509 CRL",
+            });
+        }
+        Self::from_der(&block.der)
+    }
+
+    /// Parses CRLs: PEM text with `X509 CRL` (and `PKCS7`) blocks, concatenated DER CRLs, or a
+    /// PKCS#7 bundle's `crls`. An input with no CRL is an error.
+    pub fn parse_bundle(bytes: &[u8]) -> Result<Vec<Self>> {
+        if bytes.len() > MAX_CRL_LEN {
+            return Err(Error::TooLarge {
+                what: "CRL bundle",
+                len: bytes.len(),
+                max: MAX_CRL_LEN,
+            });
+        }
+        let mut out = Vec::new();
+        let mut push = |c: Crl| {
+            if out.len() >= MAX_BUNDLE_CRLS {
+                return Err(Error::TooMany {
+                    what: "CRLs",
+                    max: MAX_BUNDLE_CRLS,
+                });
+            }
+            out.push(c);
+            Ok(())
+        };
+        if kavach_keys::encoding::looks_like_pem(bytes) {
+            let text = core::str::from_utf8(bytes).map_err(|_| Error::Malformed {
+                what: "PEM CRL bundle",
+                reason: "not UTF-8 text",
+            })?;
+            for block in kavach_keys::encoding::pem_blocks(text).map_err(Error::Pem)? {
+                match block.label.as_str() {
+                    "X509 CRL" => push(Self::from_der(&block.der)?)?,
+                    "PKCS7" => {
+                        for c in crate::pkcs7::crls(&block.der)? {
+                            push(Self::from_der(c)?)?;
+                        }
+                    }
+                    _ => {
+                        return Err(Error::UnexpectedPemLabel {
+                            label: block.label,
+                            expected: "X509 CRL or PKCS7",
+                        });
+                    }
+                }
+            }
+        } else if crate::pkcs7::is_content_info(bytes) {
+            for c in crate::pkcs7::crls(bytes)? {
+                push(Self::from_der(c)?)?;
+            }
+        } else {
+            for c in crate::pkcs7::split_der_sequence(bytes, "CRL bundle")? {
+                push(Self::from_der(c)?)?;
+            }
+        }
+        if out.is_empty() {
+            return Err(Error::Empty { what: "CRL" });
+        }
+        Ok(out)
+    }
+
+    /// The exact DER this CRL was parsed from.
+    pub fn der(&self) -> &[u8] {
+        &self.0.der
+    }
+
+    /// The parsed structure, read-only.
+    pub fn inner(&self) -> &CertificateList {
+        &self.0.crl
+    }
+
+    /// The issuer as an RFC 4514 string.
+    pub fn issuer(&self) -> String {
+        self.0.issuer.clone()
+    }
+
+    /// thisUpdate.
+    pub fn this_update(&self) -> SystemTime {
+        self.0.crl.tbs_cert_list.this_update.to_system_time()
+    }
+
+    /// nextUpdate, when present.
+    pub fn next_update(&self) -> Option<SystemTime> {
+        self.0.crl.tbs_cert_list.next_update.map(|t| t.to_system_time())
+    }
+
+    /// True when a certificate with this serial number (content octets, as in
+    /// [`crate::Certificate::serial_hex`]) is listed.
+    pub fn lists_serial(&self, serial: &[u8]) -> bool {
+        self.0.revoked.contains(serial)
+    }
+
+    /// Number of revoked entries.
+    pub fn revoked_count(&self) -> usize {
+        self.0.revoked.len()
+    }
+
+    pub(crate) fn tbs_der(&self) -> &[u8] {
+        &self.0.der[self.0.tbs.clone()]
+    }
+    pub(crate) fn issuer_der(&self) -> &[u8] {
+        &self.0.issuer_der
+    }
+    pub(crate) fn scope(&self) -> &Scope {
+        &self.0.scope
+    }
+    pub(crate) fn unusable(&self) -> Option<&'static str> {
+        self.0.unusable
+    }
+}
+
+impl TryFrom<&[u8]> for Crl {
+    type Error = Error;
+    fn try_from(der: &[u8]) -> Result<Self> {
+        Self::from_der(der)
+    }
+}

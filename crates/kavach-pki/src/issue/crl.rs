@@ -1,0 +1,145 @@
+//! CRL issuance (RFC 5280 §5): v2 CRLs with thisUpdate, nextUpdate, revoked serial numbers
+//! with their revocation dates (and reasons), a CRL number and an authorityKeyIdentifier.
+
+use std::time::SystemTime;
+
+use const_oid::AssociatedOid;
+use der::Encode;
+use der::asn1::{OctetString, Uint};
+use x509_cert::certificate::Version;
+use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
+use x509_cert::ext::Extension;
+use x509_cert::ext::pkix::crl::CrlReason;
+use x509_cert::ext::pkix::{AuthorityKeyIdentifier, CrlNumber};
+use x509_cert::serial_number::SerialNumber;
+
+use super::profile::{key_identifier_of, time};
+use super::{Issuer, IssuerUse, sign};
+use crate::cert::Certificate;
+use crate::crl::Crl;
+use crate::error::{Error, Result};
+
+/// Most entries one issued CRL lists: an issuance-side bound that keeps a CRL under a few
+/// megabytes (an entry is about 40 bytes) and so under what relying parties will read.
+pub const MAX_CRL_ENTRIES: usize = 65_536;
+
+/// One revoked certificate to list on a CRL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevokedEntry {
+    serial: SerialNumber,
+    revocation_date: SystemTime,
+    reason: Option<CrlReason>,
+}
+
+impl RevokedEntry {
+    /// `certificate` revoked at `revocation_date`, with no reason code.
+    pub fn new(certificate: &Certificate, revocation_date: SystemTime) -> Self {
+        Self {
+            serial: certificate.inner().tbs_certificate().serial_number().clone(),
+            revocation_date,
+            reason: None,
+        }
+    }
+
+    /// The certificate with serial number `serial` (big-endian, positive, at most 20 octets)
+    /// revoked at `revocation_date`.
+    pub fn from_serial(serial: &[u8], revocation_date: SystemTime) -> Result<Self> {
+        let serial = SerialNumber::new(serial).map_err(|source| Error::Der {
+            what: "serial number",
+            source,
+        })?;
+        Ok(Self {
+            serial,
+            revocation_date,
+            reason: None,
+        })
+    }
+
+    /// The same entry with a reasonCode entry extension (RFC 5280 §5.3.1).
+    pub fn with_reason(mut self, reason: CrlReason) -> Self {
+        self.reason = Some(reason);
+        self
+    }
+}
+
+/// Issues a v2 CRL signed by `issuer`, valid from `this_update` to `next_update`, listing
+/// `revoked`, with CRL number `crl_number` (RFC 5280 §5.2.3: monotonically increasing per
+/// issuer; the caller keeps the counter) and an authorityKeyIdentifier naming the issuer's key.
+///
+/// The issuer must be a CA whose keyUsage, when present, allows cRLSign. An empty `revoked`
+/// leaves revokedCertificates out, as §5.1.2.6 requires.
+pub fn issue_crl(
+    issuer: &Issuer<'_>,
+    revoked: &[RevokedEntry],
+    this_update: SystemTime,
+    next_update: SystemTime,
+    crl_number: u64,
+) -> Result<Crl> {
+    const WHAT: &str = "CRL";
+    let enc = |source| Error::Der { what: WHAT, source };
+    issuer.check(IssuerUse::Crl)?;
+    if next_update <= this_update {
+        return Err(Error::InvalidIssuanceInput {
+            what: "CRL",
+            reason: "nextUpdate is not after thisUpdate",
+        });
+    }
+    if revoked.len() > MAX_CRL_ENTRIES {
+        return Err(Error::InvalidIssuanceInput {
+            what: "CRL",
+            reason: "too many revoked entries",
+        });
+    }
+    let entries = revoked
+        .iter()
+        .map(|entry| {
+            Ok(RevokedCert {
+                serial_number: entry.serial.clone(),
+                revocation_date: time(entry.revocation_date)?,
+                crl_entry_extensions: match entry.reason {
+                    Some(reason) => Some(vec![extension(&reason)?]),
+                    None => None,
+                },
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let aki = AuthorityKeyIdentifier {
+        key_identifier: Some(OctetString::new(key_identifier_of(issuer.certificate)?).map_err(enc)?),
+        authority_cert_issuer: None,
+        authority_cert_serial_number: None,
+    };
+    let number = CrlNumber(Uint::new(&crl_number.to_be_bytes()).map_err(enc)?);
+    let tbs = TbsCertList {
+        version: Version::V2,
+        signature: sign::signer_algorithm(issuer.signer)?,
+        issuer: issuer.certificate.inner().tbs_certificate().subject().clone(),
+        this_update: time(this_update)?,
+        next_update: Some(time(next_update)?),
+        revoked_certificates: if entries.is_empty() { None } else { Some(entries) },
+        crl_extensions: Some(vec![extension(&aki)?, extension(&number)?]),
+    };
+    let tbs_der = tbs.to_der().map_err(enc)?;
+    let signed = sign::sign(issuer.signer, &tbs_der, WHAT)?;
+    let der = CertificateList {
+        tbs_cert_list: tbs,
+        signature_algorithm: signed.algorithm,
+        signature: signed.signature,
+    }
+    .to_der()
+    .map_err(enc)?;
+    Crl::from_der(&der)
+}
+
+/// A non-critical extension (every CRL and CRL entry extension kavach writes is non-critical,
+/// RFC 5280 §5.2.1, §5.2.3, §5.3.1).
+fn extension<T: AssociatedOid + Encode>(value: &T) -> Result<Extension> {
+    let enc = |source| Error::Der {
+        what: "CRL extension",
+        source,
+    };
+    Ok(Extension {
+        extn_id: T::OID,
+        critical: false,
+        extn_value: OctetString::new(value.to_der().map_err(enc)?).map_err(enc)?,
+    })
+}

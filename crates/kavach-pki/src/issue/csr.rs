@@ -1,0 +1,173 @@
+//! PKCS#10 certificate requests (RFC 2986): creation with a [`Signer`], parsing, and the
+//! proof-of-possession check a CA makes before issuing.
+
+use der::{Decode, Encode};
+use kavach_keys::{PublicKey, Signer};
+use x509_cert::request::{CertReq, CertReqInfo, Version};
+
+use super::{DistinguishedName, sign};
+use crate::error::{Error, Result};
+
+/// Largest DER certificate request read: 64 KiB, the same bound as a certificate
+/// ([`crate::cert::MAX_CERTIFICATE_LEN`]); a request is a certificate's subject, key and a few
+/// attributes, so real ones are far smaller.
+pub const MAX_CSR_LEN: usize = 64 * 1024;
+
+const WHAT: &str = "certificate request";
+
+/// A PKCS#10 `CertificationRequest`, parsed (strict DER, size-capped) but not yet verified:
+/// [`CertificateRequest::verify_proof_of_possession`] checks its signature.
+#[derive(Clone)]
+pub struct CertificateRequest {
+    der: Vec<u8>,
+    request: CertReq,
+    /// Byte range of `certificationRequestInfo` inside `der` (what the signature covers).
+    info: core::ops::Range<usize>,
+}
+
+impl core::fmt::Debug for CertificateRequest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CertificateRequest")
+            .field("subject", &self.request.info.subject.to_string())
+            .finish_non_exhaustive()
+    }
+}
+
+impl CertificateRequest {
+    /// Parses a DER `CertificationRequest` (at most [`MAX_CSR_LEN`] bytes, no trailing data,
+    /// version v1).
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        if der.len() > MAX_CSR_LEN {
+            return Err(Error::TooLarge {
+                what: WHAT,
+                len: der.len(),
+                max: MAX_CSR_LEN,
+            });
+        }
+        let request = CertReq::from_der(der).map_err(|source| Error::Der { what: WHAT, source })?;
+        let info = crate::cert::first_inner_tlv(der, WHAT)?;
+        Ok(Self {
+            der: der.to_vec(),
+            request,
+            info,
+        })
+    }
+
+    /// Parses a PEM text holding exactly one `CERTIFICATE REQUEST` block (OpenSSL's
+    /// `NEW CERTIFICATE REQUEST` label is read too).
+    pub fn from_pem(pem: &str) -> Result<Self> {
+        let mut blocks = kavach_keys::encoding::pem_blocks(pem).map_err(Error::Pem)?;
+        if blocks.len() != 1 {
+            return Err(Error::Malformed {
+                what: "PEM certificate request",
+                reason: "expected exactly one PEM block",
+            });
+        }
+        let block = blocks.remove(0);
+        if block.label != "CERTIFICATE REQUEST" && block.label != "NEW CERTIFICATE REQUEST" {
+            return Err(Error::UnexpectedPemLabel {
+                label: block.label,
+                expected: "CERTIFICATE REQUEST",
+            });
+        }
+        Self::from_der(&block.der)
+    }
+
+    /// Parses PEM or DER, whichever `bytes` holds.
+    pub fn parse(bytes: &[u8]) -> Result<Self> {
+        if kavach_keys::encoding::looks_like_pem(bytes) {
+            let text = core::str::from_utf8(bytes).map_err(|_| Error::Malformed {
+                what: "PEM certificate request",
+                reason: "not UTF-8 text",
+            })?;
+            Self::from_pem(text)
+        } else {
+            Self::from_der(bytes)
+        }
+    }
+
+    /// The exact DER.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// PEM `CERTIFICATE REQUEST`.
+    pub fn to_pem(&self) -> String {
+        kavach_keys::encoding::pem_encode("CERTIFICATE REQUEST", &self.der)
+    }
+
+    /// The parsed structure, read-only.
+    pub fn inner(&self) -> &CertReq {
+        &self.request
+    }
+
+    /// The requested subject as an RFC 4514 string.
+    pub fn subject(&self) -> String {
+        self.request.info.subject.to_string()
+    }
+
+    pub(crate) fn subject_name(&self) -> DistinguishedName {
+        DistinguishedName(self.request.info.subject.clone())
+    }
+
+    pub(crate) fn subject_is_empty(&self) -> bool {
+        self.request.info.subject.is_empty()
+    }
+
+    /// Verifies the request's signature with the public key it carries (the proof that the
+    /// requester holds the private key, RFC 2986 §3) and returns that key.
+    ///
+    /// Errors: [`Error::UnsupportedPublicKey`] for a key kavach does not support,
+    /// [`Error::UnsupportedSignatureAlgorithm`] / [`Error::InvalidSignatureAlgorithmParameters`]
+    /// for an algorithm it does not verify or that does not fit the key, and the opaque
+    /// [`Error::BadProofOfPossession`] when the signature does not verify.
+    pub fn verify_proof_of_possession(&self) -> Result<PublicKey> {
+        let spki = self
+            .request
+            .info
+            .public_key
+            .to_der()
+            .map_err(|source| Error::Der { what: WHAT, source })?;
+        let key = PublicKey::from_spki_der(&spki).map_err(|source| Error::UnsupportedPublicKey {
+            subject: self.subject(),
+            source,
+        })?;
+        let algorithm = sign::parse_algorithm_identifier(&self.request.algorithm)?;
+        let signature = self.request.signature.as_bytes().ok_or(Error::Malformed {
+            what: WHAT,
+            reason: "signature BIT STRING has unused bits",
+        })?;
+        key.verify(algorithm, &self.der[self.info.clone()], signature)
+            .map_err(|_| Error::BadProofOfPossession)?;
+        Ok(key)
+    }
+}
+
+impl TryFrom<&[u8]> for CertificateRequest {
+    type Error = Error;
+    fn try_from(der: &[u8]) -> Result<Self> {
+        Self::from_der(der)
+    }
+}
+
+/// Creates a PKCS#10 request for `signer`'s key named `subject`, signed by `signer` (no
+/// attributes: the CA decides extensions and names).
+pub fn create_csr(signer: &dyn Signer, subject: &DistinguishedName) -> Result<CertificateRequest> {
+    let enc = |source| Error::Der { what: WHAT, source };
+    let info = CertReqInfo {
+        version: Version::V1,
+        subject: subject.as_name().clone(),
+        public_key: spki::SubjectPublicKeyInfoOwned::from_der(signer.public_key().spki_der()).map_err(enc)?,
+        attributes: Default::default(),
+    };
+    let info_der = info.to_der().map_err(enc)?;
+    let signed = sign::sign(signer, &info_der, WHAT)?;
+    let der = CertReq {
+        info,
+        algorithm: signed.algorithm,
+        signature: signed.signature,
+    }
+    .to_der()
+    .map_err(enc)?;
+    CertificateRequest::from_der(&der)
+}

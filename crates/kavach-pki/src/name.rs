@@ -1,0 +1,566 @@
+//! Names: the server name a caller checks ([`ServerName`]), how a certificate's
+//! subjectAltName presents it (RFC 6125 rules), and RFC 5280 §4.2.1.10 name constraints.
+//!
+//! The subject's common name is never used as a server name (RFC 6125 §6.4.4 allows it only
+//! as a legacy fallback; CA/Browser Forum certificates must carry the name in a SAN).
+
+use core::{fmt, str::FromStr};
+use std::net::IpAddr;
+
+use der::Tag;
+use der::asn1::{Ia5StringRef, PrintableStringRef, TeletexStringRef, Utf8StringRef};
+use x509_cert::attr::AttributeTypeAndValue;
+use x509_cert::ext::pkix::constraints::name::GeneralSubtree;
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::NameConstraints;
+use x509_cert::name::{Name, RelativeDistinguishedName};
+
+use crate::cert::Certificate;
+use crate::error::{Error, Result};
+
+/// Longest DNS name: 253 characters in text form (RFC 1035 §2.3.4: 255 octets on the wire).
+const MAX_DNS_NAME_LEN: usize = 253;
+/// Longest DNS label (RFC 1035 §2.3.4).
+const MAX_DNS_LABEL_LEN: usize = 63;
+
+/// A DNS name a caller expects a server to be: LDH labels (RFC 1123 §2.1), lowercase, no
+/// trailing dot, no wildcard.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DnsName(String);
+
+impl DnsName {
+    /// The name, lowercase.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What a caller expects the end entity to be: a DNS name or an IP address (`--name`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ServerName {
+    /// A DNS name, matched against dNSName subjectAltNames.
+    Dns(DnsName),
+    /// An IP address, matched against iPAddress subjectAltNames.
+    Ip(IpAddr),
+}
+
+impl ServerName {
+    /// Parses an IP address (v4 dotted quad, or v6) or else a DNS name. A single trailing dot
+    /// is removed; the name is lowercased. Anything else (wildcards, underscores, empty labels,
+    /// non-ASCII — IDNs must be given as A-labels) is refused.
+    pub fn parse(s: &str) -> Result<Self> {
+        let invalid = || Error::InvalidServerName(s.chars().take(MAX_DNS_NAME_LEN + 2).collect());
+        if let Ok(ip) = s.parse::<IpAddr>() {
+            return Ok(Self::Ip(ip));
+        }
+        let trimmed = s.strip_suffix('.').unwrap_or(s);
+        if !is_valid_dns_name(trimmed, false) {
+            return Err(invalid());
+        }
+        // An all-numeric last label would be an IP address written oddly (RFC 1123 §2.1 TLDs
+        // are alphabetic); refusing it keeps "1.2.3" and "127.1" from matching dNSNames.
+        if trimmed.rsplit('.').next().is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(invalid());
+        }
+        Ok(Self::Dns(DnsName(trimmed.to_ascii_lowercase())))
+    }
+}
+
+impl FromStr for ServerName {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Self::parse(s)
+    }
+}
+
+impl fmt::Display for ServerName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Dns(d) => f.write_str(&d.0),
+            Self::Ip(ip) => write!(f, "{ip}"),
+        }
+    }
+}
+
+/// RFC 1034 §3.5 preferred name syntax as relaxed by RFC 1123 §2.1 (labels may start with a
+/// digit). With `wildcard`, the leftmost label may be exactly `*` (RFC 6125 §6.4.3, and
+/// CA/Browser Forum BR §7.1.2.7.12 wildcard form), followed by at least two labels.
+pub(crate) fn is_valid_dns_name(s: &str, wildcard: bool) -> bool {
+    if s.is_empty() || s.len() > MAX_DNS_NAME_LEN {
+        return false;
+    }
+    let mut labels = s.split('.');
+    let rest_labels = if wildcard && s.starts_with("*.") {
+        labels.next();
+        // "*.com" would cover a whole public suffix: at least two labels after the wildcard.
+        if s.split('.').count() < 3 {
+            return false;
+        }
+        labels
+    } else {
+        labels
+    };
+    for label in rest_labels {
+        if label.is_empty() || label.len() > MAX_DNS_LABEL_LEN {
+            return false;
+        }
+        if !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return false;
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return false;
+        }
+    }
+    true
+}
+
+/// True when the dNSName `pattern` (presented identifier) matches `name` (reference
+/// identifier, lowercase): equal ignoring ASCII case, or `*.rest` where `name` is one label
+/// followed by `rest` (RFC 6125 §6.4.3: the wildcard is the whole leftmost label and matches
+/// exactly one label; `*.example.com` matches neither `example.com` nor `a.b.example.com`).
+fn dns_pattern_matches(pattern: &str, name: &str) -> bool {
+    if !is_valid_dns_name(pattern, true) {
+        return false;
+    }
+    match pattern.strip_prefix("*.") {
+        Some(rest) => match name.split_once('.') {
+            Some((first, name_rest)) => !first.is_empty() && name_rest.eq_ignore_ascii_case(rest),
+            None => false,
+        },
+        None => pattern.eq_ignore_ascii_case(name),
+    }
+}
+
+/// True when `cert`'s subjectAltName presents `name`. The subject CN is never consulted.
+pub(crate) fn cert_matches_server_name(cert: &Certificate, name: &ServerName) -> bool {
+    let Some(sans) = cert.subject_alt_names() else {
+        return false;
+    };
+    sans.iter().any(|san| match (san, name) {
+        (GeneralName::DnsName(p), ServerName::Dns(n)) => dns_pattern_matches(p.as_str(), n.as_str()),
+        (GeneralName::IpAddress(bytes), ServerName::Ip(ip)) => ip_bytes_eq(bytes.as_bytes(), ip),
+        _ => false,
+    })
+}
+
+fn ip_bytes_eq(bytes: &[u8], ip: &IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => bytes == v4.octets(),
+        IpAddr::V6(v6) => bytes == v6.octets(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Name constraints (RFC 5280 §4.2.1.10, applied as §6.1.3 (b)-(c)).
+// ---------------------------------------------------------------------------------------------
+
+/// Checks the syntax of a nameConstraints extension when the certificate is parsed: each
+/// subtree has minimum 0 and no maximum (§4.2.1.10: "MUST be zero", "MUST be absent"); a
+/// dNSName is a host name without a leading period or wildcard ("any DNS name that can be
+/// constructed by simply adding zero or more labels to the left-hand side"); an iPAddress is an
+/// address and a contiguous mask of 8 or 32 octets; an rfc822Name is a mailbox, a host, or a
+/// `.domain`; a URI constraint is a host or a `.domain`.
+pub(crate) fn validate_name_constraints(nc: &NameConstraints) -> core::result::Result<(), &'static str> {
+    let all = nc
+        .permitted_subtrees
+        .iter()
+        .flatten()
+        .chain(nc.excluded_subtrees.iter().flatten());
+    for subtree in all {
+        if subtree.minimum != 0 || subtree.maximum.is_some() {
+            return Err("name constraint with a minimum or maximum");
+        }
+        match &subtree.base {
+            GeneralName::DnsName(s) => {
+                let s = s.as_str();
+                if !s.is_empty() && !is_valid_dns_name(s, false) {
+                    return Err("invalid dNSName constraint");
+                }
+            }
+            GeneralName::IpAddress(o) => {
+                let b = o.as_bytes();
+                if b.len() != 8 && b.len() != 32 {
+                    return Err("iPAddress constraint is not an address and mask");
+                }
+                let mask = &b[b.len() / 2..];
+                if !is_contiguous_mask(mask) {
+                    return Err("iPAddress constraint mask is not contiguous");
+                }
+            }
+            GeneralName::Rfc822Name(s) => {
+                if !is_valid_email_constraint(s.as_str()) {
+                    return Err("invalid rfc822Name constraint");
+                }
+            }
+            GeneralName::UniformResourceIdentifier(s) => {
+                let s = s.as_str();
+                let host = s.strip_prefix('.').unwrap_or(s);
+                if !is_valid_dns_name(host, false) {
+                    return Err("invalid URI constraint");
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn is_contiguous_mask(mask: &[u8]) -> bool {
+    let mut seen_zero = false;
+    for &byte in mask {
+        for bit in (0..8).rev() {
+            let one = byte & (1 << bit) != 0;
+            if one && seen_zero {
+                return false;
+            }
+            seen_zero |= !one;
+        }
+    }
+    true
+}
+
+fn is_valid_email_constraint(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, host)) => is_valid_local_part(local) && is_valid_dns_name(host, false),
+        None => is_valid_dns_name(s.strip_prefix('.').unwrap_or(s), false),
+    }
+}
+
+/// A mailbox local part as RFC 5280 §4.2.1.6 (RFC 5322 addr-spec) allows in practice: printable
+/// ASCII without '@', whitespace or controls. Asterisks are literal characters.
+fn is_valid_local_part(local: &str) -> bool {
+    !local.is_empty() && local.bytes().all(|b| b.is_ascii_graphic() && b != b'@')
+}
+
+/// Why a certificate fails a name constraint.
+pub(crate) enum NcFailure {
+    /// This name is outside the constraints (or cannot be evaluated against them).
+    Outside(String),
+    /// The comparison budget ran out.
+    Budget,
+}
+
+/// One name of a certificate, as constraints see it.
+enum Subject<'a> {
+    San(&'a GeneralName),
+    Dn(&'a Name),
+    Email(&'a str),
+}
+
+/// The form of a GeneralName (its CHOICE tag number); the subject DN is form 4
+/// (directoryName), subject emailAddress attributes form 1 (rfc822Name).
+fn form(g: &GeneralName) -> u8 {
+    match g {
+        GeneralName::OtherName(_) => 0,
+        GeneralName::Rfc822Name(_) => 1,
+        GeneralName::DnsName(_) => 2,
+        GeneralName::DirectoryName(_) => 4,
+        GeneralName::EdiPartyName(_) => 5,
+        GeneralName::UniformResourceIdentifier(_) => 6,
+        GeneralName::IpAddress(_) => 7,
+        GeneralName::RegisteredId(_) => 8,
+    }
+}
+
+/// PKCS#9 emailAddress (1.2.840.113549.1.9.1), the legacy place of an email in a subject DN.
+const OID_EMAIL_ADDRESS: der::asn1::ObjectIdentifier = const_oid::db::rfc3280::EMAIL_ADDRESS;
+
+/// Applies `nc` to every name of `cert`: its subjectAltName entries, its subject DN when not
+/// empty, and emailAddress attributes of the subject (§4.2.1.10, §6.1.3 (b)-(c)). `consume` is
+/// called once per comparison and fails when the budget is spent.
+pub(crate) fn check_name_constraints(
+    nc: &NameConstraints,
+    cert: &Certificate,
+    consume: &mut dyn FnMut() -> bool,
+) -> core::result::Result<(), NcFailure> {
+    let subject = cert.inner().tbs_certificate().subject();
+    let mut names: Vec<Subject<'_>> = cert.subject_alt_names().unwrap_or(&[]).iter().map(Subject::San).collect();
+    if !subject.is_empty() {
+        names.push(Subject::Dn(subject));
+        for atv in subject.iter() {
+            if atv.oid == OID_EMAIL_ADDRESS {
+                match Ia5StringRef::try_from(&atv.value) {
+                    Ok(s) => names.push(Subject::Email(s.as_str())),
+                    Err(_) => return Err(NcFailure::Outside("undecodable emailAddress in subject".into())),
+                }
+            }
+        }
+    }
+    let permitted: &[GeneralSubtree] = nc.permitted_subtrees.as_deref().unwrap_or(&[]);
+    let excluded: &[GeneralSubtree] = nc.excluded_subtrees.as_deref().unwrap_or(&[]);
+    for name in &names {
+        let name_form = match name {
+            Subject::San(g) => form(g),
+            Subject::Dn(_) => 4,
+            Subject::Email(_) => 1,
+        };
+        let describe = || match name {
+            Subject::San(g) => describe_general_name(g),
+            Subject::Dn(n) => format!("DN {n}"),
+            Subject::Email(e) => format!("email {e}"),
+        };
+        let mut any_permitted_of_form = false;
+        let mut permitted_hit = false;
+        for subtree in permitted.iter().filter(|s| form(&s.base) == name_form) {
+            any_permitted_of_form = true;
+            if !consume() {
+                return Err(NcFailure::Budget);
+            }
+            match matches(name, &subtree.base, Mode::Permitted) {
+                Some(true) => {
+                    permitted_hit = true;
+                    break;
+                }
+                Some(false) => {}
+                None => return Err(NcFailure::Outside(describe())),
+            }
+        }
+        if any_permitted_of_form && !permitted_hit {
+            return Err(NcFailure::Outside(describe()));
+        }
+        for subtree in excluded.iter().filter(|s| form(&s.base) == name_form) {
+            if !consume() {
+                return Err(NcFailure::Budget);
+            }
+            match matches(name, &subtree.base, Mode::Excluded) {
+                Some(false) => {}
+                Some(true) | None => return Err(NcFailure::Outside(describe())),
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Permitted,
+    Excluded,
+}
+
+fn describe_general_name(g: &GeneralName) -> String {
+    match g {
+        GeneralName::DnsName(s) => format!("DNS {}", s.as_str()),
+        GeneralName::Rfc822Name(s) => format!("email {}", s.as_str()),
+        GeneralName::UniformResourceIdentifier(s) => format!("URI {}", s.as_str()),
+        GeneralName::IpAddress(o) => match o.as_bytes().len() {
+            4 | 16 => {
+                let b = o.as_bytes();
+                let ip: Option<IpAddr> = if b.len() == 4 {
+                    <[u8; 4]>::try_from(b).ok().map(IpAddr::from)
+                } else {
+                    <[u8; 16]>::try_from(b).ok().map(IpAddr::from)
+                };
+                ip.map_or_else(|| "IP ?".into(), |ip| format!("IP {ip}"))
+            }
+            n => format!("IP of {n} bytes"),
+        },
+        GeneralName::DirectoryName(n) => format!("DN {n}"),
+        GeneralName::OtherName(o) => format!("otherName {}", o.type_id),
+        GeneralName::EdiPartyName(_) => "ediPartyName".into(),
+        GeneralName::RegisteredId(oid) => format!("registeredID {oid}"),
+    }
+}
+
+/// Whether `name` is within the subtree `base` of the same form. `None` when the name cannot
+/// be evaluated (malformed, or a form this crate does not process): the caller rejects, as
+/// §4.2.1.10 requires ("MUST either process the constraint or reject the certificate").
+fn matches(name: &Subject<'_>, base: &GeneralName, mode: Mode) -> Option<bool> {
+    match (name, base) {
+        (Subject::San(GeneralName::DnsName(n)), GeneralName::DnsName(c)) => dns_constraint(n.as_str(), c.as_str(), mode),
+        (Subject::San(GeneralName::IpAddress(n)), GeneralName::IpAddress(c)) => {
+            let (n, c) = (n.as_bytes(), c.as_bytes());
+            if n.len() != 4 && n.len() != 16 {
+                return None;
+            }
+            if c.len() != 2 * n.len() {
+                // Another address family: never within.
+                return Some(false);
+            }
+            let (addr, mask) = c.split_at(n.len());
+            Some(n.iter().zip(addr).zip(mask).all(|((n, a), m)| n & m == a & m))
+        }
+        (Subject::San(GeneralName::Rfc822Name(n)), GeneralName::Rfc822Name(c)) => email_constraint(n.as_str(), c.as_str()),
+        (Subject::Email(n), GeneralName::Rfc822Name(c)) => email_constraint(n, c.as_str()),
+        (Subject::San(GeneralName::DirectoryName(n)), GeneralName::DirectoryName(c)) | (Subject::Dn(n), GeneralName::DirectoryName(c)) => {
+            Some(dn_within(n, c))
+        }
+        (Subject::San(GeneralName::UniformResourceIdentifier(n)), GeneralName::UniformResourceIdentifier(c)) => {
+            let host = uri_host(n.as_str())?;
+            let c = c.as_str();
+            Some(match c.strip_prefix('.') {
+                Some(domain) => host.len() > domain.len() && ends_with_label(host, domain),
+                None => host.eq_ignore_ascii_case(c),
+            })
+        }
+        // otherName, ediPartyName, registeredID: not processed.
+        _ => None,
+    }
+}
+
+/// `name` ends with `.suffix`, ignoring ASCII case.
+fn ends_with_label(name: &str, suffix: &str) -> bool {
+    name.len() > suffix.len()
+        && name.as_bytes()[name.len() - suffix.len() - 1] == b'.'
+        && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+}
+
+/// `name` is `base` or below it (base "" is the whole DNS tree).
+fn dns_within(name: &str, base: &str) -> bool {
+    base.is_empty() || name.eq_ignore_ascii_case(base) || ends_with_label(name, base)
+}
+
+fn dns_constraint(san: &str, base: &str, mode: Mode) -> Option<bool> {
+    if !is_valid_dns_name(san, true) {
+        return None;
+    }
+    match san.strip_prefix("*.") {
+        // A wildcard SAN stands for every name one label below `rest`. Permitted only when all
+        // of them are inside the subtree; excluded when any of them might be (x509-limbo
+        // cve-2025-61727: RFC 5280 and RFC 9525 leave this open, so decide defensively).
+        Some(rest) => Some(match mode {
+            Mode::Permitted => dns_within(rest, base),
+            Mode::Excluded => dns_within(rest, base) || ends_with_label(base, rest),
+        }),
+        None => Some(dns_within(san, base)),
+    }
+}
+
+fn email_constraint(mailbox: &str, base: &str) -> Option<bool> {
+    let (local, host) = mailbox.split_once('@')?;
+    if !is_valid_local_part(local) || !is_valid_dns_name(host, false) {
+        return None;
+    }
+    Some(match base.split_once('@') {
+        // A particular mailbox: the local part is compared exactly (RFC 5280 §7.5), the host
+        // without case.
+        Some((c_local, c_host)) => local == c_local && host.eq_ignore_ascii_case(c_host),
+        None => match base.strip_prefix('.') {
+            Some(domain) => ends_with_label(host, domain),
+            None => host.eq_ignore_ascii_case(base),
+        },
+    })
+}
+
+/// The host of a URI with an authority (`scheme://[userinfo@]host[:port]...`); `None` when
+/// there is none or it is an IP literal (§4.2.1.10: constraints apply to the host part, and
+/// a URI without one cannot be evaluated).
+fn uri_host(uri: &str) -> Option<&str> {
+    let (_, rest) = uri.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host_port.starts_with('[') {
+        return None;
+    }
+    let host = host_port.split_once(':').map_or(host_port, |(h, _)| h);
+    is_valid_dns_name(host, false).then_some(host)
+}
+
+/// True when `base`'s RDN sequence is a prefix of `name`'s (§4.2.1.10 directoryName), each
+/// RDN compared per §7.1 (attribute types equal, values equal after case folding and
+/// whitespace normalisation for string types).
+fn dn_within(name: &Name, base: &Name) -> bool {
+    let mut name_rdns = name.iter_rdn();
+    base.iter_rdn().all(|b| name_rdns.next().is_some_and(|n| rdn_eq(n, b)))
+}
+
+fn rdn_eq(a: &RelativeDistinguishedName, b: &RelativeDistinguishedName) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| atv_eq(x, y)))
+}
+
+fn atv_eq(a: &AttributeTypeAndValue, b: &AttributeTypeAndValue) -> bool {
+    if a.oid != b.oid {
+        return false;
+    }
+    if a.value == b.value {
+        return true;
+    }
+    match (directory_string(&a.value), directory_string(&b.value)) {
+        (Some(x), Some(y)) => normalise(x) == normalise(y),
+        _ => false,
+    }
+}
+
+fn directory_string(v: &der::Any) -> Option<&str> {
+    match v.tag() {
+        Tag::PrintableString => PrintableStringRef::try_from(v).ok().map(|s| s.as_str()),
+        Tag::Utf8String => Utf8StringRef::try_from(v).ok().map(|s| s.as_str()),
+        Tag::Ia5String => Ia5StringRef::try_from(v).ok().map(|s| s.as_str()),
+        Tag::TeletexString => TeletexStringRef::try_from(v).ok().map(|s| s.as_str()),
+        _ => None,
+    }
+}
+
+/// RFC 4518 in its simplest form: ASCII case folded, leading/trailing space removed, inner
+/// runs of whitespace collapsed to one space.
+fn normalise(s: &str) -> String {
+    s.split_whitespace()
+        .map(str::to_ascii_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn dns(s: &str) -> String {
+        match ServerName::parse(s).unwrap() {
+            ServerName::Dns(d) => d.0,
+            ServerName::Ip(_) => panic!("not DNS"),
+        }
+    }
+
+    #[test]
+    fn server_names_parse_strictly() {
+        assert_eq!(dns("Example.COM."), "example.com");
+        assert!(matches!(ServerName::parse("127.0.0.1").unwrap(), ServerName::Ip(_)));
+        assert!(matches!(ServerName::parse("::1").unwrap(), ServerName::Ip(_)));
+        for bad in ["", ".", "*.example.com", "foo_bar.example.com", "a..b", "-a.com", "a-.com", "é.com", "1.2.3"] {
+            assert!(ServerName::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(ServerName::parse(&"a.".repeat(127)).is_err());
+    }
+
+    #[test]
+    fn wildcard_matches_exactly_one_leftmost_label() {
+        assert!(dns_pattern_matches("*.example.com", "a.example.com"));
+        assert!(dns_pattern_matches("*.EXAMPLE.com", "a.example.com"));
+        assert!(!dns_pattern_matches("*.example.com", "example.com"));
+        assert!(!dns_pattern_matches("*.example.com", "a.b.example.com"));
+        assert!(!dns_pattern_matches("a*.example.com", "ab.example.com"));
+        assert!(!dns_pattern_matches("*.com", "example.com"));
+        assert!(!dns_pattern_matches("*", "example"));
+        assert!(!dns_pattern_matches("a.*.example.com", "a.b.example.com"));
+        assert!(dns_pattern_matches("example.com", "example.com"));
+    }
+
+    #[test]
+    fn dns_constraints_match_on_label_boundaries() {
+        assert_eq!(dns_constraint("a.example.com", "example.com", Mode::Permitted), Some(true));
+        assert_eq!(dns_constraint("badexample.com", "example.com", Mode::Permitted), Some(false));
+        assert_eq!(dns_constraint("*.example.com", "foo.example.com", Mode::Permitted), Some(false));
+        assert_eq!(dns_constraint("*.example.com", "bar.example.com", Mode::Excluded), Some(true));
+        assert_eq!(dns_constraint("*.foo.com", "foo.com", Mode::Permitted), Some(true));
+        assert_eq!(dns_constraint("foo_bar.com", "foo.com", Mode::Permitted), None);
+    }
+
+    #[test]
+    fn email_constraints_are_literal() {
+        assert_eq!(email_constraint("*@example.com", "*@example.com"), Some(true));
+        assert_eq!(email_constraint("user@example.com", "*@example.com"), Some(false));
+        assert_eq!(email_constraint("u@a.example.com", ".example.com"), Some(true));
+        assert_eq!(email_constraint("u@example.com", ".example.com"), Some(false));
+        assert_eq!(email_constraint("u@EXAMPLE.com", "example.com"), Some(true));
+        assert_eq!(email_constraint("a@b@example.com", "example.com"), None);
+    }
+
+    #[test]
+    fn masks_and_uris() {
+        assert!(is_contiguous_mask(&[255, 255, 0, 0]));
+        assert!(!is_contiguous_mask(&[255, 0, 255, 0]));
+        assert_eq!(uri_host("https://user@Host.example.com:8443/x"), Some("Host.example.com"));
+        assert_eq!(uri_host("urn:isbn:123"), None);
+    }
+}

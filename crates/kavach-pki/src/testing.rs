@@ -1,0 +1,401 @@
+//! A throwaway test PKI for the workspace's tests (cargo feature `testing`; use it as a
+//! dev-dependency: `kavach-pki = { workspace = true, features = ["testing"] }`).
+//!
+//! [`TestPki::rsa`] and [`TestPki::p256`] are built once per test process, lazily: a root, an
+//! intermediate under it, and one end entity per issuable [`Purpose`] under the intermediate,
+//! each with its private key. RSA keys come from a fixed pool of twelve pre-generated
+//! RSA-2048 keys ([`rsa_pool_key`], committed beside this file), so no test pays for RSA key
+//! generation; P-256 keys are generated (cheap).
+//!
+//! Helpers issue extra certificates from the same CA keys in a few milliseconds: expired, not
+//! yet valid, another keyUsage or extendedKeyUsage, or anything a [`CertificateProfile`] can
+//! express, signed by the intermediate without the issuer checks (so tests can also build
+//! deliberately broken chains), and CRLs.
+//!
+//! Never use any of this outside tests: the keys are public.
+
+use std::sync::{Arc, LazyLock};
+use std::time::{Duration, SystemTime};
+
+use const_oid::ObjectIdentifier;
+use kavach_keys::{KeyKind, PrivateKey, PublicKey, Signer};
+
+use crate::issue::{
+    CertificateProfile, DistinguishedName, Issuer, RevokedEntry, SubjectAltName, Validity, issue_crl,
+    issue_end_entity, issue_intermediate, issue_root,
+};
+use crate::{Certificate, Crl, Error, KeyUsage, Purpose, Result};
+
+/// The pre-generated RSA-2048 keys (PKCS#8 PEM, public test keys).
+const RSA_POOL_PEM: &str = include_str!("testing/rsa-pool.pem");
+
+/// Number of keys in the RSA pool.
+pub const RSA_POOL_SIZE: usize = 12;
+
+/// One day.
+const DAY: Duration = Duration::from_secs(86_400);
+
+/// The end-entity purposes the test PKI issues a certificate for, in CLI.md's table order.
+pub const LEAF_PURPOSES: [Purpose; 7] = [
+    Purpose::TlsServer,
+    Purpose::TlsClient,
+    Purpose::Encryption,
+    Purpose::Signing,
+    Purpose::Device,
+    Purpose::Ftm,
+    Purpose::CodeSigning,
+];
+
+/// The DNS name in the test TLS server certificate (besides `localhost`, `127.0.0.1`, `::1`).
+pub const TLS_SERVER_NAME: &str = "server.kavach.test";
+
+/// The DNS name in the test TLS client certificate.
+pub const TLS_CLIENT_NAME: &str = "client.kavach.test";
+
+/// RSA pool key number `index` (0..[`RSA_POOL_SIZE`]), parsed afresh (a [`PrivateKey`] is not
+/// `Clone`); fails for an index outside the pool.
+pub fn rsa_pool_key(index: usize) -> Result<PrivateKey> {
+    let blocks = kavach_keys::encoding::pem_blocks(RSA_POOL_PEM).map_err(Error::Pem)?;
+    let block = blocks.get(index).ok_or(Error::InvalidIssuanceInput {
+        what: "RSA pool index",
+        reason: "outside the pool",
+    })?;
+    PrivateKey::from_pkcs8_der(&block.der).map_err(|source| Error::Signing {
+        what: "test key pool",
+        source,
+    })
+}
+
+/// The key family of a test PKI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TestAlgorithm {
+    /// RSA-2048 keys from the pool, signing with RSASSA-PKCS1-v1_5 SHA-256 (what MOSIP's CAs use).
+    Rsa2048,
+    /// P-256 keys, signing with ECDSA SHA-256.
+    P256,
+}
+
+impl TestAlgorithm {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Rsa2048 => "RSA",
+            Self::P256 => "P-256",
+        }
+    }
+}
+
+/// A certificate and its private key.
+#[derive(Clone, Debug)]
+pub struct TestEntity {
+    /// The certificate.
+    pub certificate: Certificate,
+    /// Its private key (shared).
+    pub key: Arc<PrivateKey>,
+}
+
+impl TestEntity {
+    /// The key as a [`Signer`].
+    pub fn signer(&self) -> &dyn Signer {
+        self.key.as_ref()
+    }
+
+    /// The public key.
+    pub fn public_key(&self) -> &PublicKey {
+        self.key.public_key()
+    }
+}
+
+/// A root -> intermediate -> end-entity test PKI of one key family.
+#[derive(Debug)]
+pub struct TestPki {
+    algorithm: TestAlgorithm,
+    root: TestEntity,
+    intermediate: TestEntity,
+    leaves: Vec<(Purpose, TestEntity)>,
+}
+
+static RSA: LazyLock<TestPki> = LazyLock::new(|| build_or_panic(TestAlgorithm::Rsa2048));
+static P256: LazyLock<TestPki> = LazyLock::new(|| build_or_panic(TestAlgorithm::P256));
+
+fn build_or_panic(algorithm: TestAlgorithm) -> TestPki {
+    match TestPki::build(algorithm) {
+        Ok(pki) => pki,
+        // A test-support fixture that cannot be built is a broken build: stop loudly.
+        Err(e) => panic!("building the {} test PKI failed: {e}", algorithm.label()),
+    }
+}
+
+fn new_key(algorithm: TestAlgorithm, pool_index: usize) -> Result<PrivateKey> {
+    match algorithm {
+        TestAlgorithm::Rsa2048 => rsa_pool_key(pool_index)?
+            .with_signature_algorithm(kavach_keys::SignatureAlgorithm::RS256)
+            .map_err(|source| Error::Signing {
+                what: "test key",
+                source,
+            }),
+        TestAlgorithm::P256 => PrivateKey::generate(KeyKind::P256)
+            .and_then(|k| {
+                k.with_signature_algorithm(kavach_keys::SignatureAlgorithm::Ecdsa {
+                    hash: kavach_keys::HashAlgorithm::Sha256,
+                    encoding: kavach_keys::EcdsaEncoding::Der,
+                })
+            })
+            .map_err(|source| Error::Signing {
+                what: "test key",
+                source,
+            }),
+    }
+}
+
+fn dn(s: &str) -> Result<DistinguishedName> {
+    DistinguishedName::parse(s)
+}
+
+/// Validity from one day ago for `days` days.
+fn days_around_now(days: u64) -> Result<Validity> {
+    let now = SystemTime::now();
+    Validity::new(now - DAY, now + DAY * u32::try_from(days).unwrap_or(u32::MAX))
+}
+
+impl TestPki {
+    /// The RSA-2048 test PKI (built on first use).
+    pub fn rsa() -> &'static TestPki {
+        &RSA
+    }
+
+    /// The P-256 test PKI (built on first use).
+    pub fn p256() -> &'static TestPki {
+        &P256
+    }
+
+    /// The test PKI of `algorithm`.
+    pub fn get(algorithm: TestAlgorithm) -> &'static TestPki {
+        match algorithm {
+            TestAlgorithm::Rsa2048 => Self::rsa(),
+            TestAlgorithm::P256 => Self::p256(),
+        }
+    }
+
+    fn build(algorithm: TestAlgorithm) -> Result<Self> {
+        let label = algorithm.label();
+        let root_key = Arc::new(new_key(algorithm, 0)?);
+        let root_cert = issue_root(
+            root_key.as_ref(),
+            &dn(&format!("CN=Kavach Test Root {label},O=Kavach Test,C=IN"))?,
+            days_around_now(3650)?,
+            None,
+        )?;
+        let root = TestEntity {
+            certificate: root_cert,
+            key: root_key,
+        };
+        let int_key = Arc::new(new_key(algorithm, 1)?);
+        let int_cert = issue_intermediate(
+            &Issuer::new(&root.certificate, root.signer())?,
+            int_key.public_key(),
+            &dn(&format!("CN=Kavach Test Intermediate {label},O=Kavach Test,C=IN"))?,
+            days_around_now(1825)?,
+            Some(0),
+        )?;
+        let intermediate = TestEntity {
+            certificate: int_cert,
+            key: int_key,
+        };
+        let mut leaves = Vec::with_capacity(LEAF_PURPOSES.len());
+        for (i, purpose) in LEAF_PURPOSES.into_iter().enumerate() {
+            let key = Arc::new(new_key(algorithm, 2 + i)?);
+            let cert = issue_end_entity(
+                &Issuer::new(&intermediate.certificate, intermediate.signer())?,
+                key.public_key(),
+                &dn(&format!("CN=Kavach Test {purpose} {label},O=Kavach Test,C=IN"))?,
+                days_around_now(365)?,
+                purpose,
+                &default_sans(purpose)?,
+            )?;
+            leaves.push((purpose, TestEntity { certificate: cert, key }));
+        }
+        Ok(Self {
+            algorithm,
+            root,
+            intermediate,
+            leaves,
+        })
+    }
+
+    /// The key family.
+    pub fn algorithm(&self) -> TestAlgorithm {
+        self.algorithm
+    }
+
+    /// The self-signed root (the trust anchor).
+    pub fn root(&self) -> &TestEntity {
+        &self.root
+    }
+
+    /// The intermediate CA (pathLen 0) that issues the end entities.
+    pub fn intermediate(&self) -> &TestEntity {
+        &self.intermediate
+    }
+
+    /// The end entity for `purpose`; `None` for [`Purpose::Ca`] and [`Purpose::Any`] (use
+    /// [`TestPki::intermediate`]).
+    pub fn leaf(&self, purpose: Purpose) -> Option<&TestEntity> {
+        self.leaves.iter().find(|(p, _)| *p == purpose).map(|(_, e)| e)
+    }
+
+    /// Every end entity with its purpose.
+    pub fn leaves(&self) -> impl Iterator<Item = (Purpose, &TestEntity)> {
+        self.leaves.iter().map(|(p, e)| (*p, e))
+    }
+
+    /// `[root]`, for a trust domain.
+    pub fn trust_anchors(&self) -> Vec<Certificate> {
+        vec![self.root.certificate.clone()]
+    }
+
+    /// `[intermediate]`, the untrusted intermediates of every end entity.
+    pub fn intermediates(&self) -> Vec<Certificate> {
+        vec![self.intermediate.certificate.clone()]
+    }
+
+    /// The intermediate as an [`Issuer`].
+    pub fn issuer(&self) -> Issuer<'_> {
+        Issuer {
+            certificate: &self.intermediate.certificate,
+            signer: self.intermediate.signer(),
+        }
+    }
+
+    /// The root as an [`Issuer`].
+    pub fn root_issuer(&self) -> Issuer<'_> {
+        Issuer {
+            certificate: &self.root.certificate,
+            signer: self.root.signer(),
+        }
+    }
+
+    /// A profile for an extra end entity of `purpose`, with the key of this PKI's leaf for that
+    /// purpose (no key generation), the leaf's SANs, and a validity of one day ago to a year
+    /// from now; change it, then [`TestPki::issue`] it. `Ca` and `Any` get the signing leaf's
+    /// key and no usage extensions.
+    pub fn leaf_profile(&self, purpose: Purpose, subject: &str) -> Result<CertificateProfile> {
+        let key_purpose = if LEAF_PURPOSES.contains(&purpose) {
+            purpose
+        } else {
+            Purpose::Signing
+        };
+        let key = self
+            .leaf(key_purpose)
+            .map(TestEntity::public_key)
+            .ok_or(Error::PurposeNotIssuable {
+                purpose,
+                reason: "in the test PKI",
+            })?;
+        let profile = CertificateProfile::new(dn(subject)?, key, days_around_now(365)?);
+        if LEAF_PURPOSES.contains(&purpose) {
+            profile.end_entity(purpose)?.subject_alt_names(&default_sans(purpose)?)
+        } else {
+            Ok(profile)
+        }
+    }
+
+    /// Issues `profile` under the intermediate, without the issuer checks.
+    pub fn issue(&self, profile: &CertificateProfile) -> Result<Certificate> {
+        profile.issue_unchecked(&self.intermediate.certificate, self.intermediate.signer())
+    }
+
+    /// Issues `profile` under the root, without the issuer checks (e.g. an end entity directly
+    /// under the root, or a second intermediate that breaks the intermediate's pathLen 0).
+    pub fn issue_by_root(&self, profile: &CertificateProfile) -> Result<Certificate> {
+        profile.issue_unchecked(&self.root.certificate, self.root.signer())
+    }
+
+    /// Issues `profile` under `issuer` (any certificate) signed by `signer`, without checks:
+    /// for chains through an end entity, a wrong key, and other attacks.
+    pub fn issue_under(
+        &self,
+        profile: &CertificateProfile,
+        issuer: &Certificate,
+        signer: &dyn Signer,
+    ) -> Result<Certificate> {
+        profile.issue_unchecked(issuer, signer)
+    }
+
+    /// An end entity for `purpose` that expired a day ago (valid for the 30 days before).
+    pub fn expired(&self, purpose: Purpose) -> Result<Certificate> {
+        let now = SystemTime::now();
+        self.issue_with_validity(purpose, "Expired", Validity::new(now - 31 * DAY, now - DAY)?)
+    }
+
+    /// An end entity for `purpose` that becomes valid a day from now.
+    pub fn not_yet_valid(&self, purpose: Purpose) -> Result<Certificate> {
+        let now = SystemTime::now();
+        self.issue_with_validity(purpose, "Not Yet Valid", Validity::new(now + DAY, now + 31 * DAY)?)
+    }
+
+    /// An end entity for `purpose` valid exactly over `validity`.
+    pub fn issue_with_validity(&self, purpose: Purpose, label: &str, validity: Validity) -> Result<Certificate> {
+        let subject = self.extra_subject(purpose, label);
+        let key = self.key_for(purpose)?;
+        let profile = CertificateProfile::new(dn(&subject)?, key, validity)
+            .end_entity(purpose)?
+            .subject_alt_names(&default_sans(purpose)?)?;
+        self.issue(&profile)
+    }
+
+    /// An end entity for `purpose` whose keyUsage is replaced by `key_usage` (`None`: absent).
+    pub fn with_key_usage(&self, purpose: Purpose, key_usage: Option<KeyUsage>) -> Result<Certificate> {
+        let profile = self
+            .leaf_profile(purpose, &self.extra_subject(purpose, "Odd KU"))?
+            .key_usage(key_usage);
+        self.issue(&profile)
+    }
+
+    /// An end entity for `purpose` whose extendedKeyUsage is replaced by `eku` (empty: absent).
+    pub fn with_extended_key_usage(&self, purpose: Purpose, eku: &[ObjectIdentifier]) -> Result<Certificate> {
+        let profile = self
+            .leaf_profile(purpose, &self.extra_subject(purpose, "Odd EKU"))?
+            .extended_key_usage(eku);
+        self.issue(&profile)
+    }
+
+    /// A CRL of the intermediate, current (thisUpdate an hour ago, nextUpdate in a week),
+    /// revoking `revoked` as of an hour ago.
+    pub fn crl(&self, revoked: &[&Certificate]) -> Result<Crl> {
+        let now = SystemTime::now();
+        let hour = Duration::from_secs(3600);
+        let entries: Vec<RevokedEntry> = revoked.iter().map(|c| RevokedEntry::new(c, now - hour)).collect();
+        issue_crl(&self.issuer(), &entries, now - hour, now + 7 * DAY, 1)
+    }
+
+    fn key_for(&self, purpose: Purpose) -> Result<&PublicKey> {
+        self.leaf(purpose)
+            .map(TestEntity::public_key)
+            .ok_or(Error::PurposeNotIssuable {
+                purpose,
+                reason: "in the test PKI",
+            })
+    }
+
+    fn extra_subject(&self, purpose: Purpose, label: &str) -> String {
+        format!(
+            "CN=Kavach Test {purpose} {label} {},O=Kavach Test,C=IN",
+            self.algorithm.label()
+        )
+    }
+}
+
+/// The SANs the test PKI gives a leaf of `purpose`.
+fn default_sans(purpose: Purpose) -> Result<Vec<SubjectAltName>> {
+    Ok(match purpose {
+        Purpose::TlsServer => vec![
+            SubjectAltName::dns(TLS_SERVER_NAME)?,
+            SubjectAltName::dns("localhost")?,
+            SubjectAltName::Ip(std::net::Ipv4Addr::LOCALHOST.into()),
+            SubjectAltName::Ip(std::net::Ipv6Addr::LOCALHOST.into()),
+        ],
+        Purpose::TlsClient => vec![SubjectAltName::dns(TLS_CLIENT_NAME)?],
+        _ => Vec::new(),
+    })
+}
