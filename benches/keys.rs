@@ -23,7 +23,12 @@ fn key(kind: KeyKind, algorithm: SignatureAlgorithm) -> PrivateKey {
 fn sign_verify(c: &mut Criterion) {
     let rsa = PrivateKey::generate(KeyKind::Rsa { bits: 2048 }).unwrap();
     let rsa_der = rsa.to_pkcs8_der().unwrap();
-    let rsa_with = |alg| PrivateKey::from_pkcs8_der(&rsa_der).unwrap().with_signature_algorithm(alg).unwrap();
+    let rsa_with = |alg| {
+        PrivateKey::from_pkcs8_der(&rsa_der)
+            .unwrap()
+            .with_signature_algorithm(alg)
+            .unwrap()
+    };
     let keys = [
         ("ES256", key(KeyKind::P256, SignatureAlgorithm::ES256)),
         ("ES384", key(KeyKind::P384, SignatureAlgorithm::ES384)),

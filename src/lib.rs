@@ -6,3 +6,4 @@
 #![forbid(unsafe_code)]
 
 pub use kavach_keys as keys;
+pub use kavach_pki as pki;

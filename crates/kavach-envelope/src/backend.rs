@@ -175,20 +175,28 @@ pub(crate) fn aes256_kw_unwrap(kek: &[u8; KEY_LEN], wrapped: &[u8]) -> Result<Ze
 /// The Concat KDF of NIST SP 800-56A §5.8.1 with SHA-256, as RFC 7518 §4.6.2 profiles it for
 /// ECDH-ES: `OtherInfo = AlgorithmID || PartyUInfo || PartyVInfo || SuppPubInfo`, each of the
 /// first three a 32-bit big-endian length followed by the bytes, `SuppPubInfo` the key length
-/// in bits as 32-bit big-endian, `SuppPrivInfo` empty. Derives a 256-bit key (one round).
-pub(crate) fn concat_kdf_sha256_256(z: &[u8], algorithm_id: &[u8], apu: &[u8], apv: &[u8]) -> Zeroizing<[u8; 32]> {
-    const KEYDATALEN_BITS: u32 = 256;
+/// in bits as 32-bit big-endian, `SuppPrivInfo` empty. Fills `out` (at most 32 bytes: one
+/// SHA-256 round, which is all any JOSE key needs).
+pub(crate) fn concat_kdf_sha256(z: &[u8], algorithm_id: &[u8], apu: &[u8], apv: &[u8], out: &mut [u8]) {
     let mut h = sha2::Sha256::new();
-    h.update(1u32.to_be_bytes()); // round counter: 256 bits need one SHA-256 round
+    h.update(1u32.to_be_bytes()); // round counter
     h.update(z);
     for part in [algorithm_id, apu, apv] {
-        // Every caller caps these (JWE headers are at most crate::jwe::MAX_HEADER_LEN).
+        // Every caller caps these far below 4 GiB (JWE headers: crate::jwe::MAX_HEADER_LEN).
         h.update(u32::try_from(part.len()).unwrap_or(u32::MAX).to_be_bytes());
         h.update(part);
     }
-    h.update(KEYDATALEN_BITS.to_be_bytes());
+    let keydatalen_bits = u32::try_from(out.len() * 8).unwrap_or(u32::MAX);
+    h.update(keydatalen_bits.to_be_bytes());
+    let digest = Zeroizing::new(<[u8; 32]>::from(h.finalize()));
+    let n = out.len().min(32);
+    out[..n].copy_from_slice(&digest[..n]);
+}
+
+/// [`concat_kdf_sha256`] for a 256-bit key (`A256KW`).
+pub(crate) fn concat_kdf_sha256_256(z: &[u8], algorithm_id: &[u8], apu: &[u8], apv: &[u8]) -> Zeroizing<[u8; 32]> {
     let mut out = Zeroizing::new([0u8; 32]);
-    out.copy_from_slice(&h.finalize());
+    concat_kdf_sha256(z, algorithm_id, apu, apv, out.as_mut());
     out
 }
 

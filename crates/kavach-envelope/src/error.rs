@@ -118,8 +118,20 @@ pub enum Error {
     #[error("recipient certificate was validated for the {purpose} purpose, not encryption")]
     WrongPurpose {
         /// The purpose the path was validated for.
-        purpose: String,
+        purpose: kavach_pki::Purpose,
     },
+    /// The recipient certificate's keyUsage does not allow the key operation its key kind needs
+    /// (keyEncipherment for RSA key transport, keyAgreement for ECDH).
+    #[error("recipient certificate ({key} key) lacks the {needed} key usage")]
+    RecipientKeyUsage {
+        /// The recipient key kind.
+        key: KeyKind,
+        /// The keyUsage bit needed.
+        needed: &'static str,
+    },
+    /// The recipient certificate's public key could not be used.
+    #[error("recipient certificate: {0}")]
+    RecipientCertificate(#[source] kavach_pki::Error),
     /// The recipient's key cannot be used with this format (e.g. MOSIP `VER_R2` to an EC key).
     #[error("a {key} recipient key cannot be used with {format}")]
     UnsupportedRecipientKey {
@@ -155,6 +167,8 @@ impl Error {
             Error::OpenFailed => "KVC-ENV-OPEN-FAILED",
             Error::AadNotBound { .. } => "KVC-ENV-AAD-NOT-BOUND",
             Error::WrongPurpose { .. } => "KVC-ENV-PURPOSE",
+            Error::RecipientKeyUsage { .. } => "KVC-ENV-KEY-USAGE",
+            Error::RecipientCertificate(_) => "KVC-ENV-RECIPIENT-CERT",
             Error::UnsupportedRecipientKey { .. } => "KVC-ENV-RECIPIENT-KEY",
             Error::StreamState(_) => "KVC-ENV-STREAM-STATE",
             Error::Rng => "KVC-ENV-RNG",

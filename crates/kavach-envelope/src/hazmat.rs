@@ -96,14 +96,25 @@ pub fn aes256_key_unwrap(kek: &[u8; KEY_LEN], wrapped: &[u8]) -> Result<Zeroizin
     backend::aes256_kw_unwrap(kek, wrapped).map_err(|_| Error::OpenFailed)
 }
 
-/// The Concat KDF of RFC 7518 §4.6.2 (SHA-256, 256-bit output) as JWE `ECDH-ES+A256KW` uses it:
-/// `algorithm_id` is the `alg` (or `enc`, for direct ECDH-ES) name; `apu`/`apv` the decoded
-/// header members (empty when absent). Each input must be under 4 GiB.
-pub fn concat_kdf_sha256(z: &[u8], algorithm_id: &[u8], apu: &[u8], apv: &[u8]) -> Result<Zeroizing<[u8; 32]>> {
+/// The Concat KDF of RFC 7518 §4.6.2 with SHA-256, deriving `key_len` bytes (1 to 32: one
+/// round; `A256KW` takes 32): `algorithm_id` is the `alg` name (or the `enc` name, for direct
+/// ECDH-ES), `apu`/`apv` the decoded header members (empty when absent).
+pub fn concat_kdf_sha256(
+    z: &[u8],
+    algorithm_id: &[u8],
+    apu: &[u8],
+    apv: &[u8],
+    key_len: usize,
+) -> Result<Zeroizing<Vec<u8>>> {
     for (what, len) in [("Z", z.len()), ("AlgorithmID", algorithm_id.len()), ("apu", apu.len()), ("apv", apv.len())] {
         check_len(what, len)?;
     }
-    Ok(backend::concat_kdf_sha256_256(z, algorithm_id, apu, apv))
+    if !(1..=32).contains(&key_len) {
+        return Err(Error::malformed(Format::Primitive, "key length", "not 1..=32 bytes"));
+    }
+    let mut out = Zeroizing::new(vec![0u8; key_len]);
+    backend::concat_kdf_sha256(z, algorithm_id, apu, apv, &mut out);
+    Ok(out)
 }
 
 /// True when AES and GHASH run on hardware instructions on this machine (detected at run

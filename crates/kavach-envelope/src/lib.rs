@@ -20,3 +20,6 @@ pub use error::{Error, Format, RecipientRef, Result};
 pub use limits::Limits;
 pub use opened::{Opened, OpenedKind};
 pub use recipient::{Plaintext, Recipient};
+
+#[cfg(test)]
+mod tests;

@@ -39,6 +39,9 @@ pub const SALT_LEN: usize = 32;
 /// Smallest RSA-OAEP block a key store key can produce: RSA-2048, the smallest size
 /// kavach-keys loads ([`kavach_keys::RSA_BITS_RANGE`]).
 const MIN_WRAPPED_KEY_LEN: usize = 256;
+/// RSA block lengths of the key sizes kavach-keys loads (2048, 3072, 4096 bits), used only to
+/// name the recipient in an error about an envelope no key of the store fits.
+const STANDARD_RSA_BLOCK_LENS: [usize; 3] = [256, 384, 512];
 /// Shortest envelope of any layout: `legacy-no-thumbprint` with an RSA-2048 key and an empty
 /// payload (wrapped key, splitter, tag, IV).
 pub const MIN_ENVELOPE_LEN: usize = MIN_WRAPPED_KEY_LEN + KEY_SPLITTER.len() + TAG_LEN + LONG_IV_LEN;
@@ -350,7 +353,6 @@ pub fn open(envelope: &MosipEnvelope, keys: &dyn KeyStore, aad: Option<&[u8]>) -
 fn open_without_thumbprint(b: &[u8], keys: Vec<KeyHandle>, aad: Option<&[u8]>) -> Result<Opened> {
     let mut tried = 0usize;
     let mut parsed_without_thumbprint = false;
-    let mut shaped_with_thumbprint = false;
     let mut parse_error = None;
     for key in keys.iter() {
         let Some(k) = rsa_ciphertext_len(Decrypter::public_key(&**key)) else {
@@ -360,9 +362,6 @@ fn open_without_thumbprint(b: &[u8], keys: Vec<KeyHandle>, aad: Option<&[u8]>) -
             break;
         }
         tried += 1;
-        // A thumbprint-first envelope for a key this store does not hold has its splitter 32
-        // bytes further on: remember that shape so the error can name the missing recipient.
-        shaped_with_thumbprint |= split(b, THUMBPRINT_LEN, k, DataBlock::IvAtEnd).is_ok();
         match split(b, 0, k, DataBlock::IvAtEnd) {
             Err(e) => parse_error = Some(e),
             Ok(parts) => {
@@ -379,6 +378,11 @@ fn open_without_thumbprint(b: &[u8], keys: Vec<KeyHandle>, aad: Option<&[u8]>) -
     if parsed_without_thumbprint {
         return Err(Error::OpenFailed);
     }
+    // A thumbprint-first envelope for a key this store does not hold has its splitter right
+    // after the thumbprint and an RSA block of a standard size: name the missing recipient.
+    let shaped_with_thumbprint = STANDARD_RSA_BLOCK_LENS
+        .iter()
+        .any(|&k| split(b, THUMBPRINT_LEN, k, DataBlock::IvAtEnd).is_ok());
     if shaped_with_thumbprint {
         return Err(Error::UnknownRecipient(RecipientRef::Thumbprint(thumbprint_at(b))));
     }

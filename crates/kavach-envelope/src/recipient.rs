@@ -3,6 +3,9 @@
 use core::fmt;
 
 use kavach_keys::{KeyKind, PublicKey, Sha256Thumbprint, Zeroizing};
+use kavach_pki::{Purpose, VerifiedPath};
+
+use crate::{Error, Result};
 
 /// A recipient whose certificate was validated for the `encryption` purpose.
 ///
@@ -25,6 +28,34 @@ impl fmt::Debug for Recipient {
 }
 
 impl Recipient {
+    /// The recipient of a path that kavach-pki validated for [`Purpose::Encryption`].
+    ///
+    /// Refuses a path validated for any other purpose ([`Error::WrongPurpose`]: a signing
+    /// certificate's key must never receive content keys), and a certificate whose keyUsage
+    /// does not name the operation its key will do: keyEncipherment for an RSA key (RSA-OAEP
+    /// key transport), keyAgreement for an EC key (ECDH-ES) — [`Error::RecipientKeyUsage`].
+    pub fn from_verified(path: &VerifiedPath) -> Result<Self> {
+        if path.purpose() != Purpose::Encryption {
+            return Err(Error::WrongPurpose {
+                purpose: path.purpose(),
+            });
+        }
+        let cert = path.end_entity();
+        let key = cert.public_key().map_err(Error::RecipientCertificate)?;
+        let ku = cert.key_usage();
+        let (allowed, needed) = match key.kind() {
+            KeyKind::Rsa { .. } => (ku.is_some_and(|k| k.key_encipherment()), "keyEncipherment"),
+            _ => (ku.is_some_and(|k| k.key_agreement()), "keyAgreement"),
+        };
+        if !allowed {
+            return Err(Error::RecipientKeyUsage {
+                key: key.kind(),
+                needed,
+            });
+        }
+        Ok(Self::from_certificate_unchecked(cert.der(), key.clone()))
+    }
+
     /// A recipient from a certificate's DER and its public key, **without any validation**.
     /// Crate-private: used by [`Recipient::from_verified`] and by this crate's unit tests.
     pub(crate) fn from_certificate_unchecked(certificate_der: &[u8], public_key: PublicKey) -> Self {

@@ -61,9 +61,7 @@ impl JwsAlgorithm {
             "EdDSA" => Self::EdDSA,
             n if n.eq_ignore_ascii_case("none") => return Err(Error::AlgorithmNone),
             n => {
-                return Err(Error::UnsupportedAlgorithm {
-                    alg: truncate(n, 32),
-                });
+                return Err(Error::UnsupportedAlgorithm { alg: truncate(n, 32) });
             }
         })
     }
@@ -136,12 +134,17 @@ mod tests {
     fn names_round_trip_and_refusals() {
         for a in ALL_ALGORITHMS {
             assert_eq!(JwsAlgorithm::from_name(a.name()).unwrap(), a);
-            assert_eq!(JwsAlgorithm::from_signature_algorithm(a.signature_algorithm()).unwrap(), a);
+            assert_eq!(
+                JwsAlgorithm::from_signature_algorithm(a.signature_algorithm()).unwrap(),
+                a
+            );
         }
         for none in ["none", "None", "NONE", "nOnE"] {
             assert!(matches!(JwsAlgorithm::from_name(none), Err(Error::AlgorithmNone)));
         }
-        for other in ["HS256", "HS384", "HS512", "RS384", "PS512", "ES512", "es256", "", "ES256 "] {
+        for other in [
+            "HS256", "HS384", "HS512", "RS384", "PS512", "ES512", "es256", "", "ES256 ",
+        ] {
             assert!(matches!(
                 JwsAlgorithm::from_name(other),
                 Err(Error::UnsupportedAlgorithm { .. })
@@ -164,7 +167,12 @@ mod tests {
             hash: HashAlgorithm::Sha256,
             salt: PssSaltLength::Exactly(20),
         };
-        for s in [der, pss_any, pss_20, SignatureAlgorithm::RsaPkcs1v15(HashAlgorithm::Sha384)] {
+        for s in [
+            der,
+            pss_any,
+            pss_20,
+            SignatureAlgorithm::RsaPkcs1v15(HashAlgorithm::Sha384),
+        ] {
             assert!(matches!(
                 JwsAlgorithm::from_signature_algorithm(s),
                 Err(Error::UnsupportedSignatureScheme(_))

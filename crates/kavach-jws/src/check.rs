@@ -52,7 +52,9 @@ pub(crate) fn check_signature(
     };
     match result {
         Ok(()) => Ok(alg),
-        Err(kavach_keys::Error::AlgorithmKeyMismatch { .. }) => Err(Error::AlgorithmKeyMismatch { alg, key: key.kind() }),
+        Err(kavach_keys::Error::AlgorithmKeyMismatch { .. }) => {
+            Err(Error::AlgorithmKeyMismatch { alg, key: key.kind() })
+        }
         Err(_) => Err(Error::BadSignature),
     }
 }

@@ -70,12 +70,10 @@ impl CompactJws {
             return Err(Error::malformed(Part::Compact, "not three '.'-separated segments"));
         };
         let header = Header::from_encoded(h)?;
-        if header.b64() {
-            if !p.is_empty() {
-                // Checked now so that a malformed payload is a parse error, not a bad signature.
-                Base64UrlUnpadded::decode_vec(p)
-                    .map_err(|_| Error::malformed(Part::Payload, "not base64url without padding"))?;
-            }
+        if header.b64() && !p.is_empty() {
+            // Checked now so that a malformed payload is a parse error, not a bad signature.
+            Base64UrlUnpadded::decode_vec(p)
+                .map_err(|_| Error::malformed(Part::Payload, "not base64url without padding"))?;
         }
         // With b64:false the payload segment is taken as it is (any UTF-8 but '.', RFC 7797 §5.2).
         // An empty signature is structurally valid (an unsecured JWS, RFC 7515 §6, has one):
@@ -260,7 +258,10 @@ impl UnsignedJws {
     /// check).
     pub fn finish(self, signature: &[u8]) -> Result<CompactJws> {
         if signature.is_empty() || signature.len() > MAX_SIGNATURE_LEN {
-            return Err(Error::malformed(Part::Signature, "empty or longer than MAX_SIGNATURE_LEN"));
+            return Err(Error::malformed(
+                Part::Signature,
+                "empty or longer than MAX_SIGNATURE_LEN",
+            ));
         }
         let h = self.header.encoded();
         let text = format!(
@@ -293,7 +294,13 @@ mod tests {
 
     #[test]
     fn segment_counts() {
-        for bad in ["", H, &format!("{H}.e30"), &format!("{H}.e30.AA.AA"), &format!("{H}.e30.AA.")] {
+        for bad in [
+            "",
+            H,
+            &format!("{H}.e30"),
+            &format!("{H}.e30.AA.AA"),
+            &format!("{H}.e30.AA."),
+        ] {
             assert!(matches!(CompactJws::parse(bad), Err(Error::Malformed { .. })), "{bad}");
         }
         assert!(CompactJws::parse(&format!("{H}.e30.")).unwrap().signature().is_empty());

@@ -130,6 +130,17 @@ pub enum Error {
     /// A verifier was configured with an empty list of algorithms: it could accept nothing.
     #[error("no algorithm allowed for this key")]
     NoAlgorithmAllowed,
+    /// A policy name other than `strict` or `compat-mosip`.
+    #[error("unknown policy (expected \"strict\" or \"compat-mosip\")")]
+    InvalidPolicy,
+    /// A freshness window larger than the verifier accepts.
+    #[error("window of {secs} s is larger than the maximum of {max_secs} s")]
+    InvalidWindow {
+        /// The window asked for, in seconds.
+        secs: u64,
+        /// The largest accepted.
+        max_secs: u64,
+    },
     /// `crit` names a member this implementation does not understand (RFC 7515 §4.1.11).
     #[error("critical header member {name:?} is not understood")]
     UnknownCritical {
@@ -236,6 +247,7 @@ impl Error {
             Self::AlgorithmKeyMismatch { .. } | Self::AlgorithmNotAllowed { .. } | Self::NoAlgorithmAllowed => {
                 "KVC-JWS-ALG-KEY"
             }
+            Self::InvalidPolicy | Self::InvalidWindow { .. } => "KVC-JWS-CONFIG",
             Self::UnknownCritical { .. } => "KVC-JWS-CRIT",
             Self::UnencodedPayloadNotCritical => "KVC-JWS-B64-CRIT",
             Self::UnencodedPayloadContainsDot => "KVC-JWS-B64-DOT",
@@ -270,6 +282,8 @@ impl Error {
                 | Self::Rng
                 | Self::CertificateKeyMismatch
                 | Self::NoAlgorithmAllowed
+                | Self::InvalidPolicy
+                | Self::InvalidWindow { .. }
         )
     }
 

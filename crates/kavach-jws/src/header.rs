@@ -251,10 +251,13 @@ impl Header {
                     return Err(invalid("x5c", "entry is not a string"));
                 };
                 if text.contains(['-', '_']) {
-                    return Err(invalid("x5c", "entry is base64url; RFC 7515 §4.1.6 requires standard base64"));
+                    return Err(invalid(
+                        "x5c",
+                        "entry is base64url; RFC 7515 §4.1.6 requires standard base64",
+                    ));
                 }
-                let der = Base64::decode_vec(text)
-                    .map_err(|_| invalid("x5c", "entry is not standard padded base64"))?;
+                let der =
+                    Base64::decode_vec(text).map_err(|_| invalid("x5c", "entry is not standard padded base64"))?;
                 if der.is_empty() {
                     return Err(invalid("x5c", "empty entry"));
                 }
@@ -422,9 +425,11 @@ mod tests {
         let x = h(r#"{"alg":"ES256"}"#).unwrap();
         assert_eq!(x.algorithm().unwrap(), JwsAlgorithm::ES256);
         assert!(x.b64() && x.x5c().is_empty() && x.ts().is_none());
-        let x = h(r#"{"alg":"PS256","b64":false,"crit":["b64"],"kid":"k","x5c":["MIIB","AAE="],
+        let x = h(
+            r#"{"alg":"PS256","b64":false,"crit":["b64"],"kid":"k","x5c":["MIIB","AAE="],
                 "x5t#S256":"47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU","ts":"2026-11-23T19:00:00.123Z",
-                "jti":"AAAAAAAAAAAAAAAAAAAAAA","unknown":{"x":1}}"#)
+                "jti":"AAAAAAAAAAAAAAAAAAAAAA","unknown":{"x":1}}"#,
+        )
         .unwrap();
         assert!(!x.b64());
         assert_eq!(x.x5c().len(), 2);
@@ -435,13 +440,22 @@ mod tests {
 
     #[test]
     fn alg_none_and_hs256_parse_but_are_refused_as_algorithms() {
-        assert!(matches!(h(r#"{"alg":"none"}"#).unwrap().algorithm(), Err(Error::AlgorithmNone)));
+        assert!(matches!(
+            h(r#"{"alg":"none"}"#).unwrap().algorithm(),
+            Err(Error::AlgorithmNone)
+        ));
         assert!(matches!(
             h(r#"{"alg":"HS256"}"#).unwrap().algorithm(),
             Err(Error::UnsupportedAlgorithm { .. })
         ));
-        assert!(matches!(h(r#"{"kid":"x"}"#), Err(Error::MissingHeaderMember { name: "alg" })));
-        assert!(matches!(h(r#"{"alg":256}"#), Err(Error::InvalidHeaderMember { name: "alg", .. })));
+        assert!(matches!(
+            h(r#"{"kid":"x"}"#),
+            Err(Error::MissingHeaderMember { name: "alg" })
+        ));
+        assert!(matches!(
+            h(r#"{"alg":256}"#),
+            Err(Error::InvalidHeaderMember { name: "alg", .. })
+        ));
     }
 
     #[test]
@@ -450,14 +464,26 @@ mod tests {
             h(r#"{"alg":"ES256","crit":["exp"],"exp":1}"#),
             Err(Error::UnknownCritical { .. })
         ));
-        assert!(matches!(h(r#"{"alg":"ES256","crit":[]}"#), Err(Error::InvalidHeaderMember { .. })));
-        assert!(matches!(h(r#"{"alg":"ES256","crit":["b64"]}"#), Err(Error::InvalidHeaderMember { .. })));
+        assert!(matches!(
+            h(r#"{"alg":"ES256","crit":[]}"#),
+            Err(Error::InvalidHeaderMember { .. })
+        ));
+        assert!(matches!(
+            h(r#"{"alg":"ES256","crit":["b64"]}"#),
+            Err(Error::InvalidHeaderMember { .. })
+        ));
         assert!(matches!(
             h(r#"{"alg":"ES256","b64":false,"crit":["b64","b64"]}"#),
             Err(Error::InvalidHeaderMember { .. })
         ));
-        assert!(matches!(h(r#"{"alg":"ES256","b64":false}"#), Err(Error::UnencodedPayloadNotCritical)));
-        assert!(matches!(h(r#"{"alg":"ES256","b64":"false","crit":["b64"]}"#), Err(Error::InvalidHeaderMember { .. })));
+        assert!(matches!(
+            h(r#"{"alg":"ES256","b64":false}"#),
+            Err(Error::UnencodedPayloadNotCritical)
+        ));
+        assert!(matches!(
+            h(r#"{"alg":"ES256","b64":"false","crit":["b64"]}"#),
+            Err(Error::InvalidHeaderMember { .. })
+        ));
         assert!(h(r#"{"alg":"ES256","b64":true}"#).unwrap().b64());
     }
 
@@ -465,12 +491,27 @@ mod tests {
     fn x5c_must_be_standard_base64() {
         // 0xfb 0xff encodes as "+/8=" in base64 and "-_8" in base64url.
         assert!(h(r#"{"alg":"ES256","x5c":["+/8="]}"#).is_ok());
-        assert!(matches!(h(r#"{"alg":"ES256","x5c":["-_8="]}"#), Err(Error::InvalidHeaderMember { name: "x5c", .. })));
-        assert!(matches!(h(r#"{"alg":"ES256","x5c":["-_8"]}"#), Err(Error::InvalidHeaderMember { name: "x5c", .. })));
-        assert!(matches!(h(r#"{"alg":"ES256","x5c":["+/8"]}"#), Err(Error::InvalidHeaderMember { name: "x5c", .. })));
-        assert!(matches!(h(r#"{"alg":"ES256","x5c":[]}"#), Err(Error::InvalidHeaderMember { name: "x5c", .. })));
-        assert!(matches!(h(r#"{"alg":"ES256","x5c":"AAE="}"#), Err(Error::InvalidHeaderMember { name: "x5c", .. })));
-        let eleven = vec!["\"AAE=\""; MAX_X5C_CERTIFICATES + 1].join(",");
+        assert!(matches!(
+            h(r#"{"alg":"ES256","x5c":["-_8="]}"#),
+            Err(Error::InvalidHeaderMember { name: "x5c", .. })
+        ));
+        assert!(matches!(
+            h(r#"{"alg":"ES256","x5c":["-_8"]}"#),
+            Err(Error::InvalidHeaderMember { name: "x5c", .. })
+        ));
+        assert!(matches!(
+            h(r#"{"alg":"ES256","x5c":["+/8"]}"#),
+            Err(Error::InvalidHeaderMember { name: "x5c", .. })
+        ));
+        assert!(matches!(
+            h(r#"{"alg":"ES256","x5c":[]}"#),
+            Err(Error::InvalidHeaderMember { name: "x5c", .. })
+        ));
+        assert!(matches!(
+            h(r#"{"alg":"ES256","x5c":"AAE="}"#),
+            Err(Error::InvalidHeaderMember { name: "x5c", .. })
+        ));
+        let eleven = ["\"AAE=\""; MAX_X5C_CERTIFICATES + 1].join(",");
         assert!(h(&format!(r#"{{"alg":"ES256","x5c":[{eleven}]}}"#)).is_err());
     }
 
@@ -502,6 +543,9 @@ mod tests {
         assert_eq!(x.kid(), Some("a\"b\\c\u{1}"));
         assert_eq!(x.x5c()[1].der(), [0xfb, 0xff]);
         assert_eq!(x.x5t_s256().unwrap().as_bytes(), &[7; 32]);
-        assert_eq!((x.ts(), x.jti(), x.b64(), x.typ()), (Some(ts), Some(jti), false, Some("JOSE")));
+        assert_eq!(
+            (x.ts(), x.jti(), x.b64(), x.typ()),
+            (Some(ts), Some(jti), false, Some("JOSE"))
+        );
     }
 }

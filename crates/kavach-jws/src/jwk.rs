@@ -248,6 +248,10 @@ mod tests {
         let with = |extra: &str| Jwk::from_json(&EC.replace("{\"kty\"", &format!("{{{extra},\"kty\""))).unwrap();
         assert!(with(r#""use":"enc""#).check_verification_use().is_err());
         assert!(with(r#""key_ops":["encrypt"]"#).check_verification_use().is_err());
-        assert!(with(r#""use":"sig","key_ops":["sign","verify"]"#).check_verification_use().is_ok());
+        assert!(
+            with(r#""use":"sig","key_ops":["sign","verify"]"#)
+                .check_verification_use()
+                .is_ok()
+        );
     }
 }

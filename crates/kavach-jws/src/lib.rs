@@ -12,6 +12,7 @@ pub mod jwk;
 mod replay;
 mod sign;
 mod time;
+mod verify;
 
 pub use alg::{ALL_ALGORITHMS, JwsAlgorithm, MIN_RSA_BITS};
 pub use compact::{CompactJws, MAX_COMPACT_LEN, MAX_SIGNATURE_LEN, PayloadMode, UnsignedJws};
@@ -21,3 +22,4 @@ pub use json::MAX_JSON_MEMBERS;
 pub use replay::{DEFAULT_REPLAY_CAPACITY, MemoryReplayCache, ReplayCache, ReplayKey};
 pub use sign::{Freshness, SignOptions, sign};
 pub use time::Timestamp;
+pub use verify::{DEFAULT_WINDOW, JwsVerifier, KidMatcher, KidRule, MAX_WINDOW, Policy, Verified};

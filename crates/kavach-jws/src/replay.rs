@@ -102,10 +102,8 @@ impl MemoryReplayCache {
 impl ReplayCache for MemoryReplayCache {
     fn check_and_record(&self, key: ReplayKey, now: SystemTime, expires: SystemTime) -> Result<()> {
         let mut map = self.lock();
-        if let Some(&until) = map.get(&key) {
-            if until > now {
-                return Err(Error::Replay);
-            }
+        if map.get(&key).is_some_and(|&until| until > now) {
+            return Err(Error::Replay);
         }
         if map.len() >= self.capacity && !map.contains_key(&key) {
             // Bounded by capacity: one pass over the map.
@@ -128,7 +126,10 @@ mod tests {
     use std::time::Duration;
 
     fn key(n: u8) -> ReplayKey {
-        ReplayKey::new(&Sha256Thumbprint([n; 32]), &Jti::parse("AAAAAAAAAAAAAAAAAAAAAA").unwrap())
+        ReplayKey::new(
+            &Sha256Thumbprint([n; 32]),
+            &Jti::parse("AAAAAAAAAAAAAAAAAAAAAA").unwrap(),
+        )
     }
 
     #[test]
@@ -160,7 +161,8 @@ mod tests {
         assert!(matches!(c.check_and_record(key(1), t0, exp), Err(Error::Replay)));
         // Once they expire, room is made.
         let later = exp + Duration::from_secs(1);
-        c.check_and_record(key(3), later, later + Duration::from_secs(600)).unwrap();
+        c.check_and_record(key(3), later, later + Duration::from_secs(600))
+            .unwrap();
         assert_eq!(c.len(), 1);
     }
 }

@@ -26,9 +26,7 @@ fn bad(reason: &'static str) -> Error {
 impl Timestamp {
     /// The time `t`, truncated to the millisecond. Fails for times before 1970 or after 9999.
     pub fn from_system_time(t: SystemTime) -> Result<Self> {
-        let d = t
-            .duration_since(UNIX_EPOCH)
-            .map_err(|_| bad("time before 1970"))?;
+        let d = t.duration_since(UNIX_EPOCH).map_err(|_| bad("time before 1970"))?;
         let millis = u64::try_from(d.as_millis()).map_err(|_| bad("time after 9999"))?;
         if millis >= MAX_MILLIS {
             return Err(bad("time after 9999"));
@@ -58,7 +56,15 @@ impl Timestamp {
         if b.len() != 24 {
             return Err(bad("not YYYY-MM-DDTHH:MM:SS.mmmZ (24 characters)"));
         }
-        for (i, sep) in [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':'), (19, b'.'), (23, b'Z')] {
+        for (i, sep) in [
+            (4, b'-'),
+            (7, b'-'),
+            (10, b'T'),
+            (13, b':'),
+            (16, b':'),
+            (19, b'.'),
+            (23, b'Z'),
+        ] {
             if b[i] != sep {
                 return Err(bad("not YYYY-MM-DDTHH:MM:SS.mmmZ"));
             }
@@ -91,7 +97,7 @@ impl Timestamp {
 }
 
 fn is_leap(y: u64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+    (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400)
 }
 
 fn days_in_month(y: u64, m: u64) -> u64 {

@@ -43,7 +43,11 @@ fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
     }
     let pad = |b: u8| k.iter().map(|x| x ^ b).collect::<Vec<u8>>();
     let inner = Sha256::new().chain_update(pad(0x36)).chain_update(msg).finalize();
-    Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize().into()
+    Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize()
+        .into()
 }
 
 #[test]
@@ -77,15 +81,21 @@ fn algorithm_confusion_es256_header_with_p384_key() {
     let forged = handmade(
         r#"{"alg":"ES256"}"#,
         "e30",
-        &reload(&P384, SignatureAlgorithm::Ecdsa {
-            hash: HashAlgorithm::Sha256,
-            encoding: EcdsaEncoding::Fixed,
-        }),
+        &reload(
+            &P384,
+            SignatureAlgorithm::Ecdsa {
+                hash: HashAlgorithm::Sha256,
+                encoding: EcdsaEncoding::Fixed,
+            },
+        ),
     );
     let key = BareKey::new(P384.public_key().clone(), &[JwsAlgorithm::ES384]).unwrap();
     assert!(matches!(
         verify_with_bare_key(&CompactJws::parse(&forged).unwrap(), &key),
-        Err(Error::AlgorithmKeyMismatch { alg: JwsAlgorithm::ES256, .. })
+        Err(Error::AlgorithmKeyMismatch {
+            alg: JwsAlgorithm::ES256,
+            ..
+        })
     ));
     verify_with_bare_key(&es384, &key).unwrap();
 }
@@ -102,7 +112,10 @@ fn algorithm_confusion_hs256_with_public_key_as_secret() {
             let mac = hmac_sha256(secret, input.as_bytes());
             let jws = CompactJws::parse(&format!("{input}.{}", Base64UrlUnpadded::encode_string(&mac))).unwrap();
             let e = verify_with_bare_key(&jws, &bare(key, alg)).unwrap_err();
-            assert!(matches!(e, Error::UnsupportedAlgorithm { ref alg } if alg == "HS256"), "{e:?}");
+            assert!(
+                matches!(e, Error::UnsupportedAlgorithm { ref alg } if alg == "HS256"),
+                "{e:?}"
+            );
         }
     }
 }
@@ -139,13 +152,19 @@ fn stripped_crit_is_refused() {
     assert!(!stripped.contains("crit"));
     let rest = &jws.as_str()[jws.header().encoded().len()..];
     let tampered = format!("{}{rest}", Base64UrlUnpadded::encode_string(stripped.as_bytes()));
-    assert!(matches!(CompactJws::parse(&tampered), Err(Error::UnencodedPayloadNotCritical)));
+    assert!(matches!(
+        CompactJws::parse(&tampered),
+        Err(Error::UnencodedPayloadNotCritical)
+    ));
 }
 
 #[test]
 fn b64_false_without_crit_is_refused_even_when_signed() {
     let forged = handmade(r#"{"alg":"ES256","b64":false}"#, "hello", &*P256);
-    assert!(matches!(CompactJws::parse(&forged), Err(Error::UnencodedPayloadNotCritical)));
+    assert!(matches!(
+        CompactJws::parse(&forged),
+        Err(Error::UnencodedPayloadNotCritical)
+    ));
     assert!(matches!(
         Header::from_json(br#"{"alg":"ES256","b64":false}"#),
         Err(Error::UnencodedPayloadNotCritical)
@@ -160,7 +179,10 @@ fn unknown_crit_member_is_refused_even_when_signed() {
         r#"{"alg":"ES256","crit":["alg"]}"#,
     ] {
         let forged = handmade(h, "e30", &*P256);
-        assert!(matches!(CompactJws::parse(&forged), Err(Error::UnknownCritical { .. })), "{h}");
+        assert!(
+            matches!(CompactJws::parse(&forged), Err(Error::UnknownCritical { .. })),
+            "{h}"
+        );
     }
 }
 
@@ -182,10 +204,13 @@ fn duplicate_header_member_is_refused_even_when_signed() {
 
 #[test]
 fn der_encoded_es256_signature_is_refused() {
-    let der_signer = reload(&P256, SignatureAlgorithm::Ecdsa {
-        hash: HashAlgorithm::Sha256,
-        encoding: EcdsaEncoding::Der,
-    });
+    let der_signer = reload(
+        &P256,
+        SignatureAlgorithm::Ecdsa {
+            hash: HashAlgorithm::Sha256,
+            encoding: EcdsaEncoding::Der,
+        },
+    );
     // kavach will not sign ES256 in DER...
     assert!(matches!(
         sign(&der_signer, b"{}", &SignOptions::new()),
@@ -204,10 +229,13 @@ fn der_encoded_es256_signature_is_refused() {
 #[test]
 fn ps256_with_salt_other_than_32_is_refused() {
     for salt in [0u16, 20, 64] {
-        let signer = reload(&RSA, SignatureAlgorithm::RsaPss {
-            hash: HashAlgorithm::Sha256,
-            salt: PssSaltLength::Exactly(salt),
-        });
+        let signer = reload(
+            &RSA,
+            SignatureAlgorithm::RsaPss {
+                hash: HashAlgorithm::Sha256,
+                salt: PssSaltLength::Exactly(salt),
+            },
+        );
         assert!(matches!(
             sign(&signer, b"{}", &SignOptions::new()),
             Err(Error::UnsupportedSignatureScheme(_))
@@ -257,7 +285,9 @@ fn algorithm_not_allowed_for_pinned_key() {
     let rs256 = sign(&reload(&RSA, SignatureAlgorithm::RS256), b"{}", &SignOptions::new()).unwrap();
     assert!(matches!(
         verify_with_bare_key(&rs256, &bare(&RSA, JwsAlgorithm::PS256)),
-        Err(Error::AlgorithmNotAllowed { alg: JwsAlgorithm::RS256 })
+        Err(Error::AlgorithmNotAllowed {
+            alg: JwsAlgorithm::RS256
+        })
     ));
     assert!(matches!(
         BareKey::new(RSA.public_key().clone(), &[]),

@@ -39,7 +39,9 @@ fn rfc7515(test: &str, name: &str) -> Option<(Option<BareKey>, CompactJws)> {
 
 #[test]
 fn rfc7515_a2_rs256_verifies() {
-    let Some((Some(key), jws)) = rfc7515("rfc7515_a2_rs256_verifies", "A.2") else { return };
+    let Some((Some(key), jws)) = rfc7515("rfc7515_a2_rs256_verifies", "A.2") else {
+        return;
+    };
     let v = verify_with_bare_key(&jws, &key).unwrap();
     assert_eq!(v.algorithm(), JwsAlgorithm::RS256);
     assert_eq!(v.payload().as_slice(), A_PAYLOAD);
@@ -47,21 +49,28 @@ fn rfc7515_a2_rs256_verifies() {
 
 #[test]
 fn rfc7515_a3_es256_verifies() {
-    let Some((Some(key), jws)) = rfc7515("rfc7515_a3_es256_verifies", "A.3") else { return };
+    let Some((Some(key), jws)) = rfc7515("rfc7515_a3_es256_verifies", "A.3") else {
+        return;
+    };
     let v = verify_with_bare_key(&jws, &key).unwrap();
     assert_eq!(v.algorithm(), JwsAlgorithm::ES256);
     assert_eq!(v.payload().as_slice(), A_PAYLOAD);
     // One flipped payload bit no longer verifies.
     let text = jws.as_str().replacen(".eyJpc3Mi", ".eyJpc3Ni", 1);
     let tampered = CompactJws::parse(&text).unwrap();
-    assert!(matches!(verify_with_bare_key(&tampered, &key), Err(Error::BadSignature)));
+    assert!(matches!(
+        verify_with_bare_key(&tampered, &key),
+        Err(Error::BadSignature)
+    ));
 }
 
 #[test]
 fn rfc7515_a5_alg_none_is_refused() {
     let t = "rfc7515_a5_alg_none_is_refused";
     let Some((_, none)) = rfc7515(t, "A.5") else { return };
-    let Some((Some(rsa), _)) = rfc7515(t, "A.2") else { return };
+    let Some((Some(rsa), _)) = rfc7515(t, "A.2") else {
+        return;
+    };
     let Some((Some(ec), _)) = rfc7515(t, "A.3") else { return };
     // A.5 has an empty signature segment: kavach refuses it at parse time or as alg none.
     assert_eq!(none.header().alg_name(), "none");
@@ -73,10 +82,14 @@ fn rfc7515_a5_alg_none_is_refused() {
 #[test]
 fn rfc7515_a1_hs256_is_refused_and_its_key_is_not_accepted() {
     let t = "rfc7515_a1_hs256_is_refused";
-    let Some(jwk) = read(t, "latchset-jose/tests/vectors/rfc7515_A.1.jwk") else { return };
+    let Some(jwk) = read(t, "latchset-jose/tests/vectors/rfc7515_A.1.jwk") else {
+        return;
+    };
     assert!(Jwk::from_json(&jwk).is_err(), "oct JWK must be refused");
     let Some((_, hs)) = rfc7515(t, "A.1") else { return };
-    let Some((Some(rsa), _)) = rfc7515(t, "A.2") else { return };
+    let Some((Some(rsa), _)) = rfc7515(t, "A.2") else {
+        return;
+    };
     assert!(matches!(
         verify_with_bare_key(&hs, &rsa),
         Err(Error::UnsupportedAlgorithm { ref alg }) if alg == "HS256"
@@ -108,7 +121,9 @@ fn rsa_private_from_jwk(jwk: &Value) -> PrivateKey {
 
 #[test]
 fn rfc7520_4_1_rs256_verifies_and_signs_byte_exact() {
-    let Some(v) = json("rfc7520_4_1_rs256", "jose-cookbook/jws/4_1.rsa_v15_signature.json") else { return };
+    let Some(v) = json("rfc7520_4_1_rs256", "jose-cookbook/jws/4_1.rsa_v15_signature.json") else {
+        return;
+    };
     let compact = v["output"]["compact"].as_str().unwrap();
     let payload = v["input"]["payload"].as_str().unwrap().as_bytes();
 
@@ -122,12 +137,18 @@ fn rfc7520_4_1_rs256_verifies_and_signs_byte_exact() {
     // Signing: RS256 is deterministic, so kavach's serialization must equal the RFC's.
     let header = Header::from_encoded(v["signing"]["protected_b64u"].as_str().unwrap()).unwrap();
     let unsigned = UnsignedJws::new(header, payload, PayloadMode::Attached).unwrap();
-    assert_eq!(unsigned.signing_input(), v["signing"]["sig-input"].as_str().unwrap().as_bytes());
+    assert_eq!(
+        unsigned.signing_input(),
+        v["signing"]["sig-input"].as_str().unwrap().as_bytes()
+    );
     let signer = rsa_private_from_jwk(&v["input"]["key"])
         .with_signature_algorithm(SignatureAlgorithm::RS256)
         .unwrap();
     let sig = signer.sign(unsigned.signing_input()).unwrap();
-    assert_eq!(Base64UrlUnpadded::encode_string(&sig), v["signing"]["sig"].as_str().unwrap());
+    assert_eq!(
+        Base64UrlUnpadded::encode_string(&sig),
+        v["signing"]["sig"].as_str().unwrap()
+    );
     assert_eq!(unsigned.finish(&sig).unwrap().as_str(), compact);
 }
 
@@ -143,7 +164,11 @@ fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
     }
     let pad = |b: u8| k.iter().map(|x| x ^ b).collect::<Vec<u8>>();
     let inner = Sha256::new().chain_update(pad(0x36)).chain_update(msg).finalize();
-    Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize().into()
+    Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize()
+        .into()
 }
 
 fn an_rsa_key(test: &str) -> Option<BareKey> {
@@ -154,16 +179,24 @@ fn an_rsa_key(test: &str) -> Option<BareKey> {
 #[test]
 fn rfc7520_4_5_hs256_detached_same_signing_input_and_refused() {
     let t = "rfc7520_4_5_hs256_detached";
-    let Some(v) = json(t, "jose-cookbook/jws/4_5.signature_with_detached_content.json") else { return };
+    let Some(v) = json(t, "jose-cookbook/jws/4_5.signature_with_detached_content.json") else {
+        return;
+    };
     let Some(rsa) = an_rsa_key(t) else { return };
     let payload = v["input"]["payload"].as_str().unwrap().as_bytes();
     let k = Base64UrlUnpadded::decode_vec(v["input"]["key"]["k"].as_str().unwrap()).unwrap();
 
     let header = Header::from_encoded(v["signing"]["protected_b64u"].as_str().unwrap()).unwrap();
     let unsigned = UnsignedJws::new(header, payload, PayloadMode::Detached).unwrap();
-    assert_eq!(unsigned.signing_input(), v["signing"]["sig-input"].as_str().unwrap().as_bytes());
+    assert_eq!(
+        unsigned.signing_input(),
+        v["signing"]["sig-input"].as_str().unwrap().as_bytes()
+    );
     let mac = hmac_sha256(&k, unsigned.signing_input());
-    assert_eq!(Base64UrlUnpadded::encode_string(&mac), v["signing"]["sig"].as_str().unwrap());
+    assert_eq!(
+        Base64UrlUnpadded::encode_string(&mac),
+        v["signing"]["sig"].as_str().unwrap()
+    );
     let jws = unsigned.finish(&mac).unwrap();
     assert_eq!(jws.as_str(), v["output"]["compact"].as_str().unwrap());
     assert!(jws.is_detached());
@@ -180,7 +213,9 @@ fn rfc7520_4_5_hs256_detached_same_signing_input_and_refused() {
 #[test]
 fn rfc7797_b64_false_compact_same_serialization_and_refused() {
     let t = "rfc7797_b64_false_compact";
-    let Some(v) = json(t, "jose-cookbook/rfc7797/hmac-sha2_b64_false.json") else { return };
+    let Some(v) = json(t, "jose-cookbook/rfc7797/hmac-sha2_b64_false.json") else {
+        return;
+    };
     let Some(rsa) = an_rsa_key(t) else { return };
     let compact = v["output"]["compact"].as_str().unwrap();
     let payload = v["input"]["payload"].as_str().unwrap().as_bytes();
@@ -193,7 +228,10 @@ fn rfc7797_b64_false_compact_same_serialization_and_refused() {
     assert_eq!(header.encoded(), header_b64);
     assert!(!header.b64());
     let unsigned = UnsignedJws::new(header.clone(), payload, PayloadMode::Attached).unwrap();
-    assert_eq!(unsigned.signing_input(), format!("{header_b64}.This is the payload string!").as_bytes());
+    assert_eq!(
+        unsigned.signing_input(),
+        format!("{header_b64}.This is the payload string!").as_bytes()
+    );
     let mac = hmac_sha256(&k, unsigned.signing_input());
     let jws = unsigned.finish(&mac).unwrap();
     assert_eq!(jws.as_str(), compact);
@@ -213,7 +251,9 @@ fn rfc7797_b64_false_compact_same_serialization_and_refused() {
 #[test]
 fn rfc7797_4_2_dot_payload_and_missing_crit_are_refused() {
     let t = "rfc7797_4_2";
-    let Some(v) = json(t, "jose-cookbook/rfc7797/4.2.hmac-sha2_b64_false.json") else { return };
+    let Some(v) = json(t, "jose-cookbook/rfc7797/4.2.hmac-sha2_b64_false.json") else {
+        return;
+    };
     let payload = v["input"]["payload"].as_str().unwrap().as_bytes();
     assert_eq!(payload, b"$.02");
     // This file's header says b64:false without crit: refused (RFC 7797 §6).
@@ -244,7 +284,9 @@ struct Tally {
 #[test]
 fn wycheproof_json_web_signature_rs256_ps256_es256() {
     let t = "wycheproof_json_web_signature";
-    let Some(v) = json(t, "wycheproof/testvectors_v1/json_web_signature_test.json") else { return };
+    let Some(v) = json(t, "wycheproof/testvectors_v1/json_web_signature_test.json") else {
+        return;
+    };
     let in_scope = |g: &Value| {
         let key_alg = g["public"]["alg"].as_str();
         let first_alg = g["tests"][0]["jws"]
@@ -272,7 +314,11 @@ fn wycheproof_json_web_signature_rs256_ps256_es256() {
                     (Ok(k), Some(Ok(j))) => verify_with_bare_key(&j, k).is_ok(),
                     _ => false,
                 };
-                assert!(!ok, "{group_name} tc {} accepted outside kavach's algorithm set", tc["tcId"]);
+                assert!(
+                    !ok,
+                    "{group_name} tc {} accepted outside kavach's algorithm set",
+                    tc["tcId"]
+                );
                 other_tests_refused += 1;
             }
             continue;
@@ -281,7 +327,12 @@ fn wycheproof_json_web_signature_rs256_ps256_es256() {
         for tc in g["tests"].as_array().unwrap() {
             let id = tc["tcId"].as_u64().unwrap();
             let expected = tc["result"].as_str().unwrap();
-            let flags: Vec<&str> = tc["flags"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+            let flags: Vec<&str> = tc["flags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f.as_str().unwrap())
+                .collect();
             let Some(text) = tc["jws"].as_str() else {
                 // JSON serialization: kavach reads compact only; such input is refused.
                 assert!(flags.contains(&"JsonSerialization"));
@@ -295,7 +346,9 @@ fn wycheproof_json_web_signature_rs256_ps256_es256() {
                 Err(e) => Err(format!("key refused: {e}")),
                 Ok(k) => match CompactJws::parse(text) {
                     Err(e) => Err(format!("parse: {e}")),
-                    Ok(j) => verify_with_bare_key(&j, k).map(|_| ()).map_err(|e| format!("verify: {e}")),
+                    Ok(j) => verify_with_bare_key(&j, k)
+                        .map(|_| ())
+                        .map_err(|e| format!("verify: {e}")),
                 },
             };
             let header_alg = CompactJws::parse(text).ok().map(|j| j.header().alg_name().to_owned());
@@ -312,7 +365,9 @@ fn wycheproof_json_web_signature_rs256_ps256_es256() {
                     assert!(e.contains("not accepted"), "tc {id}: {e}");
                     tally.outside_algorithm_set_refused += 1;
                 }
-                _ => tally.wrong.push(format!("{group_name} tc {id} expected {expected}: {outcome:?}")),
+                _ => tally
+                    .wrong
+                    .push(format!("{group_name} tc {id} expected {expected}: {outcome:?}")),
             }
         }
     }
@@ -329,7 +384,11 @@ fn wycheproof_json_web_signature_rs256_ps256_es256() {
     assert!(tally.wrong.is_empty(), "wrong verdicts:\n{}", tally.wrong.join("\n"));
     // The vectors are pinned (shared/vectors/SHA256SUMS): the counts are exact.
     assert_eq!(
-        (tally.valid_accepted, tally.invalid_refused, tally.outside_algorithm_set_refused),
+        (
+            tally.valid_accepted,
+            tally.invalid_refused,
+            tally.outside_algorithm_set_refused
+        ),
         (16, 308, 2),
         "{tally:?}"
     );

@@ -158,19 +158,24 @@ impl PrivateKey {
         }
     }
 
-    /// Reads a private key file, PEM or DER.
+    /// Reads a private key file, PEM (text before the block, such as OpenSSL's "Bag Attributes",
+    /// is skipped) or DER.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let bytes = Zeroizing::new(std::fs::read(path).map_err(|source| Error::Io {
             path: path.to_owned(),
             source,
         })?);
-        if crate::encoding::looks_like_pem(&bytes) {
-            let text = core::str::from_utf8(&bytes).map_err(|_| Error::MalformedKey {
+        let text = core::str::from_utf8(&bytes).ok();
+        // PEM when it starts like PEM, or when it is text with a BEGIN line after other text
+        // (`openssl pkcs12 -nodes` writes "Bag Attributes" lines before each block).
+        if let Some(text) = text.filter(|t| t.contains("-----BEGIN ")) {
+            Self::from_pem(text)
+        } else if crate::encoding::looks_like_pem(&bytes) {
+            Err(Error::MalformedKey {
                 format: "PEM",
                 reason: "not UTF-8 text",
-            })?;
-            Self::from_pem(text)
+            })
         } else {
             Self::from_der(&bytes)
         }
@@ -430,7 +435,8 @@ impl Decrypter for PrivateKey {
             return Err(Error::DecryptionFailed);
         }
         let c = rsa::BoxedUint::from_be_slice(ciphertext, k.n_bits_precision()).map_err(|_| Error::DecryptionFailed)?;
-        if &c >= k.n().as_ref() {
+        let n: &rsa::BoxedUint = k.n().as_ref();
+        if c >= *n {
             return Err(Error::DecryptionFailed);
         }
         let mut m = rsa::hazmat::rsa_decrypt_and_check(k, Some(&mut getrandom::SysRng), &c)

@@ -87,13 +87,13 @@ impl PublicKey {
         if oid == OID_RSA_ENCRYPTION || oid == OID_RSASSA_PSS {
             if oid == OID_RSA_ENCRYPTION {
                 // RFC 3279 §2.3.1: parameters MUST be NULL (absent is tolerated by everyone).
-                if let Some(p) = &spki.algorithm.parameters {
-                    if !p.is_null() {
-                        return Err(Error::MalformedKey {
-                            format: FMT,
-                            reason: "rsaEncryption parameters are not NULL",
-                        });
-                    }
+                if let Some(p) = &spki.algorithm.parameters
+                    && !p.is_null()
+                {
+                    return Err(Error::MalformedKey {
+                        format: FMT,
+                        reason: "rsaEncryption parameters are not NULL",
+                    });
                 }
             }
             let key = rsa_public_from_pkcs1(bits)?;
@@ -233,13 +233,17 @@ impl PublicKey {
 
     /// Checks that `algorithm` can be used with this key at all.
     pub fn check_algorithm(&self, algorithm: SignatureAlgorithm) -> Result<()> {
-        let ok = match (&self.inner, algorithm) {
-            (PublicKeyInner::P256(_) | PublicKeyInner::P384(_), SignatureAlgorithm::Ecdsa { .. }) => true,
-            (PublicKeyInner::Rsa { pss_only: false, .. }, SignatureAlgorithm::RsaPkcs1v15(_)) => true,
-            (PublicKeyInner::Rsa { .. }, SignatureAlgorithm::RsaPss { .. }) => true,
-            (PublicKeyInner::Ed25519(_), SignatureAlgorithm::Ed25519) => true,
-            _ => false,
-        };
+        let ok = matches!(
+            (&self.inner, algorithm),
+            (
+                PublicKeyInner::P256(_) | PublicKeyInner::P384(_),
+                SignatureAlgorithm::Ecdsa { .. }
+            ) | (
+                PublicKeyInner::Rsa { pss_only: false, .. },
+                SignatureAlgorithm::RsaPkcs1v15(_)
+            ) | (PublicKeyInner::Rsa { .. }, SignatureAlgorithm::RsaPss { .. })
+                | (PublicKeyInner::Ed25519(_), SignatureAlgorithm::Ed25519)
+        );
         if ok {
             Ok(())
         } else {

@@ -13,8 +13,8 @@
 use std::sync::LazyLock;
 
 use kavach_keys::{
-    Decrypter, EcdsaEncoding, Error, HashAlgorithm, KeyKind, PrivateKey, PssSaltLength, PublicKey,
-    SignatureAlgorithm, Signer, encoding,
+    Decrypter, EcdsaEncoding, Error, HashAlgorithm, KeyKind, PrivateKey, PssSaltLength, PublicKey, SignatureAlgorithm,
+    Signer, encoding,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -271,8 +271,11 @@ fn assert_rsa_size<T: std::fmt::Debug>(r: Result<T, Error>, bits: usize) {
     }
 }
 
+/// A DER private-key parser of the public API.
+type DerParser = fn(&[u8]) -> Result<PrivateKey, Error>;
+
 /// Every DER private-key parser, with the format name its errors carry.
-fn private_der_parsers() -> [(&'static str, fn(&[u8]) -> Result<PrivateKey, Error>); 4] {
+fn private_der_parsers() -> [(&'static str, DerParser); 4] {
     [
         ("DER private key", PrivateKey::from_der),
         ("PKCS#8", PrivateKey::from_pkcs8_der),
@@ -410,7 +413,11 @@ fn every_truncation_of_a_valid_key_is_rejected() {
     let pem = P256.to_pkcs8_pem().unwrap();
     for len in 0..pem.len() - 1 {
         let r = PrivateKey::from_pem(&pem[..len]);
-        assert!(r.as_ref().is_err_and(is_parse_error), "PEM cut at {len}: {:?}", r.map(|k| k.kind()));
+        assert!(
+            r.as_ref().is_err_and(is_parse_error),
+            "PEM cut at {len}: {:?}",
+            r.map(|k| k.kind())
+        );
     }
 }
 
@@ -513,7 +520,10 @@ fn malformed_spki_structures() {
     let fmt = "SubjectPublicKeyInfo";
     // EC key without parameters, or with non-OID parameters.
     assert_malformed(PublicKey::from_spki_der(&spki(OID_EC_PUBLIC_KEY, p256_point, 0)), fmt);
-    assert_malformed(PublicKey::from_spki_der(&spki(&[OID_EC_PUBLIC_KEY, NULL].concat(), p256_point, 0)), fmt);
+    assert_malformed(
+        PublicKey::from_spki_der(&spki(&[OID_EC_PUBLIC_KEY, NULL].concat(), p256_point, 0)),
+        fmt,
+    );
     // BIT STRING with unused bits.
     assert_malformed(PublicKey::from_spki_der(&spki(&ec_alg, p256_point, 3)), fmt);
     // Point not on the curve, identity, wrong length, hybrid encoding.
@@ -534,9 +544,15 @@ fn malformed_spki_structures() {
     // Ed25519 with parameters, wrong length, not a point.
     let ed = Signer::public_key(&*ED25519).ed25519_bytes().unwrap();
     PublicKey::from_spki_der(&spki(OID_ED25519, &ed, 0)).unwrap();
-    assert_malformed(PublicKey::from_spki_der(&spki(&[OID_ED25519, NULL].concat(), &ed, 0)), fmt);
+    assert_malformed(
+        PublicKey::from_spki_der(&spki(&[OID_ED25519, NULL].concat(), &ed, 0)),
+        fmt,
+    );
     assert_malformed(PublicKey::from_spki_der(&spki(OID_ED25519, &ed[..31], 0)), fmt);
-    assert_malformed(PublicKey::from_spki_der(&spki(OID_ED25519, &[ed.as_slice(), &[0]].concat(), 0)), fmt);
+    assert_malformed(
+        PublicKey::from_spki_der(&spki(OID_ED25519, &[ed.as_slice(), &[0]].concat(), 0)),
+        fmt,
+    );
 
     // RSA: parameters not NULL; garbage RSAPublicKey; tiny modulus; exponent 1.
     let (n, e) = Signer::public_key(&*RSA_2048).rsa_components().unwrap();
@@ -556,9 +572,18 @@ fn malformed_spki_structures() {
         PublicKey::from_spki_der(&spki(&[OID_RSA, OID_P256].concat(), &rsa_pub(&n, &e), 0)),
         fmt,
     );
-    assert_malformed(PublicKey::from_spki_der(&spki(&rsa_alg, &noise(1, 270), 0)), "RSAPublicKey");
-    assert_malformed(PublicKey::from_spki_der(&spki(&rsa_alg, &rsa_pub(&n[..64], &e), 0)), "RSAPublicKey");
-    assert_malformed(PublicKey::from_spki_der(&spki(&rsa_alg, &rsa_pub(&n, &[1]), 0)), "RSAPublicKey");
+    assert_malformed(
+        PublicKey::from_spki_der(&spki(&rsa_alg, &noise(1, 270), 0)),
+        "RSAPublicKey",
+    );
+    assert_malformed(
+        PublicKey::from_spki_der(&spki(&rsa_alg, &rsa_pub(&n[..64], &e), 0)),
+        "RSAPublicKey",
+    );
+    assert_malformed(
+        PublicKey::from_spki_der(&spki(&rsa_alg, &rsa_pub(&n, &[1]), 0)),
+        "RSAPublicKey",
+    );
 
     // Unknown algorithm OID.
     assert_unsupported_algorithm(
@@ -621,10 +646,22 @@ fn pem_framing_errors() {
         ("no PEM at all", "no PEM block found"),
         ("-----BEGIN PRIVATE KEY", "unterminated BEGIN line"),
         ("-----BEGIN PRIVATE KEY-----\nAAAA\n", "missing END line"),
-        ("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", "missing END line"),
-        ("-----BEGIN X-----\n!!!!\n-----END X-----\n", "invalid base64 in PEM body"),
-        ("-----BEGIN X-----\nAAA\n-----END X-----\n", "invalid base64 in PEM body"),
-        ("-----BEGIN X-----\nProc-Type: 4,ENCRYPTED\n\nAAAA\n-----END X-----\n", "encrypted"),
+        (
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+            "missing END line",
+        ),
+        (
+            "-----BEGIN X-----\n!!!!\n-----END X-----\n",
+            "invalid base64 in PEM body",
+        ),
+        (
+            "-----BEGIN X-----\nAAA\n-----END X-----\n",
+            "invalid base64 in PEM body",
+        ),
+        (
+            "-----BEGIN X-----\nProc-Type: 4,ENCRYPTED\n\nAAAA\n-----END X-----\n",
+            "encrypted",
+        ),
         // END marker overlapping the BEGIN line's dashes (regression: this sliced out of order).
         ("-----BEGIN X-----END X-----", "missing END line"),
         ("-----BEGIN -----END -----", "missing END line"),
@@ -646,7 +683,10 @@ fn pem_framing_errors() {
     let empty = encoding::pem_blocks("-----BEGIN X-----\n-----END X-----\n").unwrap();
     assert_eq!(empty.len(), 1);
     assert!(empty[0].der.is_empty());
-    assert_malformed(PrivateKey::from_pem("-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----\n"), "PKCS#8");
+    assert_malformed(
+        PrivateKey::from_pem("-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----\n"),
+        "PKCS#8",
+    );
 }
 
 #[test]
@@ -672,7 +712,10 @@ fn pem_with_non_ascii_and_odd_whitespace() {
         "\u{feff}-----BEGIN PRIVATE KEY-----\r\nAAAA\r\n-----END PRIVATE KEY-----\r\n",
     ] {
         if let Err(e) = encoding::pem_blocks(text) {
-            assert!(matches!(e, Error::MalformedKey { format: "PEM", .. }), "{text:?}: {e:?}");
+            assert!(
+                matches!(e, Error::MalformedKey { format: "PEM", .. }),
+                "{text:?}: {e:?}"
+            );
         }
         let r = PrivateKey::from_pem(text);
         assert!(r.as_ref().is_err_and(is_parse_error), "{text:?}");
@@ -693,7 +736,10 @@ fn load_of_bad_files() {
     assert_malformed(PrivateKey::load(write("empty", b"")), "DER private key");
     assert_malformed(PrivateKey::load(write("noise", &noise(3, 500))), "DER private key");
     // Looks like PEM but is not UTF-8.
-    assert_malformed(PrivateKey::load(write("latin1.pem", b"-----BEGIN PRIVATE KEY-----\n\xff\xfe\n")), "PEM");
+    assert_malformed(
+        PrivateKey::load(write("latin1.pem", b"-----BEGIN PRIVATE KEY-----\n\xff\xfe\n")),
+        "PEM",
+    );
     match PrivateKey::load(write("enc.pem", P256_ENCRYPTED_PKCS8_PEM.as_bytes())) {
         Err(Error::UnsupportedPemLabel(_)) => {}
         other => panic!("{other:?}"),
@@ -739,15 +785,28 @@ fn verify_rejects_garbage_signatures() {
     let msg = b"message";
     for (key, alg) in cases {
         let public = Signer::public_key(key);
-        let mut garbage: Vec<Vec<u8>> = vec![vec![], vec![0], vec![0; 64], vec![0xFF; 64], vec![0; 256], vec![0xFF; 256]];
-        garbage.extend([1usize, 8, 48, 63, 64, 65, 70, 72, 96, 104, 255, 256, 257, 512, 100_000].map(|n| noise(n as u64, n)));
+        let mut garbage: Vec<Vec<u8>> = vec![
+            vec![],
+            vec![0],
+            vec![0; 64],
+            vec![0xFF; 64],
+            vec![0; 256],
+            vec![0xFF; 256],
+        ];
+        garbage.extend(
+            [1usize, 8, 48, 63, 64, 65, 70, 72, 96, 104, 255, 256, 257, 512, 100_000].map(|n| noise(n as u64, n)),
+        );
         // DER-shaped garbage: SEQUENCE { INTEGER 0, INTEGER 0 }, { INTEGER 1, INTEGER 1 }, n, n.
         garbage.push(vec![0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00]);
         garbage.push(vec![0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01]);
         garbage.push(vec![0x30, 0x80, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01, 0x00, 0x00]);
         for sig in garbage {
             let r = public.verify(alg, msg, &sig);
-            assert!(matches!(r, Err(Error::BadSignature)), "{alg:?} with {} garbage bytes: {r:?}", sig.len());
+            assert!(
+                matches!(r, Err(Error::BadSignature)),
+                "{alg:?} with {} garbage bytes: {r:?}",
+                sig.len()
+            );
         }
     }
     // ECDSA with r or s zero, or equal to the group order, in fixed encoding.
@@ -773,7 +832,14 @@ fn oaep_decrypt_rejects_garbage() {
         .encrypt_rsa_oaep_sha256(Some(b"label"), b"secret")
         .unwrap();
     assert_eq!(*key.decrypt_rsa_oaep_sha256(Some(b"label"), &good).unwrap(), b"secret");
-    let mut garbage: Vec<Vec<u8>> = vec![vec![], vec![0], vec![0; 255], vec![0; 256], vec![0xFF; 256], vec![0; 257]];
+    let mut garbage: Vec<Vec<u8>> = vec![
+        vec![],
+        vec![0],
+        vec![0; 255],
+        vec![0; 256],
+        vec![0xFF; 256],
+        vec![0; 257],
+    ];
     garbage.extend([1usize, 128, 255, 256, 257, 512, 100_000].map(|n| noise(n as u64 + 99, n)));
     garbage.push(good[..255].to_vec());
     garbage.push([&good[..], &[0]].concat());
@@ -784,13 +850,26 @@ fn oaep_decrypt_rejects_garbage() {
         garbage.push(flipped);
     }
     for ct in &garbage {
-        for label in [None, Some(&b"label"[..]), Some(&b""[..]), Some(&vec![0xAB; 1 << 16][..])] {
+        for label in [
+            None,
+            Some(&b"label"[..]),
+            Some(&b""[..]),
+            Some(&vec![0xAB; 1 << 16][..]),
+        ] {
             let r = key.decrypt_rsa_oaep_sha256(label, ct);
-            assert!(matches!(r, Err(Error::DecryptionFailed)), "{} bytes: {:?}", ct.len(), r.map(|p| p.len()));
+            assert!(
+                matches!(r, Err(Error::DecryptionFailed)),
+                "{} bytes: {:?}",
+                ct.len(),
+                r.map(|p| p.len())
+            );
         }
     }
     // The right ciphertext with a wrong label: the same opaque error.
     for label in [None, Some(&b"labem"[..]), Some(&b"label\0"[..])] {
-        assert!(matches!(key.decrypt_rsa_oaep_sha256(label, &good), Err(Error::DecryptionFailed)));
+        assert!(matches!(
+            key.decrypt_rsa_oaep_sha256(label, &good),
+            Err(Error::DecryptionFailed)
+        ));
     }
 }

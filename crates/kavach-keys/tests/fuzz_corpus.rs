@@ -68,7 +68,10 @@ fn keys_parse_corpus_replays_without_panic() {
         files.len()
     );
     // The seeds are meant to reach the success paths of each parser, not only the error paths.
-    assert!(der >= 2 && spki >= 2 && pem >= 1, "seeds no longer parse: {der} DER, {spki} SPKI, {pem} PEM");
+    assert!(
+        der >= 2 && spki >= 2 && pem >= 1,
+        "seeds no longer parse: {der} DER, {spki} SPKI, {pem} PEM"
+    );
 }
 
 /// Regression seed: an END marker overlapping the BEGIN line's dashes made `pem_blocks` slice

@@ -108,12 +108,25 @@ fn assert_round_trip(key: &PrivateKey) {
 
 /// Loads `file` in every way that fits it and checks kind, public key and a sign/verify round
 /// trip. `parse_der` is the format-specific DER parser for DER files.
-fn check_loaded(o: &Openssl, file: &str, kind: KeyKind, expected: &PublicKey, parse_der: fn(&[u8]) -> Result<PrivateKey, Error>) {
+fn check_loaded(
+    o: &Openssl,
+    file: &str,
+    kind: KeyKind,
+    expected: &PublicKey,
+    parse_der: fn(&[u8]) -> Result<PrivateKey, Error>,
+) {
     let path = o.path(file);
     let bytes = o.read(file);
     let via_load = PrivateKey::load(&path).unwrap_or_else(|e| panic!("load {file}: {e}"));
-    let via_bytes = if encoding::looks_like_pem(&bytes) {
-        PrivateKey::from_pem(core::str::from_utf8(&bytes).unwrap()).unwrap()
+    let via_bytes = if file.ends_with(".pem") {
+        let text = core::str::from_utf8(&bytes).unwrap();
+        // The key block (the last one; `ecparam -genkey` writes EC PARAMETERS first) is in the
+        // format the caller names.
+        let blocks = encoding::pem_blocks(text).unwrap();
+        let specific = parse_der(&blocks.last().unwrap().der)
+            .unwrap_or_else(|e| panic!("format-specific parse of {file}'s key block: {e}"));
+        assert_eq!(pub_of(&specific), expected);
+        PrivateKey::from_pem(text).unwrap()
     } else {
         let specific = parse_der(&bytes).unwrap_or_else(|e| panic!("format-specific parse of {file}: {e}"));
         assert_eq!(pub_of(&specific), expected);
@@ -132,13 +145,33 @@ fn check_loaded(o: &Openssl, file: &str, kind: KeyKind, expected: &PublicKey, pa
 
 #[test]
 fn load_openssl_p256_pkcs8_and_sec1() {
-    let Some(o) = Openssl::new("load_openssl_p256_pkcs8_and_sec1") else { return };
-    o.run(&["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "k.pem"]);
-    o.run(&["pkcs8", "-topk8", "-nocrypt", "-in", "k.pem", "-outform", "DER", "-out", "k.p8.der"]);
+    let Some(o) = Openssl::new("load_openssl_p256_pkcs8_and_sec1") else {
+        return;
+    };
+    o.run(&[
+        "genpkey",
+        "-algorithm",
+        "EC",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-out",
+        "k.pem",
+    ]);
+    o.run(&[
+        "pkcs8", "-topk8", "-nocrypt", "-in", "k.pem", "-outform", "DER", "-out", "k.p8.der",
+    ]);
     o.run(&["ec", "-in", "k.pem", "-out", "k.sec1.pem"]);
     o.run(&["ec", "-in", "k.pem", "-outform", "DER", "-out", "k.sec1.der"]);
-    assert!(String::from_utf8(o.read("k.pem")).unwrap().contains("BEGIN PRIVATE KEY"));
-    assert!(String::from_utf8(o.read("k.sec1.pem")).unwrap().contains("BEGIN EC PRIVATE KEY"));
+    assert!(
+        String::from_utf8(o.read("k.pem"))
+            .unwrap()
+            .contains("BEGIN PRIVATE KEY")
+    );
+    assert!(
+        String::from_utf8(o.read("k.sec1.pem"))
+            .unwrap()
+            .contains("BEGIN EC PRIVATE KEY")
+    );
     let expected = o.public_of("k.pem");
     check_loaded(&o, "k.pem", KeyKind::P256, &expected, PrivateKey::from_pkcs8_der);
     check_loaded(&o, "k.p8.der", KeyKind::P256, &expected, PrivateKey::from_pkcs8_der);
@@ -148,9 +181,21 @@ fn load_openssl_p256_pkcs8_and_sec1() {
 
 #[test]
 fn load_openssl_p384_pkcs8_and_sec1() {
-    let Some(o) = Openssl::new("load_openssl_p384_pkcs8_and_sec1") else { return };
-    o.run(&["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", "k.pem"]);
-    o.run(&["pkcs8", "-topk8", "-nocrypt", "-in", "k.pem", "-outform", "DER", "-out", "k.p8.der"]);
+    let Some(o) = Openssl::new("load_openssl_p384_pkcs8_and_sec1") else {
+        return;
+    };
+    o.run(&[
+        "genpkey",
+        "-algorithm",
+        "EC",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-384",
+        "-out",
+        "k.pem",
+    ]);
+    o.run(&[
+        "pkcs8", "-topk8", "-nocrypt", "-in", "k.pem", "-outform", "DER", "-out", "k.p8.der",
+    ]);
     o.run(&["ec", "-in", "k.pem", "-out", "k.sec1.pem"]);
     o.run(&["ec", "-in", "k.pem", "-outform", "DER", "-out", "k.sec1.der"]);
     let expected = o.public_of("k.pem");
@@ -162,12 +207,17 @@ fn load_openssl_p384_pkcs8_and_sec1() {
 
 #[test]
 fn load_openssl_ecparam_genkey_sec1_with_parameters_block() {
-    let Some(o) = Openssl::new("load_openssl_ecparam_genkey_sec1_with_parameters_block") else { return };
+    let Some(o) = Openssl::new("load_openssl_ecparam_genkey_sec1_with_parameters_block") else {
+        return;
+    };
     for (curve, kind) in [("prime256v1", KeyKind::P256), ("secp384r1", KeyKind::P384)] {
         let file = format!("{curve}.pem");
         o.run(&["ecparam", "-name", curve, "-genkey", "-out", &file]);
         let text = String::from_utf8(o.read(&file)).unwrap();
-        assert!(text.contains("BEGIN EC PARAMETERS") && text.contains("BEGIN EC PRIVATE KEY"), "{text}");
+        assert!(
+            text.contains("BEGIN EC PARAMETERS") && text.contains("BEGIN EC PRIVATE KEY"),
+            "{text}"
+        );
         let expected = o.public_of(&file);
         check_loaded(&o, &file, kind, &expected, PrivateKey::from_sec1_der);
     }
@@ -175,12 +225,37 @@ fn load_openssl_ecparam_genkey_sec1_with_parameters_block() {
 
 #[test]
 fn load_openssl_rsa2048_pkcs1_and_pkcs8() {
-    let Some(o) = Openssl::new("load_openssl_rsa2048_pkcs1_and_pkcs8") else { return };
-    o.run(&["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "k.pem"]);
+    let Some(o) = Openssl::new("load_openssl_rsa2048_pkcs1_and_pkcs8") else {
+        return;
+    };
+    o.run(&[
+        "genpkey",
+        "-algorithm",
+        "RSA",
+        "-pkeyopt",
+        "rsa_keygen_bits:2048",
+        "-out",
+        "k.pem",
+    ]);
     o.run(&["pkey", "-in", "k.pem", "-traditional", "-out", "k.pkcs1.pem"]);
-    o.run(&["rsa", "-in", "k.pem", "-traditional", "-outform", "DER", "-out", "k.pkcs1.der"]);
-    o.run(&["pkcs8", "-topk8", "-nocrypt", "-in", "k.pem", "-outform", "DER", "-out", "k.p8.der"]);
-    assert!(String::from_utf8(o.read("k.pkcs1.pem")).unwrap().contains("BEGIN RSA PRIVATE KEY"));
+    o.run(&[
+        "rsa",
+        "-in",
+        "k.pem",
+        "-traditional",
+        "-outform",
+        "DER",
+        "-out",
+        "k.pkcs1.der",
+    ]);
+    o.run(&[
+        "pkcs8", "-topk8", "-nocrypt", "-in", "k.pem", "-outform", "DER", "-out", "k.p8.der",
+    ]);
+    assert!(
+        String::from_utf8(o.read("k.pkcs1.pem"))
+            .unwrap()
+            .contains("BEGIN RSA PRIVATE KEY")
+    );
     let expected = o.public_of("k.pem");
     let kind = KeyKind::Rsa { bits: 2048 };
     check_loaded(&o, "k.pem", kind, &expected, PrivateKey::from_pkcs8_der);
@@ -191,12 +266,62 @@ fn load_openssl_rsa2048_pkcs1_and_pkcs8() {
 
 #[test]
 fn load_openssl_ed25519_pem_and_der() {
-    let Some(o) = Openssl::new("load_openssl_ed25519_pem_and_der") else { return };
+    let Some(o) = Openssl::new("load_openssl_ed25519_pem_and_der") else {
+        return;
+    };
     o.run(&["genpkey", "-algorithm", "ED25519", "-out", "k.pem"]);
     o.run(&["pkey", "-in", "k.pem", "-outform", "DER", "-out", "k.der"]);
     let expected = o.public_of("k.pem");
     check_loaded(&o, "k.pem", KeyKind::Ed25519, &expected, PrivateKey::from_pkcs8_der);
     check_loaded(&o, "k.der", KeyKind::Ed25519, &expected, PrivateKey::from_pkcs8_der);
+}
+
+/// `openssl pkcs12 -nodes` writes "Bag Attributes" text before the PEM block; `load` skips it.
+#[test]
+fn load_openssl_pkcs12_export_with_bag_attributes() {
+    let Some(o) = Openssl::new("load_openssl_pkcs12_export_with_bag_attributes") else {
+        return;
+    };
+    o.run(&[
+        "genpkey",
+        "-algorithm",
+        "EC",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-out",
+        "k.pem",
+    ]);
+    o.run(&[
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        "k.pem",
+        "-subj",
+        "/CN=kavach",
+        "-days",
+        "1",
+        "-out",
+        "c.pem",
+    ]);
+    o.run(&[
+        "pkcs12", "-export", "-inkey", "k.pem", "-in", "c.pem", "-passout", "pass:x", "-out", "k.p12",
+    ]);
+    o.run(&[
+        "pkcs12",
+        "-in",
+        "k.p12",
+        "-passin",
+        "pass:x",
+        "-nodes",
+        "-nocerts",
+        "-out",
+        "exported.pem",
+    ]);
+    let text = String::from_utf8(o.read("exported.pem")).unwrap();
+    assert!(text.starts_with("Bag Attributes"), "{text}");
+    let expected = o.public_of("k.pem");
+    check_loaded(&o, "exported.pem", KeyKind::P256, &expected, PrivateKey::from_pkcs8_der);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -239,7 +364,11 @@ fn check_store(o: Option<&Openssl>, key: &PrivateKey) {
             let p = path.to_str().unwrap();
             o.run(&["pkey", "-in", p, "-noout"]);
             let der = o.run(&["pkey", "-in", p, "-pubout", "-outform", "DER"]);
-            assert_eq!(der, pub_of(key).spki_der(), "OpenSSL derives another public key from our file");
+            assert_eq!(
+                der,
+                pub_of(key).spki_der(),
+                "OpenSSL derives another public key from our file"
+            );
         }
     }
 }
@@ -345,7 +474,11 @@ fn generate_rsa_4096() {
 fn generate_refuses_rsa_sizes_outside_range() {
     for bits in [0, 512, 1024, 1536, 8192] {
         match PrivateKey::generate(KeyKind::Rsa { bits }) {
-            Err(Error::UnsupportedRsaKeySize { bits: b, min: 2048, max: 4096 }) => assert_eq!(b, bits),
+            Err(Error::UnsupportedRsaKeySize {
+                bits: b,
+                min: 2048,
+                max: 4096,
+            }) => assert_eq!(b, bits),
             other => panic!("RSA-{bits}: expected UnsupportedRsaKeySize, got {other:?}"),
         }
     }
@@ -398,13 +531,37 @@ fn every_algorithm() -> Vec<(&'static str, PrivateKey, SignatureAlgorithm)> {
     let mut v = vec![
         ("ES256", copy_of(&P256), SignatureAlgorithm::ES256),
         ("ES384", copy_of(&P384), SignatureAlgorithm::ES384),
-        ("ECDSA-P256-SHA256-DER", copy_of(&P256), ecdsa(HashAlgorithm::Sha256, EcdsaEncoding::Der)),
-        ("ECDSA-P384-SHA384-DER", copy_of(&P384), ecdsa(HashAlgorithm::Sha384, EcdsaEncoding::Der)),
-        ("ECDSA-P256-SHA512", copy_of(&P256), ecdsa(HashAlgorithm::Sha512, EcdsaEncoding::Fixed)),
-        ("ECDSA-P384-SHA256-DER", copy_of(&P384), ecdsa(HashAlgorithm::Sha256, EcdsaEncoding::Der)),
+        (
+            "ECDSA-P256-SHA256-DER",
+            copy_of(&P256),
+            ecdsa(HashAlgorithm::Sha256, EcdsaEncoding::Der),
+        ),
+        (
+            "ECDSA-P384-SHA384-DER",
+            copy_of(&P384),
+            ecdsa(HashAlgorithm::Sha384, EcdsaEncoding::Der),
+        ),
+        (
+            "ECDSA-P256-SHA512",
+            copy_of(&P256),
+            ecdsa(HashAlgorithm::Sha512, EcdsaEncoding::Fixed),
+        ),
+        (
+            "ECDSA-P384-SHA256-DER",
+            copy_of(&P384),
+            ecdsa(HashAlgorithm::Sha256, EcdsaEncoding::Der),
+        ),
         ("RS256", copy_of(&RSA_2048), SignatureAlgorithm::RS256),
-        ("RS384", copy_of(&RSA_2048), SignatureAlgorithm::RsaPkcs1v15(HashAlgorithm::Sha384)),
-        ("RS512", copy_of(&RSA_2048), SignatureAlgorithm::RsaPkcs1v15(HashAlgorithm::Sha512)),
+        (
+            "RS384",
+            copy_of(&RSA_2048),
+            SignatureAlgorithm::RsaPkcs1v15(HashAlgorithm::Sha384),
+        ),
+        (
+            "RS512",
+            copy_of(&RSA_2048),
+            SignatureAlgorithm::RsaPkcs1v15(HashAlgorithm::Sha512),
+        ),
         ("PS256", copy_of(&RSA_2048), SignatureAlgorithm::PS256),
         ("PS384", copy_of(&RSA_2048), pss(HashAlgorithm::Sha384)),
         ("PS512", copy_of(&RSA_2048), pss(HashAlgorithm::Sha512)),
@@ -437,19 +594,31 @@ fn sign_and_verify_every_algorithm() {
             assert_eq!(sig.len(), 256, "{name}");
         }
         // Wrong message.
-        assert!(matches!(public.verify(alg, b"not the message", &sig), Err(Error::BadSignature)), "{name}");
+        assert!(
+            matches!(public.verify(alg, b"not the message", &sig), Err(Error::BadSignature)),
+            "{name}"
+        );
         // Truncated and extended signature.
-        assert!(matches!(public.verify(alg, MSG, &sig[..sig.len() - 1]), Err(Error::BadSignature)), "{name}");
+        assert!(
+            matches!(public.verify(alg, MSG, &sig[..sig.len() - 1]), Err(Error::BadSignature)),
+            "{name}"
+        );
         let mut longer = sig.clone();
         longer.push(0);
-        assert!(matches!(public.verify(alg, MSG, &longer), Err(Error::BadSignature)), "{name}");
+        assert!(
+            matches!(public.verify(alg, MSG, &longer), Err(Error::BadSignature)),
+            "{name}"
+        );
         // Another key of the same kind.
         let other = match key.kind() {
             KeyKind::Rsa { .. } => None, // a second RSA key would cost a generation; flips below cover RSA
             kind => Some(PrivateKey::generate(kind).unwrap()),
         };
         if let Some(other) = other {
-            assert!(matches!(pub_of(&other).verify(alg, MSG, &sig), Err(Error::BadSignature)), "{name}");
+            assert!(
+                matches!(pub_of(&other).verify(alg, MSG, &sig), Err(Error::BadSignature)),
+                "{name}"
+            );
         }
     }
 }
@@ -469,7 +638,10 @@ fn signature_under_wrong_algorithm_is_rejected() {
             // ECDSA P-256 with SHA-256 fixed and the DER of the same (r, s) are different bytes,
             // and PSS with another salt length is a different scheme: all must fail.
             let r = public.verify(*other_alg, MSG, sig);
-            assert!(matches!(r, Err(Error::BadSignature)), "{name} signature verified as {other_name}: {r:?}");
+            assert!(
+                matches!(r, Err(Error::BadSignature)),
+                "{name} signature verified as {other_name}: {r:?}"
+            );
             checked += 1;
         }
         // PSS signed with salt 32 does not verify under an exact other salt length, but does
@@ -510,7 +682,9 @@ fn pss_any_salt_signing_uses_hash_length() {
 /// Our signatures verify with OpenSSL, and OpenSSL's with ours.
 #[test]
 fn signatures_interoperate_with_openssl() {
-    let Some(o) = Openssl::new("signatures_interoperate_with_openssl") else { return };
+    let Some(o) = Openssl::new("signatures_interoperate_with_openssl") else {
+        return;
+    };
     o.write("msg", MSG);
     let der256 = SignatureAlgorithm::Ecdsa {
         hash: HashAlgorithm::Sha256,
@@ -546,14 +720,37 @@ fn signatures_interoperate_with_openssl() {
         args.extend_from_slice(opts);
         args.push("msg");
         o.run(&args);
-        pub_of(key).verify(alg, MSG, &o.read(&theirs)).unwrap_or_else(|e| panic!("{alg:?}: {e}"));
+        pub_of(key)
+            .verify(alg, MSG, &o.read(&theirs))
+            .unwrap_or_else(|e| panic!("{alg:?}: {e}"));
     }
     // Ed25519 through pkeyutl -rawin.
     ED25519.write_pkcs8_pem(o.path("ed.pem")).unwrap();
     o.write_public_pem("edpub.pem", pub_of(&ED25519));
     o.write("ours-ed.sig", &ED25519.sign(MSG).unwrap());
-    o.run(&["pkeyutl", "-verify", "-pubin", "-inkey", "edpub.pem", "-rawin", "-in", "msg", "-sigfile", "ours-ed.sig"]);
-    o.run(&["pkeyutl", "-sign", "-inkey", "ed.pem", "-rawin", "-in", "msg", "-out", "theirs-ed.sig"]);
+    o.run(&[
+        "pkeyutl",
+        "-verify",
+        "-pubin",
+        "-inkey",
+        "edpub.pem",
+        "-rawin",
+        "-in",
+        "msg",
+        "-sigfile",
+        "ours-ed.sig",
+    ]);
+    o.run(&[
+        "pkeyutl",
+        "-sign",
+        "-inkey",
+        "ed.pem",
+        "-rawin",
+        "-in",
+        "msg",
+        "-out",
+        "theirs-ed.sig",
+    ]);
     pub_of(&ED25519)
         .verify(SignatureAlgorithm::Ed25519, MSG, &o.read("theirs-ed.sig"))
         .unwrap();
@@ -602,7 +799,9 @@ fn ecdh_refuses_other_kinds() {
 
 #[test]
 fn ecdh_matches_openssl_derive() {
-    let Some(o) = Openssl::new("ecdh_matches_openssl_derive") else { return };
+    let Some(o) = Openssl::new("ecdh_matches_openssl_derive") else {
+        return;
+    };
     P256.write_pkcs8_pem(o.path("a.pem")).unwrap();
     let b = PrivateKey::generate(KeyKind::P256).unwrap();
     o.write_public_pem("b.pub.pem", pub_of(&b));
@@ -624,12 +823,26 @@ fn oaep_round_trip_with_and_without_label() {
         assert_eq!(*key.decrypt_rsa_oaep_sha256(None, &ct).unwrap(), plaintext);
         // An empty label is the same as no label (RFC 8017 §7.1.1: L defaults to the empty string).
         assert_eq!(*key.decrypt_rsa_oaep_sha256(Some(b""), &ct).unwrap(), plaintext);
-        assert!(matches!(key.decrypt_rsa_oaep_sha256(Some(b"label"), &ct), Err(Error::DecryptionFailed)));
+        assert!(matches!(
+            key.decrypt_rsa_oaep_sha256(Some(b"label"), &ct),
+            Err(Error::DecryptionFailed)
+        ));
 
-        let ct = public.encrypt_rsa_oaep_sha256(Some(b"kavach label"), plaintext).unwrap();
-        assert_eq!(*key.decrypt_rsa_oaep_sha256(Some(b"kavach label"), &ct).unwrap(), plaintext);
-        assert!(matches!(key.decrypt_rsa_oaep_sha256(Some(b"kavach labem"), &ct), Err(Error::DecryptionFailed)));
-        assert!(matches!(key.decrypt_rsa_oaep_sha256(None, &ct), Err(Error::DecryptionFailed)));
+        let ct = public
+            .encrypt_rsa_oaep_sha256(Some(b"kavach label"), plaintext)
+            .unwrap();
+        assert_eq!(
+            *key.decrypt_rsa_oaep_sha256(Some(b"kavach label"), &ct).unwrap(),
+            plaintext
+        );
+        assert!(matches!(
+            key.decrypt_rsa_oaep_sha256(Some(b"kavach labem"), &ct),
+            Err(Error::DecryptionFailed)
+        ));
+        assert!(matches!(
+            key.decrypt_rsa_oaep_sha256(None, &ct),
+            Err(Error::DecryptionFailed)
+        ));
     }
     // Longest message for RSA-2048 / SHA-256 is 256 - 2*32 - 2 = 190 bytes.
     assert!(matches!(
@@ -659,7 +872,9 @@ fn oaep_refused_by_non_rsa_keys() {
 
 #[test]
 fn oaep_interoperates_with_openssl() {
-    let Some(o) = Openssl::new("oaep_interoperates_with_openssl") else { return };
+    let Some(o) = Openssl::new("oaep_interoperates_with_openssl") else {
+        return;
+    };
     RSA_2048.write_pkcs8_pem(o.path("k.pem")).unwrap();
     o.write_public_pem("pub.pem", pub_of(&RSA_2048));
     o.write("msg", MSG);
@@ -685,12 +900,20 @@ fn oaep_interoperates_with_openssl() {
         let opts: Vec<&str> = opts.iter().map(String::as_str).collect();
         let our_label = with_label.then_some(&label[..]);
         // OpenSSL encrypts, we decrypt.
-        let mut args = vec!["pkeyutl", "-encrypt", "-pubin", "-inkey", "pub.pem", "-in", "msg", "-out", "ct"];
+        let mut args = vec![
+            "pkeyutl", "-encrypt", "-pubin", "-inkey", "pub.pem", "-in", "msg", "-out", "ct",
+        ];
         args.extend_from_slice(&opts);
         o.run(&args);
-        assert_eq!(*RSA_2048.decrypt_rsa_oaep_sha256(our_label, &o.read("ct")).unwrap(), MSG);
+        assert_eq!(
+            *RSA_2048.decrypt_rsa_oaep_sha256(our_label, &o.read("ct")).unwrap(),
+            MSG
+        );
         // We encrypt, OpenSSL decrypts.
-        o.write("ours.ct", &pub_of(&RSA_2048).encrypt_rsa_oaep_sha256(our_label, MSG).unwrap());
+        o.write(
+            "ours.ct",
+            &pub_of(&RSA_2048).encrypt_rsa_oaep_sha256(our_label, MSG).unwrap(),
+        );
         let mut args = vec!["pkeyutl", "-decrypt", "-inkey", "k.pem", "-in", "ours.ct"];
         args.extend_from_slice(&opts);
         assert_eq!(o.run(&args), MSG);
@@ -724,16 +947,34 @@ fn memory_key_store_lookup_and_duplicates() {
 
     let ta = Sha256Thumbprint::of_der(&cert_a);
     assert!(same(&store.by_certificate_thumbprint(&ta).unwrap(), &a));
-    assert!(same(&store.by_certificate_thumbprint(&Sha256Thumbprint::of_der(&cert_b)).unwrap(), &b));
-    assert!(store.by_certificate_thumbprint(&Sha256Thumbprint::of_der(b"unknown")).is_none());
+    assert!(same(
+        &store
+            .by_certificate_thumbprint(&Sha256Thumbprint::of_der(&cert_b))
+            .unwrap(),
+        &b
+    ));
+    assert!(
+        store
+            .by_certificate_thumbprint(&Sha256Thumbprint::of_der(b"unknown"))
+            .is_none()
+    );
 
     let all = store.all();
     assert_eq!(all.len(), 3);
-    assert!(same(&all[0], &a) && same(&all[1], &b) && same(&all[2], &c), "insertion order");
+    assert!(
+        same(&all[0], &a) && same(&all[1], &b) && same(&all[2], &c),
+        "insertion order"
+    );
 
     // Duplicate id, duplicate certificate: refused, store unchanged.
-    assert!(matches!(store.insert("a", Arc::clone(&c), None), Err(Error::KeyStore(_))));
-    assert!(matches!(store.insert("e", Arc::clone(&c), Some(&cert_a)), Err(Error::KeyStore(_))));
+    assert!(matches!(
+        store.insert("a", Arc::clone(&c), None),
+        Err(Error::KeyStore(_))
+    ));
+    assert!(matches!(
+        store.insert("e", Arc::clone(&c), Some(&cert_a)),
+        Err(Error::KeyStore(_))
+    ));
     assert_eq!(store.len(), 3);
 
     // A handle from the store signs and its signature verifies.
@@ -749,7 +990,10 @@ fn memory_key_store_lookup_and_duplicates() {
 fn thumbprint_is_sha256_of_der() {
     // SHA-256("abc"), FIPS 180-2 Appendix B.1.
     let t = Sha256Thumbprint::of_der(b"abc");
-    assert_eq!(t.to_hex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_eq!(
+        t.to_hex(),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
     assert_eq!(t.to_base64url(), "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
     assert!(t.ct_eq(&Sha256Thumbprint(*t.as_bytes())));
     assert!(!t.ct_eq(&Sha256Thumbprint::of_der(b"abd")));

@@ -4,9 +4,7 @@
 
 use std::sync::LazyLock;
 
-use kavach_keys::{
-    EcdsaEncoding, Error, HashAlgorithm, KeyKind, PrivateKey, SignatureAlgorithm, Signer, encoding,
-};
+use kavach_keys::{EcdsaEncoding, Error, HashAlgorithm, KeyKind, PrivateKey, SignatureAlgorithm, Signer, encoding};
 use proptest::prelude::*;
 
 static P256: LazyLock<PrivateKey> = LazyLock::new(|| PrivateKey::generate(KeyKind::P256).unwrap());

@@ -14,9 +14,7 @@
 //! The other four files have no `acceptable` case at this Wycheproof commit.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kavach_keys::{
-    Decrypter, EcdsaEncoding, Error, HashAlgorithm, PrivateKey, PublicKey, SignatureAlgorithm,
-};
+use kavach_keys::{Decrypter, EcdsaEncoding, Error, HashAlgorithm, PrivateKey, PublicKey, SignatureAlgorithm};
 use serde_json::Value;
 
 const DIR: &str = "wycheproof/testvectors_v1/";
@@ -113,7 +111,12 @@ fn run(
     }
     assert!(n > 0, "{file}: no test cases");
     assert_eq!(n, declared, "{file}: ran {n} cases but the file declares {declared}");
-    assert!(t.wrong.is_empty(), "{file}: {} wrong verdicts:\n{}", t.wrong.len(), t.wrong.join("\n"));
+    assert!(
+        t.wrong.is_empty(),
+        "{file}: {} wrong verdicts:\n{}",
+        t.wrong.len(),
+        t.wrong.join("\n")
+    );
     Some(n)
 }
 
@@ -135,15 +138,21 @@ fn ecdsa_der() -> Option<usize> {
         hash: HashAlgorithm::Sha256,
         encoding: EcdsaEncoding::Der,
     };
-    run("wycheproof_ecdsa_p256_der", "ecdsa_secp256r1_sha256_test.json", &[], |g, c| {
-        verify_case(g, c, alg)
-    })
+    run(
+        "wycheproof_ecdsa_p256_der",
+        "ecdsa_secp256r1_sha256_test.json",
+        &[],
+        |g, c| verify_case(g, c, alg),
+    )
 }
 
 fn ecdsa_p1363() -> Option<usize> {
-    run("wycheproof_ecdsa_p256_p1363", "ecdsa_secp256r1_sha256_p1363_test.json", &[], |g, c| {
-        verify_case(g, c, SignatureAlgorithm::ES256)
-    })
+    run(
+        "wycheproof_ecdsa_p256_p1363",
+        "ecdsa_secp256r1_sha256_p1363_test.json",
+        &[],
+        |g, c| verify_case(g, c, SignatureAlgorithm::ES256),
+    )
 }
 
 fn rsa_pkcs1() -> Option<usize> {
@@ -159,11 +168,16 @@ fn rsa_pkcs1() -> Option<usize> {
 }
 
 fn rsa_pss() -> Option<usize> {
-    run("wycheproof_rsa_pss_2048_sha256_32", "rsa_pss_2048_sha256_mgf1_32_test.json", &[], |g, c| {
-        assert_eq!(g["sLen"], 32);
-        assert_eq!(g["mgfSha"], "SHA-256");
-        verify_case(g, c, SignatureAlgorithm::PS256)
-    })
+    run(
+        "wycheproof_rsa_pss_2048_sha256_32",
+        "rsa_pss_2048_sha256_mgf1_32_test.json",
+        &[],
+        |g, c| {
+            assert_eq!(g["sLen"], 32);
+            assert_eq!(g["mgfSha"], "SHA-256");
+            verify_case(g, c, SignatureAlgorithm::PS256)
+        },
+    )
 }
 
 fn rsa_oaep() -> Option<usize> {
@@ -196,7 +210,10 @@ fn rsa_oaep() -> Option<usize> {
             }
         },
     )?;
-    assert!(labelled > 0, "no OAEP case with a label went through the labelled decrypt");
+    assert!(
+        labelled > 0,
+        "no OAEP case with a label went through the labelled decrypt"
+    );
     println!("  ({labelled} OAEP cases used the labelled decrypt)");
     Some(n)
 }

@@ -18,7 +18,7 @@
 use const_oid::ObjectIdentifier;
 use const_oid::db::{rfc5912, rfc8410};
 use der::asn1::{AnyRef, BitString};
-use der::{Decode, Sequence};
+use der::Sequence;
 use kavach_keys::{EcdsaEncoding, HashAlgorithm, PssSaltLength, PublicKey, SignatureAlgorithm};
 use spki::AlgorithmIdentifierOwned;
 
@@ -154,6 +154,7 @@ pub(crate) fn verify(
 /// Decodes an `AlgorithmIdentifier` from DER; a helper for tests and the fuzz corpus.
 #[cfg(test)]
 pub(crate) fn algorithm_identifier_from_der(der: &[u8]) -> Result<AlgorithmIdentifierOwned> {
+    use der::Decode;
     AlgorithmIdentifierOwned::from_der(der).map_err(|source| Error::Der {
         what: "AlgorithmIdentifier",
         source,

@@ -58,6 +58,8 @@ pub(crate) struct Parsed {
     pub(crate) critical: Vec<ObjectIdentifier>,
     /// policyConstraints present.
     pub(crate) policy_constraints: bool,
+    /// Full names of the cRLDistributionPoints, when the extension is present.
+    pub(crate) crl_dp_names: Option<Vec<GeneralName>>,
     /// Critical extensions this crate does not process (rejected during validation).
     pub(crate) unknown_critical: Vec<ObjectIdentifier>,
 }
@@ -151,6 +153,11 @@ impl Certificate {
                 }
             }
             Version::V3 => {}
+        }
+        // RFC 5280 §4.1.1.2: signatureAlgorithm "MUST contain the same algorithm identifier as
+        // the signature field in the sequence tbsCertificate".
+        if cert.signature_algorithm() != t.signature() {
+            return Err(malformed("signatureAlgorithm differs from tbsCertificate.signature"));
         }
         let ext = parse_extensions(t.extensions().map(Vec::as_slice).unwrap_or(&[]), WHAT)?;
         let subject_der = t.subject().to_der().map_err(der_err(WHAT))?;
@@ -375,9 +382,6 @@ impl Certificate {
     pub(crate) fn ext(&self) -> &Parsed {
         &self.0.ext
     }
-    pub(crate) fn public_key_opt(&self) -> Option<&PublicKey> {
-        self.0.public_key.as_ref()
-    }
 }
 
 impl TryFrom<&[u8]> for Certificate {
@@ -481,6 +485,19 @@ fn parse_extensions(exts: &[x509_cert::ext::Extension], what: &'static str) -> R
                 if e.critical {
                     p.unknown_critical.push(e.extn_id);
                 }
+            }
+            oids::ID_CE_CRL_DISTRIBUTION_POINTS => {
+                let dps = x509_cert::ext::pkix::CrlDistributionPoints::from_der(value)
+                    .map_err(d("cRLDistributionPoints"))?;
+                let mut names = Vec::new();
+                for dp in dps.0 {
+                    if let Some(x509_cert::ext::pkix::name::DistributionPointName::FullName(n)) = dp.distribution_point {
+                        names.extend(n);
+                    }
+                }
+                // Processed (CRL scope), so a critical one is accepted (§4.2.1.13: SHOULD be
+                // non-critical).
+                p.crl_dp_names = Some(names);
             }
             oids::ID_CE_POLICY_CONSTRAINTS => {
                 p.policy_constraints = true;

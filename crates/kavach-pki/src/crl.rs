@@ -49,6 +49,7 @@ struct Inner {
     scope: Scope,
     /// Why this CRL can never vouch (unsupported critical extension, indirect, partial), if so.
     unusable: Option<&'static str>,
+    sha256: [u8; 32],
 }
 
 /// A certificate revocation list; cheap to clone.
@@ -82,6 +83,10 @@ impl Crl {
         let t = &crl.tbs_cert_list;
         if t.version != x509_cert::certificate::Version::V2 {
             return Err(malformed("not a v2 CRL"));
+        }
+        // RFC 5280 §5.1.1.2: the same identifier inside and outside the signed part.
+        if crl.signature_algorithm != t.signature {
+            return Err(malformed("signatureAlgorithm differs from tbsCertList.signature"));
         }
         if let Some(next) = t.next_update {
             if next.to_system_time() < t.this_update.to_system_time() {
@@ -178,6 +183,7 @@ impl Crl {
             revoked,
             scope,
             unusable,
+            sha256: *kavach_keys::Sha256Thumbprint::of_der(der).as_bytes(),
         })))
     }
 
@@ -304,6 +310,9 @@ impl Crl {
     }
     pub(crate) fn unusable(&self) -> Option<&'static str> {
         self.0.unusable
+    }
+    pub(crate) fn sha256(&self) -> &[u8; 32] {
+        &self.0.sha256
     }
 }
 

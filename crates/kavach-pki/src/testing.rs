@@ -21,8 +21,8 @@ use const_oid::ObjectIdentifier;
 use kavach_keys::{KeyKind, PrivateKey, PublicKey, Signer};
 
 use crate::issue::{
-    CertificateProfile, DistinguishedName, Issuer, RevokedEntry, SubjectAltName, Validity, issue_crl,
-    issue_end_entity, issue_intermediate, issue_root,
+    CertificateProfile, DistinguishedName, Issuer, RevokedEntry, SubjectAltName, Validity, issue_crl, issue_end_entity,
+    issue_intermediate, issue_root,
 };
 use crate::{Certificate, Crl, Error, KeyUsage, Purpose, Result};
 
@@ -152,10 +152,20 @@ fn dn(s: &str) -> Result<DistinguishedName> {
     DistinguishedName::parse(s)
 }
 
-/// Validity from one day ago for `days` days.
-fn days_around_now(days: u64) -> Result<Validity> {
+/// Validity from one day ago until `days` days from now (end entities).
+fn days_around_now(days: u32) -> Result<Validity> {
     let now = SystemTime::now();
-    Validity::new(now - DAY, now + DAY * u32::try_from(days).unwrap_or(u32::MAX))
+    Validity::new(now - DAY, now + DAY * days)
+}
+
+/// How far back the test CAs' validity starts: far enough that end entities issued for a past
+/// window (see [`TestPki::expired`]) validate at a time inside that window.
+const CA_BACKDATE_DAYS: u32 = 400;
+
+/// Validity of a test CA: from [`CA_BACKDATE_DAYS`] ago until `days` days from now.
+fn ca_validity(days: u32) -> Result<Validity> {
+    let now = SystemTime::now();
+    Validity::new(now - DAY * CA_BACKDATE_DAYS, now + DAY * days)
 }
 
 impl TestPki {
@@ -183,7 +193,7 @@ impl TestPki {
         let root_cert = issue_root(
             root_key.as_ref(),
             &dn(&format!("CN=Kavach Test Root {label},O=Kavach Test,C=IN"))?,
-            days_around_now(3650)?,
+            ca_validity(3650)?,
             None,
         )?;
         let root = TestEntity {
@@ -195,7 +205,7 @@ impl TestPki {
             &Issuer::new(&root.certificate, root.signer())?,
             int_key.public_key(),
             &dn(&format!("CN=Kavach Test Intermediate {label},O=Kavach Test,C=IN"))?,
-            days_around_now(1825)?,
+            ca_validity(1825)?,
             Some(0),
         )?;
         let intermediate = TestEntity {
@@ -322,7 +332,8 @@ impl TestPki {
         profile.issue_unchecked(issuer, signer)
     }
 
-    /// An end entity for `purpose` that expired a day ago (valid for the 30 days before).
+    /// An end entity for `purpose` that expired a day ago (valid for the 30 days before, when
+    /// the CAs were already valid).
     pub fn expired(&self, purpose: Purpose) -> Result<Certificate> {
         let now = SystemTime::now();
         self.issue_with_validity(purpose, "Expired", Validity::new(now - 31 * DAY, now - DAY)?)

@@ -9,7 +9,9 @@ use std::time::{Duration, SystemTime};
 
 use const_oid::db::rfc5280::{ID_KP_CLIENT_AUTH, ID_KP_CODE_SIGNING, ID_KP_SERVER_AUTH};
 use der::{Decode, Encode};
-use kavach_keys::{EcdsaEncoding, HashAlgorithm, KeyKind, PrivateKey, PssSaltLength, PublicKey, SignatureAlgorithm, Signer};
+use kavach_keys::{
+    EcdsaEncoding, HashAlgorithm, KeyKind, PrivateKey, PssSaltLength, PublicKey, SignatureAlgorithm, Signer,
+};
 use kavach_pki::issue::{
     CertificateProfile, DistinguishedName, Issuer, SubjectAltName, Validity, issue_end_entity, issue_intermediate,
     issue_root,
@@ -76,11 +78,20 @@ fn rsa_root_is_a_v3_self_signed_ca_with_critical_constraints() {
     let (critical, ski) = ext::<SubjectKeyIdentifier>(&root).unwrap();
     assert!(!critical);
     assert_eq!(ski.0.as_bytes(), sha1_key_id(RSA_ROOT.public_key()).as_slice());
-    assert!(ext::<AuthorityKeyIdentifier>(&root).is_none(), "a self-signed root carries no AKI");
+    assert!(
+        ext::<AuthorityKeyIdentifier>(&root).is_none(),
+        "a self-signed root carries no AKI"
+    );
     // sha256WithRSAEncryption with NULL parameters, inside and outside the signed part.
-    assert_eq!(root.inner().signature_algorithm().oid, const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION);
+    assert_eq!(
+        root.inner().signature_algorithm().oid,
+        const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION
+    );
     assert_eq!(tbs.signature(), root.inner().signature_algorithm());
-    RSA_ROOT.public_key().verify(SignatureAlgorithm::RS256, &tbs_der(&root), &sig_bytes(&root)).unwrap();
+    RSA_ROOT
+        .public_key()
+        .verify(SignatureAlgorithm::RS256, &tbs_der(&root), &sig_bytes(&root))
+        .unwrap();
 }
 
 #[test]
@@ -100,20 +111,36 @@ fn serial_numbers_are_random_positive_and_at_most_twenty_octets() {
 #[test]
 fn ecdsa_signers_in_either_encoding_produce_der_signatures() {
     for (kind, hash, oid) in [
-        (KeyKind::P256, HashAlgorithm::Sha256, const_oid::db::rfc5912::ECDSA_WITH_SHA_256),
-        (KeyKind::P384, HashAlgorithm::Sha384, const_oid::db::rfc5912::ECDSA_WITH_SHA_384),
+        (
+            KeyKind::P256,
+            HashAlgorithm::Sha256,
+            const_oid::db::rfc5912::ECDSA_WITH_SHA_256,
+        ),
+        (
+            KeyKind::P384,
+            HashAlgorithm::Sha384,
+            const_oid::db::rfc5912::ECDSA_WITH_SHA_384,
+        ),
     ] {
         for encoding in [EcdsaEncoding::Fixed, EcdsaEncoding::Der] {
             let alg = SignatureAlgorithm::Ecdsa { hash, encoding };
-            let key = PrivateKey::generate(kind).unwrap().with_signature_algorithm(alg).unwrap();
+            let key = PrivateKey::generate(kind)
+                .unwrap()
+                .with_signature_algorithm(alg)
+                .unwrap();
             let root = issue_root(&key, &dn("CN=EC Root"), year(), None).unwrap();
             assert_eq!(root.inner().signature_algorithm().oid, oid);
-            assert!(root.inner().signature_algorithm().parameters.is_none(), "RFC 5758: parameters absent");
+            assert!(
+                root.inner().signature_algorithm().parameters.is_none(),
+                "RFC 5758: parameters absent"
+            );
             let der_alg = SignatureAlgorithm::Ecdsa {
                 hash,
                 encoding: EcdsaEncoding::Der,
             };
-            key.public_key().verify(der_alg, &tbs_der(&root), &sig_bytes(&root)).unwrap();
+            key.public_key()
+                .verify(der_alg, &tbs_der(&root), &sig_bytes(&root))
+                .unwrap();
         }
     }
 }
@@ -125,7 +152,9 @@ fn pss_and_ed25519_signers_issue_verifiable_certificates() {
     let alg = root.inner().signature_algorithm();
     assert_eq!(alg.oid, const_oid::db::rfc5912::ID_RSASSA_PSS);
     assert!(alg.parameters.is_some(), "explicit RSASSA-PSS-params");
-    pss.public_key().verify(SignatureAlgorithm::PS256, &tbs_der(&root), &sig_bytes(&root)).unwrap();
+    pss.public_key()
+        .verify(SignatureAlgorithm::PS256, &tbs_der(&root), &sig_bytes(&root))
+        .unwrap();
     // Salt length 20 must be written as such, and verify only with that length.
     let pss20 = rsa_root_key_with(SignatureAlgorithm::RsaPss {
         hash: HashAlgorithm::Sha384,
@@ -136,12 +165,20 @@ fn pss_and_ed25519_signers_issue_verifiable_certificates() {
         hash: HashAlgorithm::Sha384,
         salt: PssSaltLength::Exactly(20),
     };
-    pss20.public_key().verify(exact, &tbs_der(&root20), &sig_bytes(&root20)).unwrap();
+    pss20
+        .public_key()
+        .verify(exact, &tbs_der(&root20), &sig_bytes(&root20))
+        .unwrap();
 
     let ed = PrivateKey::generate(KeyKind::Ed25519).unwrap();
     let root = issue_root(&ed, &dn("CN=Ed Root"), year(), None).unwrap();
-    assert_eq!(root.inner().signature_algorithm().oid, const_oid::db::rfc8410::ID_ED_25519);
-    ed.public_key().verify(SignatureAlgorithm::Ed25519, &tbs_der(&root), &sig_bytes(&root)).unwrap();
+    assert_eq!(
+        root.inner().signature_algorithm().oid,
+        const_oid::db::rfc8410::ID_ED_25519
+    );
+    ed.public_key()
+        .verify(SignatureAlgorithm::Ed25519, &tbs_der(&root), &sig_bytes(&root))
+        .unwrap();
 }
 
 #[test]
@@ -157,7 +194,10 @@ fn intermediates_carry_path_len_and_name_their_issuer_key() {
     assert_eq!(aki.key_identifier.unwrap(), root_ski.0);
     assert!(aki.authority_cert_issuer.is_none() && aki.authority_cert_serial_number.is_none());
     assert_eq!(int.public_key().unwrap(), int_key.public_key());
-    RSA_ROOT.public_key().verify(SignatureAlgorithm::RS256, &tbs_der(&int), &sig_bytes(&int)).unwrap();
+    RSA_ROOT
+        .public_key()
+        .verify(SignatureAlgorithm::RS256, &tbs_der(&int), &sig_bytes(&int))
+        .unwrap();
 
     // A CA with pathLen 0 may not issue another CA.
     let int_issuer = Issuer::new(&int, &int_key).unwrap();
@@ -171,7 +211,11 @@ fn intermediates_carry_path_len_and_name_their_issuer_key() {
 fn expected_profile(purpose: Purpose) -> (Vec<KeyUsages>, Vec<KeyUsages>, Vec<const_oid::ObjectIdentifier>) {
     use KeyUsages::*;
     match purpose {
-        Purpose::TlsServer => (vec![DigitalSignature, KeyEncipherment], vec![DigitalSignature], vec![ID_KP_SERVER_AUTH]),
+        Purpose::TlsServer => (
+            vec![DigitalSignature, KeyEncipherment],
+            vec![DigitalSignature],
+            vec![ID_KP_SERVER_AUTH],
+        ),
         Purpose::TlsClient => (vec![DigitalSignature], vec![DigitalSignature], vec![ID_KP_CLIENT_AUTH]),
         Purpose::Encryption => (vec![KeyEncipherment], vec![KeyAgreement], vec![]),
         Purpose::Signing | Purpose::Ftm => (vec![DigitalSignature], vec![DigitalSignature], vec![]),
@@ -206,9 +250,16 @@ fn end_entities_get_exactly_the_usages_of_their_purpose() {
                 want |= u;
             }
             assert_eq!(got.0, want, "{purpose} {:?}", key.kind());
-            assert_eq!(cert.extended_key_usage().map(<[_]>::to_vec).unwrap_or_default(), eku, "{purpose}");
+            assert_eq!(
+                cert.extended_key_usage().map(<[_]>::to_vec).unwrap_or_default(),
+                eku,
+                "{purpose}"
+            );
             let (critical, bc) = ext::<BasicConstraints>(&cert).unwrap();
-            assert!(critical && !bc.ca && bc.path_len_constraint.is_none(), "{purpose}: CA:FALSE critical");
+            assert!(
+                critical && !bc.ca && bc.path_len_constraint.is_none(),
+                "{purpose}: CA:FALSE critical"
+            );
             assert!(!cert.is_ca());
         }
     }
@@ -227,7 +278,15 @@ fn subject_alt_names_hold_dns_and_ip_entries() {
         .iter()
         .map(|s| s.parse().unwrap())
         .collect();
-    let cert = issue_end_entity(&issuer, RSA_LEAF.public_key(), &dn("CN=api"), year(), Purpose::TlsServer, &sans).unwrap();
+    let cert = issue_end_entity(
+        &issuer,
+        RSA_LEAF.public_key(),
+        &dn("CN=api"),
+        year(),
+        Purpose::TlsServer,
+        &sans,
+    )
+    .unwrap();
     let got = cert.subject_alt_names().unwrap();
     assert_eq!(got.len(), 4);
     assert!(matches!(&got[0], GeneralName::DnsName(d) if d.as_str() == "api.example.org"));
@@ -244,9 +303,20 @@ fn refusals_are_typed() {
     let leaf = |purpose, key: &PublicKey, sans: &[SubjectAltName]| {
         issue_end_entity(&issuer, key, &dn("CN=x"), year(), purpose, sans).unwrap_err()
     };
-    assert!(matches!(leaf(Purpose::Encryption, ed.public_key(), &[]), Error::PurposeNotIssuable { .. }));
-    assert!(matches!(leaf(Purpose::Ca, ed.public_key(), &[]), Error::PurposeNotIssuable { .. }));
-    assert!(matches!(leaf(Purpose::Any, ed.public_key(), &[]), Error::PurposeNotIssuable { .. }));
+    assert!(matches!(
+        leaf(Purpose::Encryption, ed.public_key(), &[]),
+        Error::PurposeNotIssuable { .. }
+    ));
+    assert!(matches!(
+        leaf(Purpose::Ca, ed.public_key(), &[]),
+        Error::PurposeNotIssuable { .. }
+    ));
+    assert!(matches!(
+        leaf(Purpose::Any, ed.public_key(), &[]),
+        Error::PurposeNotIssuable { .. }
+    ));
+    let err = leaf(Purpose::TlsServer, RSA_LEAF.public_key(), &[]);
+    assert!(matches!(err, Error::InvalidIssuanceInput { what: "subjectAltName", .. }), "{err}");
 
     // An end entity cannot issue.
     let ee = issue_end_entity(&issuer, ed.public_key(), &dn("CN=ee"), year(), Purpose::Signing, &[]).unwrap();
@@ -290,10 +360,22 @@ fn bad_names_validities_and_sans_are_refused() {
     let v = Validity::days_from_now(1).unwrap();
     assert!(v.not_before() < now && v.not_after() > now);
 
-    for bad in ["", "-a.example", "a..b", "a_b.example", "exa mple", "*", "a.*.example", &"a".repeat(64)] {
+    for bad in [
+        "",
+        "-a.example",
+        "a..b",
+        "a_b.example",
+        "exa mple",
+        "*",
+        "a.*.example",
+        &"a".repeat(64),
+    ] {
         assert!(SubjectAltName::parse(bad).is_err(), "{bad:?}");
     }
-    assert_eq!(SubjectAltName::parse("Foo.Example").unwrap(), SubjectAltName::Dns("foo.example".into()));
+    assert_eq!(
+        SubjectAltName::parse("Foo.Example").unwrap(),
+        SubjectAltName::Dns("foo.example".into())
+    );
 }
 
 #[test]
@@ -340,7 +422,15 @@ fn any_signer_can_be_the_ca_and_a_faulty_one_is_caught() {
     let root = issue_root(&good, &dn("CN=Token Root"), year(), None).unwrap();
     let issuer = Issuer::new(&root, &good).unwrap();
     let leaf = PrivateKey::generate(KeyKind::P256).unwrap();
-    issue_end_entity(&issuer, leaf.public_key(), &dn("CN=Token Leaf"), year(), Purpose::Signing, &[]).unwrap();
+    issue_end_entity(
+        &issuer,
+        leaf.public_key(),
+        &dn("CN=Token Leaf"),
+        year(),
+        Purpose::Signing,
+        &[],
+    )
+    .unwrap();
 
     let bad = TokenSigner {
         inner: PrivateKey::generate(KeyKind::P256).unwrap(),
@@ -356,7 +446,14 @@ fn write(dir: &Path, name: &str, certs: &[&Certificate]) -> std::path::PathBuf {
     path
 }
 
-fn openssl_verify(openssl: &Path, dir: &Path, root: &Certificate, int: &Certificate, leaf: &Certificate, purpose: &str) {
+fn openssl_verify(
+    openssl: &Path,
+    dir: &Path,
+    root: &Certificate,
+    int: &Certificate,
+    leaf: &Certificate,
+    purpose: &str,
+) {
     let root_p = write(dir, "root.pem", &[root]);
     let int_p = write(dir, "int.pem", &[int]);
     let leaf_p = write(dir, "leaf.pem", &[leaf]);
@@ -375,7 +472,11 @@ fn openssl_verify(openssl: &Path, dir: &Path, root: &Certificate, int: &Certific
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    let text = Command::new(openssl).args(["x509", "-text", "-noout", "-in"]).arg(&leaf_p).output().unwrap();
+    let text = Command::new(openssl)
+        .args(["x509", "-text", "-noout", "-in"])
+        .arg(&leaf_p)
+        .output()
+        .unwrap();
     assert!(text.status.success());
 }
 
@@ -427,7 +528,15 @@ fn openssl_refuses_a_leaf_used_beyond_its_purpose() {
     let dir = tempfile::tempdir().unwrap();
     let root = issue_root(&*RSA_ROOT, &dn("CN=Root"), year(), None).unwrap();
     let issuer = Issuer::new(&root, &*RSA_ROOT).unwrap();
-    let leaf = issue_end_entity(&issuer, RSA_LEAF.public_key(), &dn("CN=Client"), year(), Purpose::TlsClient, &[]).unwrap();
+    let leaf = issue_end_entity(
+        &issuer,
+        RSA_LEAF.public_key(),
+        &dn("CN=Client"),
+        year(),
+        Purpose::TlsClient,
+        &[],
+    )
+    .unwrap();
     let root_p = write(dir.path(), "root.pem", &[&root]);
     let leaf_p = write(dir.path(), "leaf.pem", &[&leaf]);
     let out = Command::new(openssl)
@@ -436,5 +545,8 @@ fn openssl_refuses_a_leaf_used_beyond_its_purpose() {
         .arg(&leaf_p)
         .output()
         .unwrap();
-    assert!(!out.status.success(), "a clientAuth-only leaf must not pass as a TLS server");
+    assert!(
+        !out.status.success(),
+        "a clientAuth-only leaf must not pass as a TLS server"
+    );
 }

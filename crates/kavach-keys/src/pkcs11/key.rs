@@ -716,7 +716,7 @@ fn from_private_handle(
         can_derive: attrs.derive,
         oaep: OaepPath::Unavailable(OaepUnavailable::NotAnRsaKey),
     };
-    if key.public.kind().ec_field_len().is_some() && key.can_sign {
+    if key.public.kind().ec_field_len().is_some() && (key.can_sign || key.can_derive) {
         check_ec_pair(&key)?;
     }
     key.oaep = decide_oaep_path(&key, attrs.decrypt, options.oaep_fallback)?;
@@ -831,22 +831,36 @@ fn unwrap_ec_point(value: &[u8], field_len: usize) -> Option<&[u8]> {
     (point.len() == uncompressed_len && point[0] == 0x04).then_some(point)
 }
 
-/// Signs a random digest on the token and verifies it with the public key found for it: the
-/// public key object really belongs to this private key.
+/// Checks that the public key object found for an EC private key belongs to it: signs a
+/// random digest on the token and verifies it, or (for a key that only derives) agrees a key
+/// with a fresh ephemeral key in software and compares.
 fn check_ec_pair(key: &Pkcs11Key) -> Result<()> {
-    let mut probe = [0u8; 32];
-    getrandom::fill(&mut probe).map_err(|_| Error::Rng)?;
-    let sig = key.sign(&probe)?;
-    key.public
-        .verify(key.algorithm, &probe, &sig)
-        .map_err(|_| Error::Pkcs11SelfTest {
-            token: key.token.label.clone(),
-            operation: "EC key pair consistency (the public key object does not match the private key)",
-        })
+    use subtle::ConstantTimeEq;
+    let mismatch = || Error::Pkcs11SelfTest {
+        token: key.token.label.clone(),
+        operation: "EC key pair consistency (the public key object does not match the private key)",
+    };
+    if key.can_sign {
+        let mut probe = [0u8; 32];
+        getrandom::fill(&mut probe).map_err(|_| Error::Rng)?;
+        let sig = key.sign(&probe)?;
+        key.public.verify(key.algorithm, &probe, &sig).map_err(|_| mismatch())
+    } else if key.kind() == KeyKind::P256 {
+        let (ephemeral, expected) = crate::ecdh_p256_ephemeral(&key.public)?;
+        let on_token = key.ecdh_p256(&ephemeral)?;
+        if bool::from(on_token.ct_eq(&*expected)) {
+            Ok(())
+        } else {
+            Err(mismatch())
+        }
+    } else {
+        Ok(())
+    }
 }
 
 /// Decides once, at open, how this key decrypts RSA-OAEP (see the module docs).
 fn decide_oaep_path(key: &Pkcs11Key, can_decrypt: bool, fallback: OaepFallback) -> Result<OaepPath> {
+    use subtle::ConstantTimeEq;
     if !matches!(key.kind(), KeyKind::Rsa { .. }) {
         return Ok(OaepPath::Unavailable(OaepUnavailable::NotAnRsaKey));
     }
@@ -866,7 +880,7 @@ fn decide_oaep_path(key: &Pkcs11Key, can_decrypt: bool, fallback: OaepFallback) 
 
     if decrypts_with(&token.ctx, token.slot, MechanismType::RSA_PKCS_OAEP)? {
         match key.oaep_with_mechanism(Some(OAEP_PROBE_LABEL), &ciphertext) {
-            Ok(plain) if plain.as_slice() == secret.as_slice() => return Ok(OaepPath::TokenMechanism),
+            Ok(plain) if bool::from(plain.as_slice().ct_eq(secret.as_slice())) => return Ok(OaepPath::TokenMechanism),
             Ok(_) => return Err(self_test_failed("RSA-OAEP SHA-256 decryption (CKM_RSA_PKCS_OAEP)")),
             // The token refuses SHA-256/MGF1-SHA-256 (or labels): SoftHSM2 2.6.1 answers
             // CKR_ARGUMENTS_BAD. Fall through to the fallback decision.
@@ -894,7 +908,7 @@ fn decide_oaep_path(key: &Pkcs11Key, can_decrypt: bool, fallback: OaepFallback) 
         return Ok(OaepPath::Unavailable(OaepUnavailable::TokenLacksOaepSha256AndRawRsa));
     }
     match key.oaep_with_raw_rsa(Some(OAEP_PROBE_LABEL), &ciphertext) {
-        Ok(plain) if plain.as_slice() == secret.as_slice() => Ok(OaepPath::RawRsaWithSoftwareDecoding),
+        Ok(plain) if bool::from(plain.as_slice().ct_eq(secret.as_slice())) => Ok(OaepPath::RawRsaWithSoftwareDecoding),
         _ => Err(self_test_failed(
             "RSA-OAEP SHA-256 decryption (CKM_RSA_X_509 and software decoding)",
         )),

@@ -132,7 +132,7 @@ impl CertificateRequest {
             subject: self.subject(),
             source,
         })?;
-        let algorithm = sign::parse_algorithm_identifier(&self.request.algorithm)?;
+        let algorithm = crate::algorithm::signature_algorithm(&self.request.algorithm)?;
         let signature = self.request.signature.as_bytes().ok_or(Error::Malformed {
             what: WHAT,
             reason: "signature BIT STRING has unused bits",

@@ -52,9 +52,9 @@ use crate::error::{Error, Result};
 use crate::purpose::Purpose;
 
 pub use self::crl::{MAX_CRL_ENTRIES, RevokedEntry, issue_crl};
-pub use x509_cert::ext::pkix::crl::CrlReason;
 pub use self::csr::{CertificateRequest, MAX_CSR_LEN, create_csr};
 pub use self::profile::{CertificateProfile, MAX_CRL_DISTRIBUTION_POINTS};
+pub use x509_cert::ext::pkix::crl::CrlReason;
 
 /// Longest RFC 4514 string [`DistinguishedName::parse`] reads: names of real certificates are a
 /// few hundred bytes; RFC 5280 Appendix A's upper bounds (e.g. 64 characters for a common name)
@@ -85,7 +85,8 @@ impl DistinguishedName {
         if s.trim().is_empty() {
             return Err(bad("empty"));
         }
-        let name = x509_cert::name::Name::from_str(s).map_err(|_| bad("not an RFC 4514 name with known attribute types"))?;
+        let name =
+            x509_cert::name::Name::from_str(s).map_err(|_| bad("not an RFC 4514 name with known attribute types"))?;
         if name.is_empty() {
             return Err(bad("empty"));
         }
@@ -363,10 +364,23 @@ pub fn issue_end_entity(
     purpose: Purpose,
     sans: &[SubjectAltName],
 ) -> Result<Certificate> {
+    check_sans_for(purpose, sans)?;
     CertificateProfile::new(subject.clone(), subject_key, validity)
         .end_entity(purpose)?
         .subject_alt_names(sans)?
         .issue(issuer)
+}
+
+/// A TLS server is named through subjectAltName only (RFC 6125 §6.4.4; CLI.md `--name`), so a
+/// `tls-server` certificate without one could never be used.
+fn check_sans_for(purpose: Purpose, sans: &[SubjectAltName]) -> Result<()> {
+    if purpose == Purpose::TlsServer && sans.is_empty() {
+        return Err(Error::InvalidIssuanceInput {
+            what: "subjectAltName",
+            reason: "a tls-server certificate needs at least one DNS name or IP address",
+        });
+    }
+    Ok(())
 }
 
 /// Issues an end-entity certificate for the key of `request` after verifying its proof of
@@ -382,6 +396,7 @@ pub fn issue_from_csr(
     sans: &[SubjectAltName],
 ) -> Result<Certificate> {
     let key = request.verify_proof_of_possession()?;
+    check_sans_for(purpose, sans)?;
     if request.subject_is_empty() {
         return Err(Error::InvalidIssuanceInput {
             what: "certificate request",

@@ -357,10 +357,13 @@ pub(crate) fn subject_key_identifier(spki: &SubjectPublicKeyInfoOwned) -> Vec<u8
 /// subjectKeyIdentifier"), else computed from its key by method (1).
 pub(crate) fn key_identifier_of(issuer: &Certificate) -> Result<Vec<u8>> {
     let tbs = issuer.inner().tbs_certificate();
-    if let Some((_, ski)) = tbs.get_extension::<SubjectKeyIdentifier>().map_err(|source| Error::Der {
-        what: "subjectKeyIdentifier",
-        source,
-    })? {
+    if let Some((_, ski)) = tbs
+        .get_extension::<SubjectKeyIdentifier>()
+        .map_err(|source| Error::Der {
+            what: "subjectKeyIdentifier",
+            source,
+        })?
+    {
         return Ok(ski.0.as_bytes().to_vec());
     }
     Ok(subject_key_identifier(tbs.subject_public_key_info()))

@@ -137,87 +137,10 @@ pub(crate) fn algorithm_identifier(
     })
 }
 
-/// RSASSA-PSS-params as read from a request: every field optional (RFC 4055 §3.1 DEFAULTs).
-#[derive(der::Sequence)]
-struct PssParamsIn {
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    hash: Option<AlgorithmIdentifierOwned>,
-    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
-    mask_gen: Option<AlgorithmIdentifierOwned>,
-    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
-    salt_length: Option<u32>,
-    #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
-    trailer_field: Option<u32>,
-}
-
-/// The [`SignatureAlgorithm`] an `AlgorithmIdentifier` of a PKCS#10 request names, for the
-/// algorithms kavach issues with (the inverse of [`algorithm_identifier`]). PSS must name
-/// SHA-256/384/512 with MGF1 over the same hash and trailer 1.
-pub(crate) fn parse_algorithm_identifier(id: &AlgorithmIdentifierOwned) -> Result<SignatureAlgorithm> {
-    let bad = |reason| Error::InvalidSignatureAlgorithmParameters { reason };
-    let hash_of = |oid: ObjectIdentifier| match oid {
-        rfc5912::ID_SHA_256 => Some(HashAlgorithm::Sha256),
-        rfc5912::ID_SHA_384 => Some(HashAlgorithm::Sha384),
-        rfc5912::ID_SHA_512 => Some(HashAlgorithm::Sha512),
-        _ => None,
-    };
-    let params_absent_or_null = || id.parameters.as_ref().is_none_or(|p| p.is_null());
-    let params_absent = || id.parameters.is_none();
-    let ecdsa = |hash| SignatureAlgorithm::Ecdsa {
-        hash,
-        encoding: EcdsaEncoding::Der,
-    };
-    Ok(match id.oid {
-        rfc5912::SHA_256_WITH_RSA_ENCRYPTION if params_absent_or_null() => {
-            SignatureAlgorithm::RsaPkcs1v15(HashAlgorithm::Sha256)
-        }
-        rfc5912::SHA_384_WITH_RSA_ENCRYPTION if params_absent_or_null() => {
-            SignatureAlgorithm::RsaPkcs1v15(HashAlgorithm::Sha384)
-        }
-        rfc5912::SHA_512_WITH_RSA_ENCRYPTION if params_absent_or_null() => {
-            SignatureAlgorithm::RsaPkcs1v15(HashAlgorithm::Sha512)
-        }
-        rfc5912::ECDSA_WITH_SHA_256 if params_absent() => ecdsa(HashAlgorithm::Sha256),
-        rfc5912::ECDSA_WITH_SHA_384 if params_absent() => ecdsa(HashAlgorithm::Sha384),
-        rfc5912::ECDSA_WITH_SHA_512 if params_absent() => ecdsa(HashAlgorithm::Sha512),
-        const_oid::db::rfc8410::ID_ED_25519 if params_absent() => SignatureAlgorithm::Ed25519,
-        rfc5912::ID_RSASSA_PSS => {
-            let params: PssParamsIn = id
-                .parameters
-                .as_ref()
-                .ok_or(bad("RSASSA-PSS without parameters"))?
-                .decode_as()
-                .map_err(|_| bad("RSASSA-PSS parameters do not decode"))?;
-            let hash_id = params.hash.ok_or(bad("RSASSA-PSS with the default SHA-1 hash"))?;
-            let hash = hash_of(hash_id.oid).ok_or(bad("RSASSA-PSS hash is not SHA-256/384/512"))?;
-            let mgf = params.mask_gen.ok_or(bad("RSASSA-PSS with the default MGF1-SHA-1"))?;
-            let mgf_hash: AlgorithmIdentifierOwned = mgf
-                .parameters
-                .as_ref()
-                .filter(|_| mgf.oid == rfc5912::ID_MGF_1)
-                .ok_or(bad("RSASSA-PSS mask generation is not MGF1"))?
-                .decode_as()
-                .map_err(|_| bad("MGF1 parameters do not decode"))?;
-            if hash_of(mgf_hash.oid) != Some(hash) {
-                return Err(bad("RSASSA-PSS MGF1 hash differs from the message hash"));
-            }
-            if params.trailer_field.is_some_and(|t| t != 1) {
-                return Err(bad("RSASSA-PSS trailerField is not 1"));
-            }
-            let salt = params.salt_length.unwrap_or(20);
-            SignatureAlgorithm::RsaPss {
-                hash,
-                salt: PssSaltLength::Exactly(u16::try_from(salt).map_err(|_| bad("RSASSA-PSS salt too long"))?),
-            }
-        }
-        oid => return Err(Error::UnsupportedSignatureAlgorithm { oid }),
-    })
-}
-
 /// Converts a fixed-width `r || s` ECDSA signature to DER.
 fn ecdsa_fixed_to_der(sig: &[u8]) -> Result<Vec<u8>> {
     const WHAT: &str = "ECDSA signature";
-    if sig.is_empty() || sig.len() % 2 != 0 {
+    if sig.is_empty() || !sig.len().is_multiple_of(2) {
         return Err(Error::Signing {
             what: WHAT,
             source: kavach_keys::Error::SigningFailed,
@@ -303,6 +226,9 @@ mod tests {
     }
 
     fn hex_decode(s: &str) -> Vec<u8> {
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 }

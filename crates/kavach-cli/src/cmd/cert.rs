@@ -1,0 +1,364 @@
+//! `kavach cert show CERT` and `kavach cert verify --trust ROOTS ... CERT`.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use clap::{Args, Subcommand, ValueEnum};
+use kavach_pki::{Certificate, Crl, KeyUsages, Purpose, ServerName, TrustDomain, ValidationOptions, Validator};
+use serde_json::{Value, json};
+use x509_cert::ext::pkix::name::GeneralName;
+
+use crate::input::{Inputs, display_name, is_blank};
+use crate::report::{Failure, Outcome, Success, code};
+
+/// `kavach cert ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum CertCommand {
+    /// Print subject, issuer, serial, validity, key, constraints, usages, SANs and thumbprints.
+    Show(ShowArgs),
+    /// Validate CERT for a purpose against trust anchors; print the path on success.
+    Verify(VerifyArgs),
+}
+
+/// Arguments of `kavach cert show`.
+#[derive(Debug, Args)]
+pub(crate) struct ShowArgs {
+    /// Certificate file: PEM (one or more certificates), DER or PKCS#7; `-` for standard input.
+    cert: PathBuf,
+}
+
+/// Arguments of `kavach cert verify`.
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// Trust anchors (PEM, may hold several certificates).
+    #[arg(long, value_name = "ROOTS")]
+    trust: PathBuf,
+    /// Untrusted intermediates (PEM, may hold several; an empty file holds none). Repeatable.
+    #[arg(long, value_name = "CERTS")]
+    untrusted: Vec<PathBuf>,
+    /// CRLs (PEM or DER). Repeatable. Once any is given, the end entity must be covered by a
+    /// current CRL of its issuer.
+    #[arg(long, value_name = "CRLS")]
+    crl: Vec<PathBuf>,
+    /// What the certificate must be valid for.
+    #[arg(long, value_enum)]
+    purpose: PurposeArg,
+    /// DNS name or IP address the certificate must be valid for (checked against
+    /// subjectAltName only).
+    #[arg(long, value_name = "DNS-NAME|IP")]
+    name: Option<String>,
+    /// Validation time, RFC 3339 (e.g. 2026-11-23T19:00:00Z); default now.
+    #[arg(long, value_name = "RFC3339")]
+    at: Option<String>,
+    /// The certificate to validate (the first one in the file; any others are used as
+    /// untrusted intermediates). `-` for standard input.
+    cert: PathBuf,
+}
+
+/// The purposes of CLI.md's table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PurposeArg {
+    /// TLS server.
+    TlsServer,
+    /// TLS client.
+    TlsClient,
+    /// Encryption (keyEncipherment, keyAgreement or dataEncipherment).
+    Encryption,
+    /// Signing (digitalSignature).
+    Signing,
+    /// Biometric device.
+    Device,
+    /// FTM (secure chip) of a device.
+    Ftm,
+    /// Code (release) signing.
+    CodeSigning,
+    /// CA certificate.
+    Ca,
+    /// Only the path's RFC 5280 checks.
+    Any,
+}
+
+impl From<PurposeArg> for Purpose {
+    fn from(p: PurposeArg) -> Self {
+        match p {
+            PurposeArg::TlsServer => Purpose::TlsServer,
+            PurposeArg::TlsClient => Purpose::TlsClient,
+            PurposeArg::Encryption => Purpose::Encryption,
+            PurposeArg::Signing => Purpose::Signing,
+            PurposeArg::Device => Purpose::Device,
+            PurposeArg::Ftm => Purpose::Ftm,
+            PurposeArg::CodeSigning => Purpose::CodeSigning,
+            PurposeArg::Ca => Purpose::Ca,
+            PurposeArg::Any => Purpose::Any,
+        }
+    }
+}
+
+/// Runs `kavach cert ...`.
+pub(crate) fn run(command: CertCommand) -> Outcome {
+    match command {
+        CertCommand::Show(args) => show(&args),
+        CertCommand::Verify(args) => verify(&args),
+    }
+}
+
+/// Reads a certificate bundle; `allow_empty` lets a blank file stand for no certificate.
+fn read_certificates(inputs: &mut Inputs, path: &Path, allow_empty: bool) -> Result<Vec<Certificate>, Failure> {
+    let bytes = inputs.read(path)?;
+    if allow_empty && is_blank(&bytes) {
+        return Ok(Vec::new());
+    }
+    Certificate::parse_bundle(&bytes).map_err(|e| Failure::pki_input(display_name(path), &e))
+}
+
+fn show(args: &ShowArgs) -> Outcome {
+    let certs = read_certificates(&mut Inputs::new(), &args.cert, false)?;
+    let mut success = Success::new();
+    let mut described = Vec::with_capacity(certs.len());
+    for (i, cert) in certs.iter().enumerate() {
+        if i > 0 {
+            success = success.line("");
+        }
+        let d = describe(cert);
+        for (label, value) in d.text_lines() {
+            success = success.line(format_args!("{label:<20} {value}"));
+        }
+        described.push(d.json);
+    }
+    Ok(success.field("certificates", described))
+}
+
+/// A certificate's description, for text and JSON.
+struct Description {
+    json: Value,
+}
+
+impl Description {
+    fn text_lines(&self) -> Vec<(&'static str, String)> {
+        let j = &self.json;
+        let s = |v: &Value| v.as_str().map(str::to_owned).unwrap_or_else(|| "-".into());
+        let list = |v: &Value| match v.as_array() {
+            Some(a) => a
+                .iter()
+                .map(|x| x.as_str().unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join(", "),
+            None => "(absent)".into(),
+        };
+        let key = &j["key"];
+        let key_text = match (key["type"].as_str(), key["curve"].as_str(), key["bits"].as_u64()) {
+            (Some(t), Some(c), _) => format!("{t} {c}"),
+            (Some(t), None, Some(b)) => format!("{t} {b} bits"),
+            (Some(t), None, None) => format!("{t} {}", s(&key["algorithm"])),
+            _ => "-".into(),
+        };
+        let bc = &j["basic_constraints"];
+        let bc_text = if bc.is_null() {
+            "(absent)".into()
+        } else if bc["ca"].as_bool() == Some(true) {
+            match bc["path_len"].as_u64() {
+                Some(n) => format!("CA:TRUE, pathlen:{n}"),
+                None => "CA:TRUE".into(),
+            }
+        } else {
+            "CA:FALSE".into()
+        };
+        vec![
+            ("subject:", s(&j["subject"])),
+            ("issuer:", s(&j["issuer"])),
+            ("serial:", s(&j["serial"])),
+            ("not before:", s(&j["not_before"])),
+            ("not after:", s(&j["not_after"])),
+            ("key:", key_text),
+            ("basic constraints:", bc_text),
+            ("key usage:", list(&j["key_usage"])),
+            ("extended key usage:", list(&j["extended_key_usage"])),
+            ("subject alt names:", list(&j["subject_alt_names"])),
+            ("sha256:", s(&j["thumbprints"]["sha256_hex"])),
+            ("sha256 (base64url):", s(&j["thumbprints"]["sha256_base64url"])),
+            ("sha1:", s(&j["thumbprints"]["sha1_hex"])),
+        ]
+    }
+}
+
+fn rfc3339(t: SystemTime) -> String {
+    jiff::Timestamp::try_from(t).map_or_else(|_| format!("{t:?}"), |ts| ts.to_string())
+}
+
+fn describe(cert: &Certificate) -> Description {
+    let key = match cert.public_key() {
+        Ok(k) => match k.kind() {
+            kavach_keys::KeyKind::Rsa { bits } => json!({"type": "RSA", "bits": bits}),
+            kavach_keys::KeyKind::P256 => json!({"type": "EC", "curve": "P-256", "bits": 256}),
+            kavach_keys::KeyKind::P384 => json!({"type": "EC", "curve": "P-384", "bits": 384}),
+            kavach_keys::KeyKind::Ed25519 => json!({"type": "Ed25519", "bits": 256}),
+            other => json!({"type": other.to_string()}),
+        },
+        Err(_) => json!({
+            "type": "unsupported",
+            "algorithm": cert.inner().tbs_certificate().subject_public_key_info().algorithm.oid.to_string(),
+        }),
+    };
+    let thumb = cert.sha256_thumbprint();
+    let json = json!({
+        "subject": cert.subject(),
+        "issuer": cert.issuer(),
+        "serial": cert.serial_hex(),
+        "not_before": rfc3339(cert.not_before()),
+        "not_after": rfc3339(cert.not_after()),
+        "key": key,
+        "basic_constraints": cert.basic_constraints().map(|(ca, path_len)| json!({"ca": ca, "path_len": path_len})),
+        "key_usage": cert.key_usage().map(key_usage_names),
+        "extended_key_usage": cert.extended_key_usage().map(|eku| eku.iter().map(eku_name).collect::<Vec<_>>()),
+        "subject_alt_names": cert.subject_alt_names().map(|sans| sans.iter().map(san_text).collect::<Vec<_>>()),
+        "thumbprints": {
+            "sha256_hex": thumb.to_hex(),
+            "sha256_base64url": thumb.to_base64url(),
+            "sha1_hex": cert.sha1_thumbprint_hex(),
+        },
+    });
+    Description { json }
+}
+
+fn key_usage_names(ku: x509_cert::ext::pkix::KeyUsage) -> Vec<&'static str> {
+    [
+        (KeyUsages::DigitalSignature, "digitalSignature"),
+        (KeyUsages::NonRepudiation, "nonRepudiation"),
+        (KeyUsages::KeyEncipherment, "keyEncipherment"),
+        (KeyUsages::DataEncipherment, "dataEncipherment"),
+        (KeyUsages::KeyAgreement, "keyAgreement"),
+        (KeyUsages::KeyCertSign, "keyCertSign"),
+        (KeyUsages::CRLSign, "cRLSign"),
+        (KeyUsages::EncipherOnly, "encipherOnly"),
+        (KeyUsages::DecipherOnly, "decipherOnly"),
+    ]
+    .into_iter()
+    .filter(|(flag, _)| ku.0.contains(*flag))
+    .map(|(_, name)| name)
+    .collect()
+}
+
+fn eku_name(oid: &const_oid::ObjectIdentifier) -> String {
+    use const_oid::db::rfc5280 as o;
+    match *oid {
+        o::ID_KP_SERVER_AUTH => "serverAuth".into(),
+        o::ID_KP_CLIENT_AUTH => "clientAuth".into(),
+        o::ID_KP_CODE_SIGNING => "codeSigning".into(),
+        o::ID_KP_EMAIL_PROTECTION => "emailProtection".into(),
+        o::ID_KP_TIME_STAMPING => "timeStamping".into(),
+        o::ID_KP_OCSP_SIGNING => "OCSPSigning".into(),
+        o::ANY_EXTENDED_KEY_USAGE => "anyExtendedKeyUsage".into(),
+        other => other.to_string(),
+    }
+}
+
+fn san_text(name: &GeneralName) -> String {
+    match name {
+        GeneralName::DnsName(d) => format!("DNS:{}", d.as_str()),
+        GeneralName::IpAddress(octets) => {
+            let b = octets.as_bytes();
+            let ip: Option<IpAddr> = <[u8; 4]>::try_from(b)
+                .map(IpAddr::from)
+                .ok()
+                .or_else(|| <[u8; 16]>::try_from(b).map(IpAddr::from).ok());
+            match ip {
+                Some(ip) => format!("IP:{ip}"),
+                None => format!("IP:<{} octets>", b.len()),
+            }
+        }
+        GeneralName::Rfc822Name(m) => format!("email:{}", m.as_str()),
+        GeneralName::UniformResourceIdentifier(u) => format!("URI:{}", u.as_str()),
+        GeneralName::DirectoryName(n) => format!("DirName:{n}"),
+        GeneralName::RegisteredId(oid) => format!("RID:{oid}"),
+        GeneralName::OtherName(o) => format!("othername:{}", o.type_id),
+        GeneralName::EdiPartyName(_) => "EdiPartyName".into(),
+    }
+}
+
+/// Parses an RFC 3339 time (fractional seconds and offsets allowed).
+pub(crate) fn parse_time(text: &str) -> Result<SystemTime, Failure> {
+    text.trim()
+        .parse::<jiff::Timestamp>()
+        .map(SystemTime::from)
+        .map_err(|e| {
+            Failure::usage(
+                code::BAD_ARGUMENT,
+                format_args!("--at {text:?}: not an RFC 3339 time: {e}"),
+            )
+        })
+}
+
+fn verify(args: &VerifyArgs) -> Outcome {
+    let mut inputs = Inputs::new();
+    let anchors = read_certificates(&mut inputs, &args.trust, false)?;
+    let mut intermediates = Vec::new();
+    for path in &args.untrusted {
+        intermediates.extend(read_certificates(&mut inputs, path, true)?);
+    }
+    let mut crls: Vec<Crl> = Vec::new();
+    for path in &args.crl {
+        let bytes = inputs.read(path)?;
+        crls.extend(Crl::parse_bundle(&bytes).map_err(|e| Failure::pki_input(display_name(path), &e))?);
+    }
+    let mut certs = read_certificates(&mut inputs, &args.cert, false)?.into_iter();
+    let Some(end_entity) = certs.next() else {
+        return Err(Failure::usage(
+            code::BAD_ARGUMENT,
+            format_args!("{}: no certificate", display_name(&args.cert)),
+        ));
+    };
+    intermediates.extend(certs);
+    let name = match &args.name {
+        Some(n) => Some(ServerName::parse(n).map_err(|e| Failure::pki_input("--name", &e))?),
+        None => None,
+    };
+    let time = match &args.at {
+        Some(t) => parse_time(t)?,
+        None => SystemTime::now(),
+    };
+    let domain = TrustDomain::new("cli", anchors).map_err(|e| Failure::pki_input(display_name(&args.trust), &e))?;
+    let purpose = Purpose::from(args.purpose);
+    let mut options = ValidationOptions::new(purpose, time).with_crls(&crls);
+    if let Some(name) = &name {
+        options = options.with_server_name(name);
+    }
+    let path = Validator::new()
+        .verify(&domain, &end_entity, &intermediates, &options)
+        .map_err(|e| Failure::pki_refused(&e))?;
+    let subjects: Vec<String> = path.chain().iter().map(Certificate::subject).collect();
+    let mut success = Success::new();
+    for s in &subjects {
+        success = success.line(s);
+    }
+    Ok(success
+        .field("purpose", purpose.to_string())
+        .field("verified_at", rfc3339(time))
+        .field("path", subjects))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn rfc3339_times_with_fractions_and_offsets_parse() {
+        let z = parse_time("2026-11-23T19:00:00Z").unwrap();
+        assert_eq!(parse_time("2026-11-24T00:30:00+05:30").unwrap(), z);
+        let frac = parse_time("2026-11-23T19:00:00.250Z").unwrap();
+        assert_eq!(frac.duration_since(z).unwrap().as_millis(), 250);
+        for bad in ["", "tomorrow", "2026-13-01T00:00:00Z", "2026-11-23"] {
+            let err = parse_time(bad).unwrap_err();
+            assert_eq!(err.code(), code::BAD_ARGUMENT, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn purpose_names_match_the_library() {
+        for p in PurposeArg::value_variants() {
+            let name = p.to_possible_value().unwrap().get_name().to_owned();
+            assert_eq!(Purpose::from(*p).to_string(), name);
+        }
+    }
+}

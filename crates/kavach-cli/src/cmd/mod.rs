@@ -1,0 +1,12 @@
+//! One module per top-level subcommand.
+//!
+//! Adding a subcommand (e.g. `seal`): create `cmd/seal.rs` with a clap `Args` (or
+//! `Subcommand`) type and `pub(crate) fn run(args) -> report::Outcome`, add
+//! `pub(crate) mod seal;` here and one variant to `Command` in `main.rs`. Read inputs with
+//! [`crate::input::Inputs`] and end with a [`crate::report::Success`] or
+//! [`crate::report::Failure`]; `main` prints it and sets the exit status.
+
+pub(crate) mod cert;
+pub(crate) mod pki;
+pub(crate) mod sign;
+pub(crate) mod verify;

@@ -1,0 +1,145 @@
+//! `kavach verify --trust ROOTS [--untrusted CERTS]... [--payload FILE] [--policy POLICY]
+//! [--window SECONDS] [--at RFC3339] [--json] JWS_FILE` (CLI.md, Signatures).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use clap::{Args, ValueEnum};
+use kavach_jws::{CompactJws, JwsVerifier, Policy};
+use kavach_pki::{Purpose, TrustDomain, Validator};
+
+use super::sign::{jws_failure, read_certificates};
+use crate::input::{Inputs, display_name};
+use crate::report::{Failure, Outcome, Success, code};
+
+/// Arguments of `kavach verify`.
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// Trust anchors (PEM, may hold several certificates).
+    #[arg(long, value_name = "ROOTS")]
+    trust: PathBuf,
+    /// Untrusted intermediates besides those in x5c (PEM, may hold several). Repeatable.
+    #[arg(long, value_name = "CERTS")]
+    untrusted: Vec<PathBuf>,
+    /// The payload of a detached JWS (`header..signature`).
+    #[arg(long, value_name = "FILE")]
+    payload: Option<PathBuf>,
+    /// Freshness policy: `strict` requires ts and jti, `compat-mosip` accepts MOSIP's jwtSign.
+    #[arg(long, value_enum, default_value = "strict")]
+    policy: PolicyArg,
+    /// The ts window, in seconds either side of now.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    window: u64,
+    /// "Now" for the chain and the ts window, RFC 3339; default the current time.
+    #[arg(long, value_name = "RFC3339")]
+    at: Option<String>,
+    /// The JWS (compact serialization; surrounding whitespace ignored). `-` for standard input.
+    jws: PathBuf,
+}
+
+/// The policies of `--policy`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PolicyArg {
+    /// ts and jti required, ts inside the window, jti not replayed.
+    Strict,
+    /// MOSIP jwtSign output accepted without ts and jti.
+    CompatMosip,
+}
+
+/// Runs `kavach verify`. In text mode it writes `signer: <subject>` to standard error and an
+/// attached payload, byte for byte, to standard output; with `--json` one object.
+pub(crate) fn run(args: &VerifyArgs, json: bool) -> Outcome {
+    let now = match &args.at {
+        Some(at) => super::cert::parse_time(at)?,
+        None => SystemTime::now(),
+    };
+    let mut inputs = Inputs::new();
+    let anchors = read_certificates(&mut inputs, &args.trust)?;
+    let domain = TrustDomain::new("trust", anchors).map_err(|e| Failure::pki_input(display_name(&args.trust), &e))?;
+    let mut untrusted = Vec::new();
+    for path in &args.untrusted {
+        untrusted.extend(read_certificates(&mut inputs, path)?);
+    }
+    let domain = domain.with_intermediates(untrusted);
+    let policy = match args.policy {
+        PolicyArg::Strict => Policy::Strict,
+        PolicyArg::CompatMosip => Policy::CompatMosip,
+    };
+    let verifier = JwsVerifier::new(Arc::new(Validator::new()), domain)
+        .purpose(Purpose::Signing)
+        .policy(policy)
+        .window(Duration::from_secs(args.window))
+        .map_err(|e| Failure::usage(code::BAD_ARGUMENT, format_args!("--window: {e}")))?;
+
+    let name = display_name(&args.jws);
+    let bytes = inputs.read(&args.jws)?;
+    let text = core::str::from_utf8(&bytes)
+        .map_err(|_| Failure::usage("KVC-JWS-MALFORMED", format_args!("{name}: not UTF-8 text, not a JWS")))?
+        .trim();
+    let jws = CompactJws::parse(text).map_err(|e| jws_failure(&name, &e))?;
+
+    let (summary, payload) = match &args.payload {
+        Some(path) => {
+            let body = inputs.read(path)?;
+            let v = verifier
+                .verify_detached_at(&jws, &body, now)
+                .map_err(|e| jws_failure(&name, &e))?;
+            (Summary::of(&v), None)
+        }
+        None => {
+            let v = verifier.verify_attached_at(&jws, now).map_err(|e| {
+                if jws.is_detached() {
+                    // An empty payload segment: most likely a detached JWS given without its payload.
+                    jws_failure(
+                        format_args!("{name} (detached: give its payload with --payload)"),
+                        &e,
+                    )
+                } else {
+                    jws_failure(&name, &e)
+                }
+            })?;
+            (Summary::of(&v), Some(v.into_payload()))
+        }
+    };
+
+    let subject = summary.subject;
+    let mut success = Success::new()
+        .field("signer", subject.clone())
+        .field("alg", summary.alg)
+        .field("policy", summary.policy)
+        .field("timestamp_checked", summary.timestamp_checked);
+    if let Some(p) = &payload {
+        success = success.field("payload", Base64UrlUnpadded::encode_string(p));
+    }
+    if !json {
+        let _ = writeln!(std::io::stderr().lock(), "signer: {subject}");
+        if let Some(p) = &payload {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(p);
+            let _ = out.flush();
+        }
+    }
+    Ok(success)
+}
+
+/// What the command prints about a verification.
+struct Summary {
+    subject: String,
+    alg: &'static str,
+    policy: &'static str,
+    timestamp_checked: bool,
+}
+
+impl Summary {
+    fn of<T>(v: &kavach_jws::Verified<T>) -> Self {
+        Self {
+            subject: v.signer().subject(),
+            alg: v.algorithm().name(),
+            policy: v.policy().name(),
+            timestamp_checked: v.timestamp_checked(),
+        }
+    }
+}

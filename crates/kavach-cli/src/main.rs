@@ -1,0 +1,63 @@
+//! `kavach`: the command line of kavach (see `shared/design/CLI.md`).
+//!
+//! A thin shell over the library crates: argument parsing (clap), file input, and one way to
+//! report every outcome ([`report`]): exit status 0 success, 1 refused, 2 usage error or
+//! malformed input; `--json` prints one JSON object on stdout instead of text.
+#![forbid(unsafe_code)]
+
+mod cmd;
+mod input;
+mod report;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Crypto for national-ID platform traffic: PKI, certificates, envelopes, signatures.
+#[derive(Debug, Parser)]
+#[command(name = "kavach", version, about, propagate_version = true)]
+struct Cli {
+    /// Print one JSON object on stdout instead of text (`ok`, and `code` + `message` on failure).
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Demo PKI: write every role's certificate and key, and a manifest.
+    #[command(subcommand)]
+    Pki(cmd::pki::PkiCommand),
+    /// Inspect and validate certificates.
+    #[command(subcommand)]
+    Cert(cmd::cert::CertCommand),
+    /// Sign a payload: JWS compact with x5c, ts and jti (attached, detached or unencoded).
+    Sign(cmd::sign::SignArgs),
+    /// Verify a JWS: signature, x5c chain for the signing purpose, ts window and jti.
+    Verify(cmd::verify::VerifyArgs),
+}
+
+fn main() -> ExitCode {
+    // clap prints usage errors itself and exits with status 2 (help and version: 0).
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Pki(command) => cmd::pki::run(command),
+        Command::Cert(command) => cmd::cert::run(command),
+        Command::Sign(args) => cmd::sign::run(&args, cli.json),
+        Command::Verify(args) => cmd::verify::run(&args, cli.json),
+    };
+    report::finish(cli.json, outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

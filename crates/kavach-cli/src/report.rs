@@ -1,0 +1,159 @@
+//! How every subcommand ends: one [`Outcome`], printed by [`finish`] as text or as one JSON
+//! object, with CLI.md's exit status.
+//!
+//! | status | meaning | text mode | `--json` |
+//! |---|---|---|---|
+//! | 0 | success / valid | the subcommand's text on stdout | `{"ok":true, ...fields}` on stdout |
+//! | 1 | refused: a verification, decryption or policy check failed | `kavach: CODE: sentence` on stderr | `{"ok":false,"code":…,"message":…}` on stdout |
+//! | 2 | usage error or malformed input (which argument or file, and why) | same as 1 | same as 1 |
+//!
+//! Argument errors found by clap itself (unknown flag, missing value) are printed by clap as
+//! plain text with status 2, which CLI.md allows.
+//!
+//! A new subcommand builds a [`Success`] (text lines and JSON fields) or a [`Failure`]
+//! ([`Failure::refused`] / [`Failure::usage`], or the `kavach-pki` conversions) and returns it;
+//! it never prints its result or calls `std::process::exit` itself.
+
+use std::fmt::Display;
+use std::io::Write;
+use std::process::ExitCode;
+
+use serde_json::{Map, Value};
+
+/// Codes of failures that the CLI itself detects (library failures carry the library's code,
+/// e.g. `KVC-PKI-EXPIRED`).
+pub(crate) mod code {
+    /// A file could not be read or written.
+    pub(crate) const IO: &str = "KVC-CLI-IO";
+    /// An input is larger than the CLI reads.
+    pub(crate) const TOO_LARGE: &str = "KVC-CLI-TOO-LARGE";
+    /// Standard input was named twice.
+    pub(crate) const STDIN_TWICE: &str = "KVC-CLI-STDIN-TWICE";
+    /// `pki init` would overwrite files without `--force`.
+    pub(crate) const EXISTS: &str = "KVC-CLI-EXISTS";
+    /// An argument value that does not parse (e.g. `--at`).
+    pub(crate) const BAD_ARGUMENT: &str = "KVC-CLI-BAD-ARGUMENT";
+}
+
+/// Exit status of a failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Status {
+    /// 1: a check refused.
+    Refused,
+    /// 2: usage error or malformed input.
+    Usage,
+}
+
+/// Why a subcommand failed.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    status: Status,
+    code: String,
+    message: String,
+}
+
+impl Failure {
+    /// Exit 1: a verification, decryption or policy check refused.
+    pub(crate) fn refused(code: impl Into<String>, message: impl Display) -> Self {
+        Self {
+            status: Status::Refused,
+            code: code.into(),
+            message: message.to_string(),
+        }
+    }
+
+    /// Exit 2: a usage error or malformed input; `message` names the argument or file.
+    pub(crate) fn usage(code: impl Into<String>, message: impl Display) -> Self {
+        Self {
+            status: Status::Usage,
+            code: code.into(),
+            message: message.to_string(),
+        }
+    }
+
+    /// Exit 1 with a kavach-pki refusal's code and sentence.
+    pub(crate) fn pki_refused(error: &kavach_pki::Error) -> Self {
+        Self::refused(error.code(), error)
+    }
+
+    /// Exit 2: the content of `source` (a file name or argument) is malformed.
+    pub(crate) fn pki_input(source: impl Display, error: &kavach_pki::Error) -> Self {
+        Self::usage(error.code(), format_args!("{source}: {error}"))
+    }
+
+    /// The stable code.
+    #[cfg(test)]
+    pub(crate) fn code(&self) -> &str {
+        &self.code
+    }
+}
+
+/// What a successful subcommand prints.
+#[derive(Debug, Default)]
+pub(crate) struct Success {
+    text: String,
+    json: Map<String, Value>,
+}
+
+impl Success {
+    /// Nothing to print yet.
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends one line of text (printed without `--json`).
+    pub(crate) fn line(mut self, line: impl Display) -> Self {
+        use std::fmt::Write as _;
+        let _ = writeln!(self.text, "{line}");
+        self
+    }
+
+    /// Sets one field of the JSON object (printed with `--json`).
+    pub(crate) fn field(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.json.insert(key.to_owned(), value.into());
+        self
+    }
+}
+
+/// The result of one subcommand.
+pub(crate) type Outcome = Result<Success, Failure>;
+
+/// Prints `outcome` (as one JSON object when `json`) and returns the exit status.
+pub(crate) fn finish(json: bool, outcome: Outcome) -> ExitCode {
+    // A closed stdout/stderr (e.g. `| head`) must not turn into a panic; the exit status
+    // still tells the outcome.
+    match outcome {
+        Ok(success) => {
+            if json {
+                let mut object = Map::new();
+                object.insert("ok".into(), Value::Bool(true));
+                object.extend(success.json);
+                let _ = writeln!(std::io::stdout().lock(), "{}", Value::Object(object));
+            } else {
+                let _ = std::io::stdout().lock().write_all(success.text.as_bytes());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            if json {
+                let object = serde_json::json!({
+                    "ok": false,
+                    "code": failure.code,
+                    "message": failure.message,
+                });
+                let _ = writeln!(std::io::stdout().lock(), "{object}");
+            } else {
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "kavach: {}: {}",
+                    failure.code,
+                    failure.message
+                );
+            }
+            ExitCode::from(match failure.status {
+                Status::Refused => 1,
+                Status::Usage => 2,
+            })
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! `kavach sign` and `kavach verify` as CLI.md specifies them, run through the built binary.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::LazyLock;
+
+use serde_json::Value;
+
+fn kavach(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kavach"))
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn status(out: &Output) -> i32 {
+    out.status.code().unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn json(out: &Output) -> Value {
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    assert_eq!(text.lines().count(), 1, "one JSON object on one line: {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+struct Pki {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    manifest: Value,
+}
+
+impl Pki {
+    fn init(algo: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pki");
+        let out = kavach(&["pki", "init", path.to_str().unwrap(), "--algo", algo], dir.path());
+        assert_eq!(status(&out), 0, "{}", stderr(&out));
+        let manifest = serde_json::from_slice(&std::fs::read(path.join("pki.json")).unwrap()).unwrap();
+        Self {
+            _dir: dir,
+            path,
+            manifest,
+        }
+    }
+
+    fn file(&self, role: &str, field: &str) -> String {
+        self.path
+            .join(self.manifest["entities"][role][field].as_str().unwrap())
+            .to_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    fn root(&self) -> String {
+        self.path.join(self.manifest["root"].as_str().unwrap()).to_str().unwrap().to_owned()
+    }
+
+    /// `kavach sign` with partner.signing's key, certificate and chain, plus `extra`.
+    fn sign(&self, extra: &[&str], cwd: &Path) -> Output {
+        let (key, cert, chain) = (
+            self.file("partner.signing", "key"),
+            self.file("partner.signing", "cert"),
+            self.file("partner.signing", "chain"),
+        );
+        let mut args = vec!["sign", "--key", &key, "--cert", &cert, "--chain", &chain];
+        args.extend_from_slice(extra);
+        kavach(&args, cwd)
+    }
+}
+
+static PKI: LazyLock<Pki> = LazyLock::new(|| Pki::init("p256"));
+static OTHER: LazyLock<Pki> = LazyLock::new(|| Pki::init("p256"));
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn sign_detached_then_verify_payload_then_one_byte_changed_then_other_root() {
+    let pki = &*PKI;
+    let dir = tempfile::tempdir().unwrap();
+    let body = write(dir.path(), "body.json", br#"{"id":"mosip.partner","request":{"amount":100}}"#);
+    let sig = dir.path().join("sig.jws");
+    let out = pki.sign(&["--detached", "--in", &body, "--out", sig.to_str().unwrap()], dir.path());
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    let jws = std::fs::read_to_string(&sig).unwrap();
+    assert!(jws.trim().contains(".."), "detached: {jws}");
+
+    let root = pki.root();
+    let sig = sig.to_str().unwrap();
+    let out = kavach(&["verify", "--trust", &root, "--payload", &body, sig], dir.path());
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("signer: "), "{}", stderr(&out));
+    assert!(out.stdout.is_empty(), "detached: no payload on stdout");
+
+    let out = kavach(&["verify", "--trust", &root, "--payload", &body, "--json", sig], dir.path());
+    let v = json(&out);
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["alg"], "ES256");
+    assert_eq!(v["policy"], "strict");
+    assert_eq!(v["timestamp_checked"], true);
+    assert!(v["signer"].as_str().unwrap().contains("CN="));
+    assert!(v.get("payload").is_none(), "payload only for attached");
+
+    // One byte of the payload changed: refused, exit 1.
+    let mut changed = std::fs::read(&body).unwrap();
+    changed[20] ^= 0x01;
+    let changed = write(dir.path(), "changed.json", &changed);
+    let out = kavach(&["verify", "--trust", &root, "--payload", &changed, sig], dir.path());
+    assert_eq!(status(&out), 1, "{}", stderr(&out));
+    let out = kavach(&["verify", "--trust", &root, "--payload", &changed, "--json", sig], dir.path());
+    assert_eq!(status(&out), 1);
+    let v = json(&out);
+    assert_eq!((v["ok"].clone(), v["code"].clone()), (Value::Bool(false), Value::from("KVC-SIG-001")));
+
+    // A trust store with another root: refused, exit 1.
+    let other = OTHER.root();
+    let out = kavach(&["verify", "--trust", &other, "--payload", &body, "--json", sig], dir.path());
+    assert_eq!(status(&out), 1, "{}", stderr(&out));
+    assert!(json(&out)["code"].as_str().unwrap().starts_with("KVC-PKI-"), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn attached_prints_the_payload_and_json_carries_it() {
+    let pki = &*PKI;
+    let dir = tempfile::tempdir().unwrap();
+    let payload = b"{\"v\":1}\n\x00binary\xff";
+    let input = write(dir.path(), "p.bin", payload);
+    let out = pki.sign(&["--in", &input], dir.path());
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    let jws = write(dir.path(), "a.jws", &out.stdout);
+    let out = kavach(&["verify", "--trust", &pki.root(), &jws], dir.path());
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    assert_eq!(out.stdout, payload);
+    // A second verification in another process is not a replay (the cache is per process).
+    let out = kavach(&["verify", "--trust", &pki.root(), "--json", &jws], dir.path());
+    let v = json(&out);
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    assert_eq!(Base64UrlUnpadded::decode_vec(v["payload"].as_str().unwrap()).unwrap(), payload);
+
+    // --json on sign without --out puts the JWS in the object.
+    let out = pki.sign(&["--in", &input, "--json", "--alg", "ES256"], dir.path());
+    let v = json(&out);
+    assert_eq!(v["ok"], true);
+    assert!(v["jws"].as_str().unwrap().split('.').count() == 3);
+}
+
+#[test]
+fn unencoded_attached_payload_with_a_dot_is_exit_2_and_writes_nothing() {
+    let pki = &*PKI;
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "p.txt", b"amount=1.50");
+    let out_file = dir.path().join("never.jws");
+    let out = pki.sign(&["--unencoded", "--in", &input, "--out", out_file.to_str().unwrap()], dir.path());
+    assert_eq!(status(&out), 2, "{}", stderr(&out));
+    assert!(!out_file.exists(), "a refused sign writes nothing to --out");
+    // Detached, the same payload signs and verifies.
+    let out = pki.sign(&["--unencoded", "--detached", "--in", &input, "--out", out_file.to_str().unwrap()], dir.path());
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    let out = kavach(
+        &["verify", "--trust", &pki.root(), "--payload", &input, out_file.to_str().unwrap()],
+        dir.path(),
+    );
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    // Attached unencoded without a dot verifies and prints the payload.
+    let plain = write(dir.path(), "plain.txt", b"no dots here");
+    let out = pki.sign(&["--unencoded", "--in", &plain], dir.path());
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    let jws = write(dir.path(), "u.jws", &out.stdout);
+    let out = kavach(&["verify", "--trust", &pki.root(), &jws], dir.path());
+    assert_eq!((status(&out), out.stdout.as_slice()), (0, &b"no dots here"[..]), "{}", stderr(&out));
+}
+
+#[test]
+fn window_at_and_policy() {
+    let pki = &*PKI;
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "p.json", b"{}");
+    let out = pki.sign(&["--in", &input], dir.path());
+    let jws = write(dir.path(), "a.jws", &out.stdout);
+    let root = pki.root();
+    // --at ten minutes from now: ts is outside the default 300 s window.
+    let later = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(600);
+    let later = later.to_string();
+    let out = kavach(&["verify", "--trust", &root, "--at", &later, "--json", &jws], dir.path());
+    assert_eq!(status(&out), 1);
+    assert_eq!(json(&out)["code"], "KVC-JWS-TS-WINDOW");
+    let out = kavach(&["verify", "--trust", &root, "--at", &later, "--window", "900", &jws], dir.path());
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    // --at far in the future: the certificate has expired by then.
+    let out = kavach(
+        &["verify", "--trust", &root, "--at", "2999-01-01T00:00:00Z", "--window", "86400", "--json", &jws],
+        dir.path(),
+    );
+    assert_eq!(status(&out), 1);
+    // Bad arguments: exit 2.
+    for bad in [["--at", "yesterday"], ["--window", "999999"]] {
+        let out = kavach(&["verify", "--trust", &root, bad[0], bad[1], &jws], dir.path());
+        assert_eq!(status(&out), 2, "{bad:?}: {}", stderr(&out));
+    }
+
+    // A MOSIP jwtSign-like JWS (x5c, no ts/jti): strict refuses, compat-mosip accepts and says so.
+    let key = kavach_keys::PrivateKey::load(pki.file("partner.signing", "key")).unwrap();
+    let mut chain = kavach_pki::Certificate::parse_bundle(&std::fs::read(pki.file("partner.signing", "cert")).unwrap()).unwrap();
+    chain.extend(kavach_pki::Certificate::parse_bundle(&std::fs::read(pki.file("partner.signing", "chain")).unwrap()).unwrap());
+    let mosip = kavach_jws::sign(
+        &key,
+        b"{}",
+        &kavach_jws::SignOptions::new()
+            .certificate_chain(chain)
+            .freshness(kavach_jws::Freshness::Omit),
+    )
+    .unwrap();
+    let mosip = write(dir.path(), "mosip.jws", mosip.as_str().as_bytes());
+    let out = kavach(&["verify", "--trust", &root, "--json", &mosip], dir.path());
+    assert_eq!((status(&out), json(&out)["code"].clone()), (1, Value::from("KVC-JWS-NO-TS")));
+    let out = kavach(&["verify", "--trust", &root, "--policy", "compat-mosip", "--json", &mosip], dir.path());
+    let v = json(&out);
+    assert_eq!((v["ok"].clone(), v["policy"].clone(), v["timestamp_checked"].clone()), (
+        Value::Bool(true),
+        Value::from("compat-mosip"),
+        Value::Bool(false)
+    ));
+}
+
+#[test]
+fn not_a_jws_is_exit_2_and_alg_none_is_exit_1() {
+    let pki = &*PKI;
+    let dir = tempfile::tempdir().unwrap();
+    let root = pki.root();
+    for garbage in [&b"hello world"[..], b"a.b", b"\xff\xfe", b"eyJhbGciOiJFUzI1NiJ9.e30.!!"] {
+        let f = write(dir.path(), "g.jws", garbage);
+        let out = kavach(&["verify", "--trust", &root, "--json", &f], dir.path());
+        assert_eq!(status(&out), 2, "{:?}", String::from_utf8_lossy(garbage));
+        assert_eq!(json(&out)["ok"], false);
+    }
+    // alg:none (RFC 7515 A.5 shape), with a trailing newline (ignored).
+    let none = write(dir.path(), "none.jws", b"eyJhbGciOiJub25lIn0.e30.\n");
+    let out = kavach(&["verify", "--trust", &root, "--json", &none], dir.path());
+    assert_eq!(status(&out), 1);
+    assert_eq!(json(&out)["code"], "KVC-JWS-ALG-NONE");
+    // A key that does not fit --alg: exit 2.
+    let input = write(dir.path(), "p.json", b"{}");
+    let out = pki.sign(&["--in", &input, "--alg", "PS256"], dir.path());
+    assert_eq!(status(&out), 2, "{}", stderr(&out));
+    // A certificate that is not the key's: exit 2.
+    let key = pki.file("partner.signing", "key");
+    let other_cert = pki.file("platform.signing", "cert");
+    let out = kavach(&["sign", "--key", &key, "--cert", &other_cert, "--in", &input], dir.path());
+    assert_eq!(status(&out), 2, "{}", stderr(&out));
+}

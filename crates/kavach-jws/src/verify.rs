@@ -1,0 +1,468 @@
+//! Verification of a JWS signed by a certificate: the `x5c` chain validated by kavach-pki for a
+//! purpose and a trust domain, at the signing time and at the verification time, with kavach's
+//! freshness policy on `ts` and `jti`.
+
+use core::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use kavach_keys::Sha256Thumbprint;
+use kavach_pki::{Certificate, Crl, Purpose, TrustDomain, ValidationOptions, Validator, VerifiedPath};
+
+use crate::alg::{ALL_ALGORITHMS, JwsAlgorithm};
+use crate::check::{PayloadSource, check_signature};
+use crate::compact::CompactJws;
+use crate::error::{ChainCheckTime, Error, Result};
+use crate::header::{Header, Jti};
+use crate::replay::{MemoryReplayCache, ReplayCache, ReplayKey};
+use crate::time::Timestamp;
+
+/// Default freshness window: a `ts` up to five minutes before or after the verification time
+/// is accepted (WIRE.md §4).
+pub const DEFAULT_WINDOW: Duration = Duration::from_secs(300);
+
+/// Largest window a verifier accepts: one day. A window is a replay-cache lifetime, and a
+/// wider one is a mis-configuration rather than a clock-skew allowance.
+pub const MAX_WINDOW: Duration = Duration::from_secs(86_400);
+
+/// How much freshness a verifier demands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Policy {
+    /// `ts` and `jti` required; `ts` inside the window; `jti` not seen inside the window
+    /// (the default).
+    #[default]
+    Strict,
+    /// Accepts what MOSIP's `jwtSign` writes: `ts` and `jti` optional, checked when present;
+    /// [`Verified::timestamp_checked`] says whether a `ts` was checked.
+    CompatMosip,
+}
+
+impl Policy {
+    /// The policy's name on the command line: `strict` or `compat-mosip`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Strict => "strict",
+            Self::CompatMosip => "compat-mosip",
+        }
+    }
+}
+
+impl fmt::Display for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl core::str::FromStr for Policy {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "strict" => Ok(Self::Strict),
+            "compat-mosip" => Ok(Self::CompatMosip),
+            _ => Err(Error::InvalidPolicy),
+        }
+    }
+}
+
+/// A caller's rule for `kid`: true when `kid` names the certificate.
+pub type KidMatcher = Arc<dyn Fn(&str, &Certificate) -> bool + Send + Sync>;
+
+/// How a `kid` header must relate to the signer certificate `x5c[0]`.
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub enum KidRule {
+    /// `kid` is the SHA-256 thumbprint of `x5c[0]`'s DER, as base64url (like `x5t#S256`) or as
+    /// hex in either case (the default).
+    #[default]
+    Sha256Thumbprint,
+    /// The caller's rule: `kid` is accepted when the function returns true.
+    Custom(KidMatcher),
+}
+
+impl fmt::Debug for KidRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sha256Thumbprint => f.write_str("Sha256Thumbprint"),
+            Self::Custom(_) => f.write_str("Custom(..)"),
+        }
+    }
+}
+
+impl KidRule {
+    fn matches(&self, kid: &str, cert: &Certificate) -> bool {
+        match self {
+            Self::Sha256Thumbprint => {
+                let t = cert.sha256_thumbprint();
+                let b64 = t.to_base64url();
+                let hex = t.to_hex();
+                use subtle::ConstantTimeEq;
+                bool::from(kid.as_bytes().ct_eq(b64.as_bytes()))
+                    || (kid.len() == hex.len() && bool::from(kid.to_ascii_lowercase().as_bytes().ct_eq(hex.as_bytes())))
+            }
+            Self::Custom(f) => f(kid, cert),
+        }
+    }
+}
+
+/// Proof that a JWS was signed by the holder of a certificate that validated for the
+/// verifier's purpose and trust domain, under the verifier's freshness policy.
+///
+/// Fields are private: only [`JwsVerifier`] makes one. Code that acts on signed data should
+/// take a `Verified<T>`, not bytes.
+pub struct Verified<T> {
+    payload: T,
+    path: VerifiedPath,
+    verified_at: SystemTime,
+    signed_at: Option<Timestamp>,
+    jti: Option<Jti>,
+    alg: JwsAlgorithm,
+    policy: Policy,
+    timestamp_checked: bool,
+    header: Header,
+}
+
+impl<T> fmt::Debug for Verified<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verified")
+            .field("signer", &self.path.end_entity().subject())
+            .field("alg", &self.alg)
+            .field("policy", &self.policy)
+            .field("signed_at", &self.signed_at)
+            .field("timestamp_checked", &self.timestamp_checked)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Verified<T> {
+    /// The verified payload.
+    pub fn payload(&self) -> &T {
+        &self.payload
+    }
+
+    /// The verified payload, by value.
+    pub fn into_payload(self) -> T {
+        self.payload
+    }
+
+    /// The signer's validated certificate path (end entity first), as validated at the
+    /// verification time.
+    pub fn path(&self) -> &VerifiedPath {
+        &self.path
+    }
+
+    /// The signer's certificate (`x5c[0]`).
+    pub fn signer(&self) -> &Certificate {
+        self.path.end_entity()
+    }
+
+    /// The verification time ("now" of the check).
+    pub fn verified_at(&self) -> SystemTime {
+        self.verified_at
+    }
+
+    /// The signing time the JWS claims (`ts`), when it had one.
+    pub fn signed_at(&self) -> Option<Timestamp> {
+        self.signed_at
+    }
+
+    /// The `jti`, when the JWS had one (recorded in the replay cache).
+    pub fn jti(&self) -> Option<Jti> {
+        self.jti
+    }
+
+    /// The algorithm.
+    pub fn algorithm(&self) -> JwsAlgorithm {
+        self.alg
+    }
+
+    /// The policy the JWS was verified under.
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
+    /// True when a `ts` was checked against the window (always under [`Policy::Strict`]; under
+    /// [`Policy::CompatMosip`] only when the JWS had a `ts`).
+    pub fn timestamp_checked(&self) -> bool {
+        self.timestamp_checked
+    }
+
+    /// The protected header.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+}
+
+/// Verifies JWS signed by certificates of one trust domain, for one purpose.
+///
+/// ```no_run
+/// # use std::sync::Arc;
+/// # fn demo(domain: kavach_pki::TrustDomain, jws_text: &str, body: &[u8]) -> Result<(), kavach_jws::Error> {
+/// use kavach_jws::{CompactJws, JwsVerifier};
+/// let verifier = JwsVerifier::new(Arc::new(kavach_pki::Validator::new()), domain);
+/// let jws = CompactJws::parse(jws_text)?;
+/// let verified = verifier.verify_detached(&jws, body)?;
+/// println!("signed by {}", verified.signer().subject());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct JwsVerifier {
+    validator: Arc<Validator>,
+    domain: TrustDomain,
+    purpose: Purpose,
+    policy: Policy,
+    window: Duration,
+    pin: Option<Sha256Thumbprint>,
+    kid_rule: KidRule,
+    replay: Arc<dyn ReplayCache>,
+    algorithms: Vec<JwsAlgorithm>,
+    crls: Vec<Crl>,
+}
+
+impl fmt::Debug for JwsVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwsVerifier")
+            .field("domain", &self.domain.name())
+            .field("purpose", &self.purpose)
+            .field("policy", &self.policy)
+            .field("window", &self.window)
+            .field("pin", &self.pin)
+            .field("kid_rule", &self.kid_rule)
+            .field("algorithms", &self.algorithms)
+            .finish_non_exhaustive()
+    }
+}
+
+impl JwsVerifier {
+    /// A verifier for `domain`, purpose [`Purpose::Signing`], [`Policy::Strict`], window
+    /// [`DEFAULT_WINDOW`], every accepted algorithm, and its own in-memory replay cache.
+    pub fn new(validator: Arc<Validator>, domain: TrustDomain) -> Self {
+        Self {
+            validator,
+            domain,
+            purpose: Purpose::Signing,
+            policy: Policy::Strict,
+            window: DEFAULT_WINDOW,
+            pin: None,
+            kid_rule: KidRule::default(),
+            replay: Arc::new(MemoryReplayCache::default()),
+            algorithms: ALL_ALGORITHMS.to_vec(),
+            crls: Vec::new(),
+        }
+    }
+
+    /// CRLs to check the signer's chain against (kavach-pki's rules: with any CRL given, the
+    /// signer certificate must be covered by a current CRL of its issuer).
+    pub fn crls(mut self, crls: Vec<Crl>) -> Self {
+        self.crls = crls;
+        self
+    }
+
+    /// The purpose the signer certificate must validate for (e.g. [`Purpose::Device`]).
+    pub fn purpose(mut self, purpose: Purpose) -> Self {
+        self.purpose = purpose;
+        self
+    }
+
+    /// The freshness policy.
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The `ts` window, either side of the verification time (at most [`MAX_WINDOW`]).
+    pub fn window(mut self, window: Duration) -> Result<Self> {
+        if window > MAX_WINDOW {
+            return Err(Error::InvalidWindow {
+                secs: window.as_secs(),
+                max_secs: MAX_WINDOW.as_secs(),
+            });
+        }
+        self.window = window;
+        Ok(self)
+    }
+
+    /// Accepts only the certificate with this SHA-256 thumbprint as `x5c[0]` (MOSIP matches a
+    /// partner's signature against the certificate registered for it).
+    pub fn pin_certificate(mut self, thumbprint: Sha256Thumbprint) -> Self {
+        self.pin = Some(thumbprint);
+        self
+    }
+
+    /// How `kid`, when present, must match `x5c[0]`.
+    pub fn kid_rule(mut self, rule: KidRule) -> Self {
+        self.kid_rule = rule;
+        self
+    }
+
+    /// Shares a replay cache (e.g. between the workers of a server).
+    pub fn replay_cache(mut self, cache: Arc<dyn ReplayCache>) -> Self {
+        self.replay = cache;
+        self
+    }
+
+    /// Restricts the accepted algorithms (non-empty).
+    pub fn algorithms(mut self, algorithms: &[JwsAlgorithm]) -> Result<Self> {
+        if algorithms.is_empty() {
+            return Err(Error::NoAlgorithmAllowed);
+        }
+        self.algorithms = algorithms.to_vec();
+        Ok(self)
+    }
+
+    /// Verifies an attached JWS now.
+    pub fn verify_attached(&self, jws: &CompactJws) -> Result<Verified<Vec<u8>>> {
+        self.verify_attached_at(jws, SystemTime::now())
+    }
+
+    /// Verifies an attached JWS as of `now` (the chain and the `ts` window are checked at `now`).
+    pub fn verify_attached_at(&self, jws: &CompactJws, now: SystemTime) -> Result<Verified<Vec<u8>>> {
+        let v = self.verify_inner(jws, &PayloadSource::Attached, now)?;
+        let payload = jws.attached_payload()?;
+        Ok(v.with_payload(payload))
+    }
+
+    /// Verifies a detached JWS (`header..signature`) over `payload` now.
+    pub fn verify_detached<'p>(&self, jws: &CompactJws, payload: &'p [u8]) -> Result<Verified<&'p [u8]>> {
+        self.verify_detached_at(jws, payload, SystemTime::now())
+    }
+
+    /// Verifies a detached JWS over `payload` as of `now`.
+    pub fn verify_detached_at<'p>(
+        &self,
+        jws: &CompactJws,
+        payload: &'p [u8],
+        now: SystemTime,
+    ) -> Result<Verified<&'p [u8]>> {
+        if !jws.is_detached() {
+            return Err(Error::WrongPayloadMode { expected: "detached" });
+        }
+        let v = self.verify_inner(jws, &PayloadSource::Detached(payload), now)?;
+        Ok(v.with_payload(payload))
+    }
+
+    fn verify_inner(&self, jws: &CompactJws, payload: &PayloadSource<'_>, now: SystemTime) -> Result<Verified<()>> {
+        let header = jws.header();
+        // 1. The algorithm must be one kavach accepts: `none` and HS* end here, before any
+        //    certificate is parsed.
+        header.algorithm()?;
+
+        // 2. The signer certificate is x5c[0]; the rest are untrusted intermediates.
+        let x5c = header.x5c();
+        if x5c.is_empty() {
+            return Err(Error::MissingCertificateChain);
+        }
+        let mut certs = Vec::with_capacity(x5c.len());
+        for (index, c) in x5c.iter().enumerate() {
+            certs.push(
+                self.validator
+                    .parse_certificate(c.der())
+                    .map_err(|source| Error::Certificate { index, source })?,
+            );
+        }
+        let (leaf, intermediates) = certs.split_at(1);
+        let leaf = &leaf[0];
+        let thumbprint = leaf.sha256_thumbprint();
+
+        // 3. x5t#S256, kid and the caller's pin must all name x5c[0].
+        if header.x5t_s256().is_some_and(|t| !t.ct_eq(&thumbprint)) {
+            return Err(Error::CertificateMismatch { what: "x5t#S256" });
+        }
+        if header.kid().is_some_and(|kid| !self.kid_rule.matches(kid, leaf)) {
+            return Err(Error::CertificateMismatch { what: "kid" });
+        }
+        if self.pin.as_ref().is_some_and(|pin| !pin.ct_eq(&thumbprint)) {
+            return Err(Error::CertificateMismatch {
+                what: "pinned thumbprint",
+            });
+        }
+
+        // 4. The signature, with x5c[0]'s key (cheap: done before the chain work).
+        let key = leaf
+            .public_key()
+            .map_err(|source| Error::Certificate { index: 0, source })?;
+        let alg = check_signature(jws, key, &self.algorithms, payload)?;
+
+        // 5. Freshness: ts inside the window, jti present (strict).
+        let signed_at = header.ts();
+        let jti = header.jti();
+        if self.policy == Policy::Strict {
+            if signed_at.is_none() {
+                return Err(Error::MissingTimestamp);
+            }
+            if jti.is_none() {
+                return Err(Error::MissingJti);
+            }
+        }
+        if let Some(ts) = signed_at {
+            let t = ts.to_system_time();
+            let skew = t
+                .duration_since(now)
+                .or_else(|_| now.duration_since(t))
+                .unwrap_or_default();
+            if skew > self.window {
+                return Err(Error::TimestampOutsideWindow {
+                    signed_at: t,
+                    now,
+                    window_secs: self.window.as_secs(),
+                });
+            }
+        }
+
+        // 6. The chain, for the purpose, at the signing time (when the JWS names one) and now.
+        if let Some(ts) = signed_at {
+            let options = ValidationOptions::new(self.purpose, ts.to_system_time()).with_crls(&self.crls);
+            self.validator
+                .verify(&self.domain, leaf, intermediates, &options)
+                .map_err(|source| Error::Chain {
+                    when: ChainCheckTime::Signing,
+                    source,
+                })?;
+        }
+        let options = ValidationOptions::new(self.purpose, now).with_crls(&self.crls);
+        let path = self
+            .validator
+            .verify(&self.domain, leaf, intermediates, &options)
+            .map_err(|source| Error::Chain {
+                when: ChainCheckTime::Verification,
+                source,
+            })?;
+
+        // 7. Replay: recorded last, so that only a JWS that passed every other check can use
+        //    up its jti.
+        if let Some(jti) = jti {
+            let base = signed_at.map_or(now, Timestamp::to_system_time);
+            let expires = base.checked_add(self.window).unwrap_or(base);
+            self.replay
+                .check_and_record(ReplayKey::new(&thumbprint, &jti), now, expires.max(now))?;
+        }
+
+        Ok(Verified {
+            payload: (),
+            path,
+            verified_at: now,
+            signed_at,
+            jti,
+            alg,
+            policy: self.policy,
+            timestamp_checked: signed_at.is_some(),
+            header: header.clone(),
+        })
+    }
+}
+
+impl Verified<()> {
+    fn with_payload<T>(self, payload: T) -> Verified<T> {
+        Verified {
+            payload,
+            path: self.path,
+            verified_at: self.verified_at,
+            signed_at: self.signed_at,
+            jti: self.jti,
+            alg: self.alg,
+            policy: self.policy,
+            timestamp_checked: self.timestamp_checked,
+            header: self.header,
+        }
+    }
+}

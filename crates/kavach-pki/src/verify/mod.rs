@@ -1,0 +1,229 @@
+//! RFC 5280 §6 path building and validation: [`Validator::verify`] returns a [`VerifiedPath`]
+//! or the most useful reason no path was valid.
+
+mod budget;
+mod cache;
+mod path;
+mod revocation;
+
+use std::sync::RwLock;
+use std::time::SystemTime;
+
+pub use budget::{MAX_NAME_CONSTRAINT_COMPARISONS, MAX_PATH_BUILDING_CALLS, MAX_SIGNATURE_CHECKS};
+
+use crate::cert::Certificate;
+use crate::crl::Crl;
+use crate::error::Result;
+use crate::name::ServerName;
+use crate::policy::KeyPolicy;
+use crate::purpose::Purpose;
+use crate::store::TrustDomain;
+use x509_cert::ext::pkix::KeyUsage;
+
+/// Default most intermediates between the end entity and the trust anchor, not counting
+/// self-issued ones (RFC 5280 §6.1.4 (l)): 6, mozilla::pkix's and rustls-webpki's
+/// `MAX_SUB_CA_COUNT`. Real PKIs (and MOSIP's ROOT → CA → partner) use one to three.
+pub const DEFAULT_MAX_CHAIN_DEPTH: usize = 6;
+
+/// Most intermediates in a path, self-issued ones included: the default depth plus room for two
+/// key-rollover (self-issued) certificates. No option raises it.
+pub const MAX_PATH_INTERMEDIATES: usize = DEFAULT_MAX_CHAIN_DEPTH + 2;
+
+/// Default capacity of the parsed-certificate cache (entries): a server's partners' chains.
+pub const DEFAULT_CERTIFICATE_CACHE: usize = 4096;
+
+/// Default capacity of the verified-signature cache (entries of 64 bytes each).
+pub const DEFAULT_SIGNATURE_CACHE: usize = 16_384;
+
+/// What a validation checks beyond the path's RFC 5280 rules.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ValidationOptions<'a> {
+    /// The purpose the end entity must fit (CLI.md's table).
+    pub purpose: Purpose,
+    /// The validation time (floored to the second).
+    pub time: SystemTime,
+    /// The name the end entity must present in its subjectAltName, if any.
+    pub server_name: Option<&'a ServerName>,
+    /// CRLs. When any is given, the end entity must be covered by a current CRL of its issuer,
+    /// and every other certificate whose issuer has one is checked against it (CLI.md).
+    pub crls: &'a [Crl],
+    /// Which keys the path may contain.
+    pub key_policy: KeyPolicy,
+    /// Most intermediates, not counting self-issued ones (default
+    /// [`DEFAULT_MAX_CHAIN_DEPTH`]; never more than [`MAX_PATH_INTERMEDIATES`] in all).
+    pub max_chain_depth: Option<usize>,
+    /// keyUsage bits the end entity must have on top of the purpose's (the extension must then
+    /// be present).
+    pub required_key_usage: Option<KeyUsage>,
+}
+
+impl<'a> ValidationOptions<'a> {
+    /// Options for `purpose` at `time`, with no name, no CRL, the default key policy and depth.
+    pub fn new(purpose: Purpose, time: SystemTime) -> Self {
+        Self {
+            purpose,
+            time,
+            server_name: None,
+            crls: &[],
+            key_policy: KeyPolicy::default(),
+            max_chain_depth: None,
+            required_key_usage: None,
+        }
+    }
+
+    /// The same options checking `name`.
+    pub fn with_server_name(mut self, name: &'a ServerName) -> Self {
+        self.server_name = Some(name);
+        self
+    }
+
+    /// The same options with these CRLs.
+    pub fn with_crls(mut self, crls: &'a [Crl]) -> Self {
+        self.crls = crls;
+        self
+    }
+}
+
+/// A path from an end entity to a trust anchor that passed every check. Only this crate
+/// constructs it; whatever acts on a validated certificate should take this proof.
+#[derive(Clone, Debug)]
+pub struct VerifiedPath {
+    chain: Vec<Certificate>,
+    purpose: Purpose,
+    domain: String,
+    verified_at: SystemTime,
+}
+
+impl VerifiedPath {
+    /// The end-entity certificate.
+    pub fn end_entity(&self) -> &Certificate {
+        // `chain` always holds at least the end entity and the anchor.
+        &self.chain[0]
+    }
+
+    /// The path: end entity first, then the intermediates, the trust anchor last.
+    pub fn chain(&self) -> &[Certificate] {
+        &self.chain
+    }
+
+    /// The trust anchor the path ends at.
+    pub fn trust_anchor(&self) -> &Certificate {
+        &self.chain[self.chain.len() - 1]
+    }
+
+    /// The purpose the end entity was validated for.
+    pub fn purpose(&self) -> Purpose {
+        self.purpose
+    }
+
+    /// The name of the trust domain.
+    pub fn domain_name(&self) -> &str {
+        &self.domain
+    }
+
+    /// The validation time used.
+    pub fn verified_at(&self) -> SystemTime {
+        self.verified_at
+    }
+}
+
+/// Validates certificate paths; holds bounded caches so that validating the same chains again
+/// (a server seeing the same partners on every request) does not verify their signatures
+/// again. `Send + Sync`: share one in an `Arc`.
+///
+/// What is cached never depends on the call: parsed certificates (by the SHA-256 of their DER,
+/// compared byte for byte on a hit) and "this signature verified with that issuer" (keyed by
+/// the SHA-256 of both exact DERs). Validity at the given time, purpose, name, constraints,
+/// key policy, revocation and the anchor's membership of the given domain are checked on
+/// every call.
+#[derive(Debug)]
+pub struct Validator {
+    certificates: RwLock<cache::Bounded<[u8; 32], Certificate>>,
+    signatures: RwLock<cache::Bounded<[u8; 64], ()>>,
+}
+
+impl Default for Validator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Validator {
+    /// A validator with the default cache capacities.
+    pub fn new() -> Self {
+        Self::with_cache_capacity(DEFAULT_CERTIFICATE_CACHE, DEFAULT_SIGNATURE_CACHE)
+    }
+
+    /// A validator whose caches hold at most `certificates` parsed certificates and
+    /// `signatures` verified signatures (0 disables a cache).
+    pub fn with_cache_capacity(certificates: usize, signatures: usize) -> Self {
+        Self {
+            certificates: RwLock::new(cache::Bounded::new(certificates)),
+            signatures: RwLock::new(cache::Bounded::new(signatures)),
+        }
+    }
+
+    /// [`Certificate::from_der`] through the parsed-certificate cache.
+    pub fn parse_certificate(&self, der: &[u8]) -> Result<Certificate> {
+        let key = *kavach_keys::Sha256Thumbprint::of_der(der).as_bytes();
+        if let Ok(cache) = self.certificates.read() {
+            if let Some(c) = cache.get(&key) {
+                if c.der() == der {
+                    return Ok(c.clone());
+                }
+            }
+        }
+        let cert = Certificate::from_der(der)?;
+        if let Ok(mut cache) = self.certificates.write() {
+            cache.insert(key, cert.clone());
+        }
+        Ok(cert)
+    }
+
+    /// Number of verified signatures cached.
+    pub fn cached_signatures(&self) -> usize {
+        self.signatures.read().map(|c| c.len()).unwrap_or(0)
+    }
+
+    /// Empties both caches.
+    pub fn clear_caches(&self) {
+        if let Ok(mut c) = self.certificates.write() {
+            c.clear();
+        }
+        if let Ok(mut c) = self.signatures.write() {
+            c.clear();
+        }
+    }
+
+    /// Validates `end_entity` for `options.purpose` at `options.time`, building a path to an
+    /// anchor of `domain` through `intermediates` and the domain's own intermediates.
+    ///
+    /// On failure the error is the most useful among the candidate paths' failures
+    /// ([`crate::Error::rank`]).
+    pub fn verify(
+        &self,
+        domain: &TrustDomain,
+        end_entity: &Certificate,
+        intermediates: &[Certificate],
+        options: &ValidationOptions<'_>,
+    ) -> Result<VerifiedPath> {
+        let chain = path::build(self, domain, end_entity, intermediates, options)?;
+        Ok(VerifiedPath {
+            chain,
+            purpose: options.purpose,
+            domain: domain.name().to_owned(),
+            verified_at: options.time,
+        })
+    }
+
+    fn signature_cached(&self, key: &[u8; 64]) -> bool {
+        self.signatures.read().is_ok_and(|c| c.get(key).is_some())
+    }
+
+    fn remember_signature(&self, key: [u8; 64]) {
+        if let Ok(mut c) = self.signatures.write() {
+            c.insert(key, ());
+        }
+    }
+}

@@ -1,0 +1,521 @@
+//! Depth-first path building (RFC 4158 in spirit, as mozilla::pkix and rustls-webpki do) with
+//! the RFC 5280 §6.1 checks.
+//!
+//! 1. The end entity's own properties are checked first (validity, profile, key, purpose,
+//!    name): no path can fix them, so they fail at once.
+//! 2. From the certificate at the head of the partial path, candidate issuers are those whose
+//!    subject equals its issuer (§6.1.3 (a)(4)), trust anchors before intermediates, each list
+//!    ordered so that a subjectKeyIdentifier equal to the head's authorityKeyIdentifier comes
+//!    first. A candidate already in the path with the same subject and key is skipped (loops,
+//!    RFC 4158 §5.2). Each intermediate is checked for what does not depend on the rest of the
+//!    path (validity, CA-ness, keyCertSign, key policy, critical extensions, EKU) before the
+//!    search goes deeper.
+//! 3. When a trust anchor is reached, the whole path is checked from the anchor down:
+//!    signatures (through the validator's cache), pathLenConstraint (§6.1.4 (l)-(m)), name
+//!    constraints (§6.1.3 (b)-(c)), and revocation when CRLs are given.
+//! 4. If every candidate fails, the failure with the highest [`Error::rank`] is returned; a
+//!    spent [`Budget`] stops the search at once.
+
+use crate::algorithm;
+use crate::cert::Certificate;
+use crate::error::{Error, Result};
+use crate::name::{self, NcFailure};
+use crate::purpose::{self, ANY_EXTENDED_KEY_USAGE, Purpose};
+use crate::store::{BySubject, TrustDomain};
+use crate::time::unix_seconds;
+
+use super::budget::Budget;
+use super::cache::signature_key;
+use super::{DEFAULT_MAX_CHAIN_DEPTH, MAX_PATH_INTERMEDIATES, ValidationOptions, Validator, revocation};
+
+/// Where a certificate sits in a candidate path.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Role {
+    EndEntity,
+    Intermediate,
+    Anchor,
+}
+
+pub(super) struct Ctx<'a> {
+    pub(super) validator: &'a Validator,
+    pub(super) domain: &'a TrustDomain,
+    pub(super) options: &'a ValidationOptions<'a>,
+    pub(super) now: i64,
+    pub(super) budget: Budget,
+    supplied: BySubject,
+    max_depth: usize,
+}
+
+pub(super) fn build(
+    validator: &Validator,
+    domain: &TrustDomain,
+    end_entity: &Certificate,
+    intermediates: &[Certificate],
+    options: &ValidationOptions<'_>,
+) -> Result<Vec<Certificate>> {
+    if intermediates.len() > crate::cert::MAX_BUNDLE_CERTIFICATES {
+        return Err(Error::TooMany {
+            what: "intermediates",
+            max: crate::cert::MAX_BUNDLE_CERTIFICATES,
+        });
+    }
+    let mut supplied = BySubject::default();
+    for c in intermediates {
+        supplied.push(c.clone());
+    }
+    let mut ctx = Ctx {
+        validator,
+        domain,
+        options,
+        now: unix_seconds(options.time),
+        budget: Budget::default(),
+        supplied,
+        max_depth: options
+            .max_chain_depth
+            .unwrap_or(DEFAULT_MAX_CHAIN_DEPTH)
+            .min(MAX_PATH_INTERMEDIATES),
+    };
+    ctx.check_end_entity(end_entity)?;
+    let mut path = vec![end_entity.clone()];
+    let anchor = ctx.extend(&mut path)?;
+    path.push(anchor);
+    Ok(path)
+}
+
+/// Keeps the more useful of two errors (the first on a tie).
+fn better(best: Option<Error>, new: Error) -> Option<Error> {
+    match best {
+        Some(b) if b.rank() >= new.rank() => Some(b),
+        _ => Some(new),
+    }
+}
+
+fn is_fatal(e: &Error) -> bool {
+    matches!(e, Error::BudgetExceeded { .. })
+}
+
+/// Orders candidates so that those whose subjectKeyIdentifier equals `aki` come first.
+fn ordered<'c>(candidates: impl Iterator<Item = &'c Certificate>, aki: Option<&[u8]>) -> Vec<&'c Certificate> {
+    let mut v: Vec<&Certificate> = candidates.collect();
+    if let Some(aki) = aki {
+        v.sort_by_key(|c| c.ext().ski.as_deref() != Some(aki));
+    }
+    v
+}
+
+fn profile(cert: &Certificate, reason: &'static str) -> Error {
+    Error::ProfileViolation {
+        subject: cert.subject(),
+        reason,
+    }
+}
+
+impl Ctx<'_> {
+    fn is_tls(&self) -> bool {
+        matches!(self.options.purpose, Purpose::TlsServer | Purpose::TlsClient)
+    }
+
+    /// Extends `path` (end entity first) up to a trust anchor; returns the anchor.
+    fn extend(&mut self, path: &mut Vec<Certificate>) -> Result<Certificate> {
+        let Some(head) = path.last().cloned() else {
+            return Err(Error::Empty { what: "certificate" });
+        };
+        let mut best: Option<Error> = None;
+        let aki = head.ext().aki.clone();
+
+        let domain = self.domain;
+        let anchors = ordered(domain.anchor_index().with_subject(head.issuer_der()), aki.as_deref());
+        for anchor in anchors {
+            self.budget.build_call()?;
+            match self.check_complete(path, anchor) {
+                Ok(()) => return Ok(anchor.clone()),
+                Err(e) if is_fatal(&e) => return Err(e),
+                Err(e) => best = better(best, e),
+            }
+        }
+
+        // Cloned (reference-counted) so that the search below may borrow `self` mutably.
+        let intermediates: Vec<Certificate> = ordered(
+            self.domain
+                .intermediate_index()
+                .with_subject(head.issuer_der())
+                .chain(self.supplied.with_subject(head.issuer_der())),
+            aki.as_deref(),
+        )
+        .into_iter()
+        .cloned()
+        .collect();
+        let mut seen: Vec<[u8; 32]> = Vec::new();
+        for candidate in &intermediates {
+            // The same certificate may be both in the domain and supplied.
+            if seen.contains(candidate.sha256()) {
+                continue;
+            }
+            seen.push(*candidate.sha256());
+            // Loops (RFC 4158 §5.2): same subject and same key already in the path.
+            let spki = candidate.inner().tbs_certificate().subject_public_key_info();
+            if path.iter().any(|p| {
+                p.subject_der() == candidate.subject_der() && p.inner().tbs_certificate().subject_public_key_info() == spki
+            }) {
+                continue;
+            }
+            // path holds the end entity and the intermediates so far.
+            let total = path.len();
+            let logical = path[1..].iter().filter(|c| !c.is_self_issued()).count() + usize::from(!candidate.is_self_issued());
+            if total > MAX_PATH_INTERMEDIATES || logical > self.max_depth {
+                best = better(best, Error::MaxDepthExceeded { max: self.max_depth });
+                continue;
+            }
+            self.budget.build_call()?;
+            if let Err(e) = self.check_issuer(candidate, &head, Role::Intermediate) {
+                if is_fatal(&e) {
+                    return Err(e);
+                }
+                best = better(best, e);
+                continue;
+            }
+            path.push(candidate.clone());
+            match self.extend(path) {
+                Ok(anchor) => return Ok(anchor),
+                Err(e) if is_fatal(&e) => return Err(e),
+                Err(e) => best = better(best, e),
+            }
+            path.pop();
+        }
+
+        Err(best.unwrap_or_else(|| Error::UnknownIssuer {
+            subject: head.subject(),
+            issuer: head.issuer(),
+            domain: self.domain.name().to_owned(),
+        }))
+    }
+
+    /// The checks of a path that reached `anchor`.
+    fn check_complete(&mut self, path: &[Certificate], anchor: &Certificate) -> Result<()> {
+        let Some(head) = path.last() else {
+            return Err(Error::Empty { what: "certificate" });
+        };
+        self.check_issuer(anchor, head, Role::Anchor)?;
+        let chain: Vec<&Certificate> = path.iter().chain(core::iter::once(anchor)).collect();
+
+        // Signatures, from the anchor down (§6.1.3 (a)(1)).
+        for i in (0..chain.len() - 1).rev() {
+            self.check_signature(chain[i], chain[i + 1])?;
+        }
+
+        // pathLenConstraint (§6.1.4 (l)-(m)): the number of non-self-issued intermediates
+        // below a CA may not exceed its constraint.
+        for j in 1..chain.len() {
+            if let Some((true, Some(n))) = chain[j].basic_constraints() {
+                let below = chain[1..j].iter().filter(|c| !c.is_self_issued()).count();
+                if below > usize::from(n) {
+                    return Err(Error::PathLenExceeded {
+                        subject: chain[j].subject(),
+                        path_len: n,
+                    });
+                }
+            }
+        }
+
+        // Name constraints (§6.1.3 (b)-(c)): a CA's constraints apply to every certificate
+        // below it, except self-issued intermediates.
+        for j in 1..chain.len() {
+            let Some(nc) = chain[j].ext().name_constraints.as_ref() else {
+                continue;
+            };
+            for (i, cert) in chain[..j].iter().enumerate() {
+                if i != 0 && cert.is_self_issued() {
+                    continue;
+                }
+                let budget = &mut self.budget;
+                let mut consume = || budget.name_constraint_comparison();
+                match name::check_name_constraints(nc, cert, &mut consume) {
+                    Ok(()) => {}
+                    Err(NcFailure::Budget) => {
+                        return Err(Error::BudgetExceeded {
+                            what: "name-constraint comparisons",
+                        });
+                    }
+                    Err(NcFailure::Outside(name)) => {
+                        return Err(Error::NameConstraintViolation {
+                            subject: cert.subject(),
+                            name,
+                            constrained_by: chain[j].subject(),
+                        });
+                    }
+                }
+            }
+        }
+
+        // Revocation (CLI.md): only when CRLs were given.
+        if !self.options.crls.is_empty() {
+            for i in 0..chain.len() - 1 {
+                revocation::check(self, chain[i], chain[i + 1], i == 0)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Verifies that `issuer`'s key signed `cert`, through the validator's cache.
+    fn check_signature(&mut self, cert: &Certificate, issuer: &Certificate) -> Result<()> {
+        self.budget.signature()?;
+        let key = signature_key(cert.sha256(), issuer.sha256());
+        if self.validator.signature_cached(&key) {
+            return Ok(());
+        }
+        let issuer_key = issuer.public_key()?;
+        let c = cert.inner();
+        if algorithm::verify(c.signature_algorithm(), issuer_key, cert.tbs_der(), c.signature())? {
+            self.validator.remember_signature(key);
+            Ok(())
+        } else {
+            Err(Error::BadSignature {
+                what: "certificate",
+                subject: cert.subject(),
+            })
+        }
+    }
+
+    pub(super) fn check_crl_signature(&mut self, crl: &crate::Crl, issuer: &Certificate) -> Result<()> {
+        self.budget.signature()?;
+        let key = signature_key(crl.sha256(), issuer.sha256());
+        if self.validator.signature_cached(&key) {
+            return Ok(());
+        }
+        let issuer_key = issuer.public_key()?;
+        let c = crl.inner();
+        if algorithm::verify(&c.signature_algorithm, issuer_key, crl.tbs_der(), &c.signature)? {
+            self.validator.remember_signature(key);
+            Ok(())
+        } else {
+            Err(Error::BadSignature {
+                what: "CRL",
+                subject: crl.issuer(),
+            })
+        }
+    }
+
+    /// Checks every certificate in a path has to pass, whatever its role.
+    fn check_common(&self, cert: &Certificate, role: Role) -> Result<()> {
+        let t = cert.inner().tbs_certificate();
+        // CA/Browser Forum BR §7.1.1 and RFC 5280 §4.1.2.1: extensions need v3; kavach
+        // requires v3 of every certificate it validates (x509-limbo webpki::v1-cert).
+        if t.version() != x509_cert::certificate::Version::V3 {
+            return Err(profile(cert, "not an X.509 v3 certificate"));
+        }
+        // Validity (§6.1.3 (a)(2)), both bounds inclusive, at second granularity.
+        let validity = t.validity();
+        let not_before = unix_seconds(validity.not_before.to_system_time());
+        let not_after = unix_seconds(validity.not_after.to_system_time());
+        if self.now < not_before {
+            return Err(Error::NotYetValid {
+                subject: cert.subject(),
+                not_before: cert.not_before(),
+                time: self.options.time,
+            });
+        }
+        if self.now > not_after {
+            return Err(Error::Expired {
+                subject: cert.subject(),
+                not_after: cert.not_after(),
+                time: self.options.time,
+            });
+        }
+        // Critical extensions this crate does not process (§4.2).
+        if let Some(&oid) = cert.ext().unknown_critical.first() {
+            return Err(Error::UnknownCriticalExtension {
+                subject: cert.subject(),
+                oid,
+            });
+        }
+        // Serial number (§4.1.2.2): positive, at most 20 octets. Not for trust anchors, which
+        // are inputs (§6.1.1 (d)); some long-lived roots have serial 0 (x509-limbo
+        // online::fastly.com, Starfield G2).
+        if role != Role::Anchor {
+            let serial = cert.serial_bytes();
+            let magnitude = serial.strip_prefix(&[0]).unwrap_or(serial);
+            if serial.first().is_some_and(|b| b & 0x80 != 0) {
+                return Err(profile(cert, "negative serial number"));
+            }
+            if magnitude.iter().all(|&b| b == 0) {
+                return Err(profile(cert, "zero serial number"));
+            }
+            if magnitude.len() > 20 {
+                return Err(profile(cert, "serial number longer than 20 octets"));
+            }
+        }
+        // Issuer (§4.1.2.4): "MUST contain a non-empty distinguished name".
+        if t.issuer().is_empty() {
+            return Err(profile(cert, "empty issuer name"));
+        }
+        let ext = cert.ext();
+        let critical = |oid| ext.critical.contains(&oid);
+        use const_oid::db::rfc5280 as oids;
+        // authorityKeyIdentifier (§4.2.1.1): present in every certificate but self-signed
+        // ones, non-critical, with a keyIdentifier; CA/Browser Forum BR §7.1.2.11.1: without
+        // authorityCertIssuer / authorityCertSerialNumber.
+        if ext.aki_present {
+            if critical(oids::ID_CE_AUTHORITY_KEY_IDENTIFIER) {
+                return Err(profile(cert, "critical authorityKeyIdentifier"));
+            }
+            if ext.aki.is_none() {
+                return Err(profile(cert, "authorityKeyIdentifier without keyIdentifier"));
+            }
+            if ext.aki_issuer_serial {
+                return Err(profile(cert, "authorityKeyIdentifier with issuer and serial number"));
+            }
+            if role == Role::Anchor && cert.is_self_issued() && ext.ski.is_some() && ext.aki != ext.ski {
+                return Err(profile(cert, "self-signed certificate whose authorityKeyIdentifier is not its own key"));
+            }
+        } else if role != Role::Anchor && !cert.is_self_issued() {
+            // Self-issued certificates stand in for "self-signed" here (deciding self-signed
+            // would take a signature check). A trust anchor is an input (§6.1.1 (d)), whoever
+            // issued it: a cross-signed certificate may be trusted directly without an
+            // authorityKeyIdentifier (x509-limbo cve::cve-2024-0567).
+            return Err(profile(cert, "missing authorityKeyIdentifier"));
+        }
+        // subjectKeyIdentifier (§4.2.1.2): non-critical.
+        if critical(oids::ID_CE_SUBJECT_KEY_IDENTIFIER) {
+            return Err(profile(cert, "critical subjectKeyIdentifier"));
+        }
+        // policyConstraints (§4.2.1.11): "MUST mark this extension as critical"; a critical
+        // one is an unknown critical extension above (no policy processing).
+        if ext.policy_constraints {
+            return Err(profile(cert, "non-critical policyConstraints"));
+        }
+        // keyCertSign needs cA (§4.2.1.3, §4.2.1.9).
+        if cert
+            .key_usage()
+            .is_some_and(|k| k.key_cert_sign())
+            && !cert.is_ca()
+        {
+            return Err(profile(cert, "keyCertSign without basicConstraints cA"));
+        }
+        // Key policy.
+        let key = cert.public_key()?;
+        if !self.options.key_policy.accepts(key.kind()) {
+            return Err(Error::KeyPolicy {
+                subject: cert.subject(),
+                key: key.kind().to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks of a certificate acting as the issuer of `child` (an intermediate or the anchor)
+    /// that do not depend on the rest of the path.
+    fn check_issuer(&self, cert: &Certificate, child: &Certificate, role: Role) -> Result<()> {
+        self.check_common(cert, role)?;
+        use const_oid::db::rfc5280 as oids;
+        let ext = cert.ext();
+        // basicConstraints (§4.2.1.9, §6.1.4 (k)): present, cA, and critical.
+        match &ext.basic_constraints {
+            Some(bc) if bc.ca => {}
+            _ => {
+                return Err(Error::NotCa {
+                    subject: cert.subject(),
+                    child: child.subject(),
+                });
+            }
+        }
+        if !ext.critical.contains(&oids::ID_CE_BASIC_CONSTRAINTS) {
+            return Err(profile(cert, "non-critical basicConstraints in a CA certificate"));
+        }
+        // keyUsage (§6.1.4 (n)): keyCertSign when present.
+        if cert.key_usage().is_some_and(|k| !k.key_cert_sign()) {
+            return Err(Error::MissingKeyCertSign { subject: cert.subject() });
+        }
+        // subjectKeyIdentifier (§4.2.1.2): "MUST appear in all conforming CA certificates".
+        if ext.ski.is_none() {
+            return Err(profile(cert, "CA certificate without subjectKeyIdentifier"));
+        }
+        // A CA's subject is a non-empty DN (§4.1.2.6).
+        if cert.inner().tbs_certificate().subject().is_empty() {
+            return Err(profile(cert, "CA certificate with an empty subject"));
+        }
+        // nameConstraints (§4.2.1.10): "Conforming CAs MUST mark this extension as critical".
+        if ext.name_constraints.is_some() && !ext.critical.contains(&oids::ID_CE_NAME_CONSTRAINTS) {
+            return Err(profile(cert, "non-critical nameConstraints"));
+        }
+        // CA/Browser Forum BR §7.1.2.1.2: a TLS root carries no extendedKeyUsage.
+        if role == Role::Anchor && self.is_tls() && cert.extended_key_usage().is_some() {
+            return Err(Error::PurposeMismatch {
+                subject: cert.subject(),
+                purpose: self.options.purpose,
+                reason: "a TLS trust anchor with extendedKeyUsage",
+            });
+        }
+        // An extendedKeyUsage on a CA constrains the purposes below it (the CA/Browser Forum
+        // and Chrome/Mozilla reading; rustls-webpki checks EKU on every certificate).
+        if let (Some(eku), Some(required)) = (cert.extended_key_usage(), self.options.purpose.required_eku()) {
+            if !eku.contains(&required) && !eku.contains(&ANY_EXTENDED_KEY_USAGE) {
+                return Err(Error::PurposeMismatch {
+                    subject: cert.subject(),
+                    purpose: self.options.purpose,
+                    reason: "a CA's extendedKeyUsage excludes the purpose",
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The end entity's own checks.
+    fn check_end_entity(&self, ee: &Certificate) -> Result<()> {
+        self.check_common(ee, Role::EndEntity)?;
+        let ext = ee.ext();
+        let subject_empty = ee.inner().tbs_certificate().subject().is_empty();
+        // §4.2.1.6: with an empty subject the subjectAltName is present and critical; with a
+        // subject it SHOULD be non-critical (CA/Browser Forum BR §7.1.2.7.12: MUST).
+        match (subject_empty, ext.san.is_some(), ext.san_critical) {
+            (true, false, _) => return Err(profile(ee, "empty subject without subjectAltName")),
+            (true, true, false) => return Err(profile(ee, "empty subject with a non-critical subjectAltName")),
+            (false, true, true) => return Err(profile(ee, "critical subjectAltName with a non-empty subject")),
+            _ => {}
+        }
+        // nameConstraints only in CA certificates (§4.2.1.10).
+        if ext.name_constraints.is_some() && !ee.is_ca() {
+            return Err(profile(ee, "nameConstraints in an end-entity certificate"));
+        }
+        // A CA certificate is not a TLS end entity (CA/Browser Forum BR §7.1.2.7.8;
+        // rustls-webpki `CaUsedAsEndEntity`).
+        if self.is_tls() && ee.is_ca() {
+            return Err(Error::CaUsedAsEndEntity { subject: ee.subject() });
+        }
+        purpose::check_end_entity(ee, self.options.purpose)?;
+        // CA/Browser Forum BR §7.1.2.7.10 and §7.1.2.7.6: a TLS subscriber certificate's
+        // extendedKeyUsage is non-critical and never anyExtendedKeyUsage.
+        if self.is_tls() {
+            if let Some(eku) = ee.extended_key_usage() {
+                let fail = |reason| Error::PurposeMismatch {
+                    subject: ee.subject(),
+                    purpose: self.options.purpose,
+                    reason,
+                };
+                if eku.contains(&ANY_EXTENDED_KEY_USAGE) {
+                    return Err(fail("anyExtendedKeyUsage in a TLS end-entity certificate"));
+                }
+                if ext.critical.contains(&const_oid::db::rfc5280::ID_CE_EXT_KEY_USAGE) {
+                    return Err(fail("critical extendedKeyUsage in a TLS end-entity certificate"));
+                }
+            }
+        }
+        if let Some(required) = self.options.required_key_usage {
+            if !ee.key_usage().is_some_and(|k| k.0.contains(required.0)) {
+                return Err(Error::PurposeMismatch {
+                    subject: ee.subject(),
+                    purpose: self.options.purpose,
+                    reason: "keyUsage lacks a required bit",
+                });
+            }
+        }
+        if let Some(name) = self.options.server_name {
+            if !name::cert_matches_server_name(ee, name) {
+                return Err(Error::NameMismatch {
+                    subject: ee.subject(),
+                    name: name.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
