@@ -234,17 +234,17 @@ fn main() -> Result<()> {
         validator.verify(
             &domain,
             &platform_enc,
-            &[platform_ca.cert.clone()],
+            std::slice::from_ref(&platform_ca.cert),
             &ValidationOptions::new(Purpose::Signing, now),
         ),
-    );
+    )?;
     let wrong_name = ServerName::parse("evil.demo.test")?;
     refuse(
         "TLS server certificate for another name",
         validator.verify(
             &domain,
             &platform_tls,
-            &[platform_ca.cert.clone()],
+            std::slice::from_ref(&platform_ca.cert),
             &ValidationOptions::new(Purpose::TlsServer, now).with_server_name(&wrong_name),
         ),
     )?;
@@ -266,7 +266,7 @@ fn main() -> Result<()> {
         ),
     )?;
     println!(
-        "\n(the CA keys signed through the `Signer` trait: {:?} root)",
+        "\n(every CA signed through the `Signer` trait; the root key is {})",
         root.key.public_key().kind()
     );
     Ok(())

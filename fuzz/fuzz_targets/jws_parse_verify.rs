@@ -1,11 +1,12 @@
 //! Parses arbitrary text as a JWS compact serialization and verifies it (attached and detached)
-//! with fixed bare keys: RFC 7515 A.2 (RSA), A.3 (P-256) and RFC 8037 A.2 (Ed25519).
+//! with fixed bare keys: RFC 7515 A.2 (RSA), A.3 (P-256) and RFC 8037 A.2 (Ed25519). The same
+//! bytes are also read as a protected header's JSON and as a JWK.
 //! Replayed on stable by crates/kavach-jws/tests/fuzz_corpus.rs.
 #![no_main]
 
 use std::sync::LazyLock;
 
-use kavach_jws::CompactJws;
+use kavach_jws::{CompactJws, Header};
 use kavach_jws::danger::{BareKey, verify_detached_with_bare_key, verify_with_bare_key};
 use kavach_jws::jwk::Jwk;
 use libfuzzer_sys::fuzz_target;
@@ -23,7 +24,9 @@ static KEYS: LazyLock<Vec<BareKey>> = LazyLock::new(|| {
 });
 
 fuzz_target!(|data: &[u8]| {
+    let _ = Header::from_json(data);
     let Ok(text) = std::str::from_utf8(data) else { return };
+    let _ = Jwk::from_json(text);
     let Ok(jws) = CompactJws::parse(text) else { return };
     for key in KEYS.iter() {
         let _ = verify_with_bare_key(&jws, key);

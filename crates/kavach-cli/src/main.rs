@@ -37,6 +37,10 @@ enum Command {
     Sign(cmd::sign::SignArgs),
     /// Verify a JWS: signature, x5c chain for the signing purpose, ts window and jti.
     Verify(cmd::verify::VerifyArgs),
+    /// Seal a payload to an encryption certificate (MOSIP VER_R2 or JWE compact).
+    Seal(cmd::seal::SealArgs),
+    /// Open an envelope with the key whose certificate it names.
+    Open(cmd::open::OpenArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +51,8 @@ fn main() -> ExitCode {
         Command::Cert(command) => cmd::cert::run(command),
         Command::Sign(args) => cmd::sign::run(&args, cli.json),
         Command::Verify(args) => cmd::verify::run(&args, cli.json),
+        Command::Seal(args) => cmd::seal::run(&args, cli.json),
+        Command::Open(args) => cmd::open::run(&args, cli.json),
     };
     report::finish(cli.json, outcome)
 }

@@ -59,7 +59,11 @@ impl Pki {
     }
 
     fn root(&self) -> String {
-        self.path.join(self.manifest["root"].as_str().unwrap()).to_str().unwrap().to_owned()
+        self.path
+            .join(self.manifest["root"].as_str().unwrap())
+            .to_str()
+            .unwrap()
+            .to_owned()
     }
 
     /// `kavach sign` with partner.signing's key, certificate and chain, plus `extra`.
@@ -88,9 +92,16 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
 fn sign_detached_then_verify_payload_then_one_byte_changed_then_other_root() {
     let pki = &*PKI;
     let dir = tempfile::tempdir().unwrap();
-    let body = write(dir.path(), "body.json", br#"{"id":"mosip.partner","request":{"amount":100}}"#);
+    let body = write(
+        dir.path(),
+        "body.json",
+        br#"{"id":"mosip.partner","request":{"amount":100}}"#,
+    );
     let sig = dir.path().join("sig.jws");
-    let out = pki.sign(&["--detached", "--in", &body, "--out", sig.to_str().unwrap()], dir.path());
+    let out = pki.sign(
+        &["--detached", "--in", &body, "--out", sig.to_str().unwrap()],
+        dir.path(),
+    );
     assert_eq!(status(&out), 0, "{}", stderr(&out));
     let jws = std::fs::read_to_string(&sig).unwrap();
     assert!(jws.trim().contains(".."), "detached: {jws}");
@@ -102,7 +113,10 @@ fn sign_detached_then_verify_payload_then_one_byte_changed_then_other_root() {
     assert!(stderr(&out).starts_with("signer: "), "{}", stderr(&out));
     assert!(out.stdout.is_empty(), "detached: no payload on stdout");
 
-    let out = kavach(&["verify", "--trust", &root, "--payload", &body, "--json", sig], dir.path());
+    let out = kavach(
+        &["verify", "--trust", &root, "--payload", &body, "--json", sig],
+        dir.path(),
+    );
     let v = json(&out);
     assert_eq!(v["ok"], true);
     assert_eq!(v["alg"], "ES256");
@@ -117,16 +131,29 @@ fn sign_detached_then_verify_payload_then_one_byte_changed_then_other_root() {
     let changed = write(dir.path(), "changed.json", &changed);
     let out = kavach(&["verify", "--trust", &root, "--payload", &changed, sig], dir.path());
     assert_eq!(status(&out), 1, "{}", stderr(&out));
-    let out = kavach(&["verify", "--trust", &root, "--payload", &changed, "--json", sig], dir.path());
+    let out = kavach(
+        &["verify", "--trust", &root, "--payload", &changed, "--json", sig],
+        dir.path(),
+    );
     assert_eq!(status(&out), 1);
     let v = json(&out);
-    assert_eq!((v["ok"].clone(), v["code"].clone()), (Value::Bool(false), Value::from("KVC-SIG-001")));
+    assert_eq!(
+        (v["ok"].clone(), v["code"].clone()),
+        (Value::Bool(false), Value::from("KVC-SIG-001"))
+    );
 
     // A trust store with another root: refused, exit 1.
     let other = OTHER.root();
-    let out = kavach(&["verify", "--trust", &other, "--payload", &body, "--json", sig], dir.path());
+    let out = kavach(
+        &["verify", "--trust", &other, "--payload", &body, "--json", sig],
+        dir.path(),
+    );
     assert_eq!(status(&out), 1, "{}", stderr(&out));
-    assert!(json(&out)["code"].as_str().unwrap().starts_with("KVC-PKI-"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        json(&out)["code"].as_str().unwrap().starts_with("KVC-PKI-"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]
@@ -145,7 +172,10 @@ fn attached_prints_the_payload_and_json_carries_it() {
     let out = kavach(&["verify", "--trust", &pki.root(), "--json", &jws], dir.path());
     let v = json(&out);
     use base64ct::{Base64UrlUnpadded, Encoding};
-    assert_eq!(Base64UrlUnpadded::decode_vec(v["payload"].as_str().unwrap()).unwrap(), payload);
+    assert_eq!(
+        Base64UrlUnpadded::decode_vec(v["payload"].as_str().unwrap()).unwrap(),
+        payload
+    );
 
     // --json on sign without --out puts the JWS in the object.
     let out = pki.sign(&["--in", &input, "--json", "--alg", "ES256"], dir.path());
@@ -160,14 +190,34 @@ fn unencoded_attached_payload_with_a_dot_is_exit_2_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "p.txt", b"amount=1.50");
     let out_file = dir.path().join("never.jws");
-    let out = pki.sign(&["--unencoded", "--in", &input, "--out", out_file.to_str().unwrap()], dir.path());
+    let out = pki.sign(
+        &["--unencoded", "--in", &input, "--out", out_file.to_str().unwrap()],
+        dir.path(),
+    );
     assert_eq!(status(&out), 2, "{}", stderr(&out));
     assert!(!out_file.exists(), "a refused sign writes nothing to --out");
     // Detached, the same payload signs and verifies.
-    let out = pki.sign(&["--unencoded", "--detached", "--in", &input, "--out", out_file.to_str().unwrap()], dir.path());
+    let out = pki.sign(
+        &[
+            "--unencoded",
+            "--detached",
+            "--in",
+            &input,
+            "--out",
+            out_file.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
     assert_eq!(status(&out), 0, "{}", stderr(&out));
     let out = kavach(
-        &["verify", "--trust", &pki.root(), "--payload", &input, out_file.to_str().unwrap()],
+        &[
+            "verify",
+            "--trust",
+            &pki.root(),
+            "--payload",
+            &input,
+            out_file.to_str().unwrap(),
+        ],
         dir.path(),
     );
     assert_eq!(status(&out), 0, "{}", stderr(&out));
@@ -177,7 +227,12 @@ fn unencoded_attached_payload_with_a_dot_is_exit_2_and_writes_nothing() {
     assert_eq!(status(&out), 0, "{}", stderr(&out));
     let jws = write(dir.path(), "u.jws", &out.stdout);
     let out = kavach(&["verify", "--trust", &pki.root(), &jws], dir.path());
-    assert_eq!((status(&out), out.stdout.as_slice()), (0, &b"no dots here"[..]), "{}", stderr(&out));
+    assert_eq!(
+        (status(&out), out.stdout.as_slice()),
+        (0, &b"no dots here"[..]),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -191,14 +246,30 @@ fn window_at_and_policy() {
     // --at ten minutes from now: ts is outside the default 300 s window.
     let later = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(600);
     let later = later.to_string();
-    let out = kavach(&["verify", "--trust", &root, "--at", &later, "--json", &jws], dir.path());
+    let out = kavach(
+        &["verify", "--trust", &root, "--at", &later, "--json", &jws],
+        dir.path(),
+    );
     assert_eq!(status(&out), 1);
     assert_eq!(json(&out)["code"], "KVC-JWS-TS-WINDOW");
-    let out = kavach(&["verify", "--trust", &root, "--at", &later, "--window", "900", &jws], dir.path());
+    let out = kavach(
+        &["verify", "--trust", &root, "--at", &later, "--window", "900", &jws],
+        dir.path(),
+    );
     assert_eq!(status(&out), 0, "{}", stderr(&out));
     // --at far in the future: the certificate has expired by then.
     let out = kavach(
-        &["verify", "--trust", &root, "--at", "2999-01-01T00:00:00Z", "--window", "86400", "--json", &jws],
+        &[
+            "verify",
+            "--trust",
+            &root,
+            "--at",
+            "2999-01-01T00:00:00Z",
+            "--window",
+            "86400",
+            "--json",
+            &jws,
+        ],
         dir.path(),
     );
     assert_eq!(status(&out), 1);
@@ -210,8 +281,11 @@ fn window_at_and_policy() {
 
     // A MOSIP jwtSign-like JWS (x5c, no ts/jti): strict refuses, compat-mosip accepts and says so.
     let key = kavach_keys::PrivateKey::load(pki.file("partner.signing", "key")).unwrap();
-    let mut chain = kavach_pki::Certificate::parse_bundle(&std::fs::read(pki.file("partner.signing", "cert")).unwrap()).unwrap();
-    chain.extend(kavach_pki::Certificate::parse_bundle(&std::fs::read(pki.file("partner.signing", "chain")).unwrap()).unwrap());
+    let mut chain =
+        kavach_pki::Certificate::parse_bundle(&std::fs::read(pki.file("partner.signing", "cert")).unwrap()).unwrap();
+    chain.extend(
+        kavach_pki::Certificate::parse_bundle(&std::fs::read(pki.file("partner.signing", "chain")).unwrap()).unwrap(),
+    );
     let mosip = kavach_jws::sign(
         &key,
         b"{}",
@@ -222,14 +296,19 @@ fn window_at_and_policy() {
     .unwrap();
     let mosip = write(dir.path(), "mosip.jws", mosip.as_str().as_bytes());
     let out = kavach(&["verify", "--trust", &root, "--json", &mosip], dir.path());
-    assert_eq!((status(&out), json(&out)["code"].clone()), (1, Value::from("KVC-JWS-NO-TS")));
-    let out = kavach(&["verify", "--trust", &root, "--policy", "compat-mosip", "--json", &mosip], dir.path());
+    assert_eq!(
+        (status(&out), json(&out)["code"].clone()),
+        (1, Value::from("KVC-JWS-NO-TS"))
+    );
+    let out = kavach(
+        &["verify", "--trust", &root, "--policy", "compat-mosip", "--json", &mosip],
+        dir.path(),
+    );
     let v = json(&out);
-    assert_eq!((v["ok"].clone(), v["policy"].clone(), v["timestamp_checked"].clone()), (
-        Value::Bool(true),
-        Value::from("compat-mosip"),
-        Value::Bool(false)
-    ));
+    assert_eq!(
+        (v["ok"].clone(), v["policy"].clone(), v["timestamp_checked"].clone()),
+        (Value::Bool(true), Value::from("compat-mosip"), Value::Bool(false))
+    );
 }
 
 #[test]
@@ -255,6 +334,9 @@ fn not_a_jws_is_exit_2_and_alg_none_is_exit_1() {
     // A certificate that is not the key's: exit 2.
     let key = pki.file("partner.signing", "key");
     let other_cert = pki.file("platform.signing", "cert");
-    let out = kavach(&["sign", "--key", &key, "--cert", &other_cert, "--in", &input], dir.path());
+    let out = kavach(
+        &["sign", "--key", &key, "--cert", &other_cert, "--in", &input],
+        dir.path(),
+    );
     assert_eq!(status(&out), 2, "{}", stderr(&out));
 }

@@ -78,6 +78,12 @@ pub enum KidRule {
     Sha256Thumbprint,
     /// The caller's rule: `kid` is accepted when the function returns true.
     Custom(KidMatcher),
+    /// `kid` is not compared with `x5c[0]`: for producers whose `kid` is an opaque key
+    /// identifier rather than a certificate name — MOSIP's `jwtSign` with `includeKeyId` writes
+    /// a configured prefix and its own key identifier. The signature and the chain are still
+    /// checked against `x5c[0]`; `kid` is then only a label, and must not be used to look
+    /// anything up.
+    Unchecked,
 }
 
 impl fmt::Debug for KidRule {
@@ -85,6 +91,7 @@ impl fmt::Debug for KidRule {
         match self {
             Self::Sha256Thumbprint => f.write_str("Sha256Thumbprint"),
             Self::Custom(_) => f.write_str("Custom(..)"),
+            Self::Unchecked => f.write_str("Unchecked"),
         }
     }
 }
@@ -101,6 +108,7 @@ impl KidRule {
                     || (kid.len() == hex.len() && bool::from(kid.to_ascii_lowercase().as_bytes().ct_eq(hex.as_bytes())))
             }
             Self::Custom(f) => f(kid, cert),
+            Self::Unchecked => true,
         }
     }
 }

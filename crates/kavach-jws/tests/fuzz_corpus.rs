@@ -1,11 +1,11 @@
 //! Replays every file of `fuzz/corpus/jws_parse_verify/` through what the fuzz target does:
-//! parse as a compact JWS, then verify attached and detached with fixed bare keys. Nothing may
-//! panic; the seeds that are valid signatures must verify.
+//! read as header JSON and as a JWK, parse as a compact JWS, then verify attached and detached
+//! with fixed bare keys. Nothing may panic; the seeds that are valid signatures must verify.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kavach_jws::CompactJws;
 use kavach_jws::danger::{BareKey, verify_detached_with_bare_key, verify_with_bare_key};
 use kavach_jws::jwk::Jwk;
+use kavach_jws::{CompactJws, Header};
 
 const JWKS: [&str; 3] = [
     r#"{"kty":"RSA","n":"ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ","e":"AQAB"}"#,
@@ -15,7 +15,9 @@ const JWKS: [&str; 3] = [
 
 /// The fuzz target's body; returns how many verifications succeeded.
 fn run(data: &[u8], keys: &[BareKey]) -> usize {
+    let _ = Header::from_json(data);
     let Ok(text) = std::str::from_utf8(data) else { return 0 };
+    let _ = Jwk::from_json(text);
     let Ok(jws) = CompactJws::parse(text) else { return 0 };
     let mut ok = 0;
     for key in keys {

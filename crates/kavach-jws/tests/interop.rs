@@ -49,7 +49,13 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 }
 
 /// Runs the jwcrypto verifier; returns the payload it verified, or `None` if it refused.
-fn jwcrypto_verify(python: &Path, dir: &Path, public: &PrivateKey, jws: &str, detached: Option<&[u8]>) -> Option<Vec<u8>> {
+fn jwcrypto_verify(
+    python: &Path,
+    dir: &Path,
+    public: &PrivateKey,
+    jws: &str,
+    detached: Option<&[u8]>,
+) -> Option<Vec<u8>> {
     let pem = kavach_keys::encoding::pem_encode("PUBLIC KEY", public.public_key().spki_der());
     let key = write(dir, "pub.pem", pem.as_bytes());
     let jws_file = write(dir, "jws.txt", jws.as_bytes());
@@ -62,12 +68,22 @@ fn jwcrypto_verify(python: &Path, dir: &Path, public: &PrivateKey, jws: &str, de
     match out.status.code() {
         Some(0) => Some(hex::decode(String::from_utf8(out.stdout).unwrap().trim()).unwrap()),
         Some(1) => None,
-        other => panic!("jwcrypto verify failed to run ({other:?}): {}", String::from_utf8_lossy(&out.stderr)),
+        other => panic!(
+            "jwcrypto verify failed to run ({other:?}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
     }
 }
 
 /// Signs with jwcrypto under `header_json`; returns the compact JWS.
-fn jwcrypto_sign(python: &Path, dir: &Path, key: &PrivateKey, header_json: &str, payload: &[u8], detached: bool) -> String {
+fn jwcrypto_sign(
+    python: &Path,
+    dir: &Path,
+    key: &PrivateKey,
+    header_json: &str,
+    payload: &[u8],
+    detached: bool,
+) -> String {
     let pem = key.to_pkcs8_pem().unwrap();
     let key_file = write(dir, "key.pem", pem.as_bytes());
     let out = Command::new(python)
@@ -79,7 +95,11 @@ fn jwcrypto_sign(python: &Path, dir: &Path, key: &PrivateKey, header_json: &str,
         .arg(if detached { "detached" } else { "attached" })
         .output()
         .unwrap();
-    assert!(out.status.success(), "jwcrypto sign: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "jwcrypto sign: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
@@ -224,7 +244,11 @@ fn openssl_sign(openssl: &Path, dir: &Path, key: &PrivateKey, input: &[u8], opts
         .arg(&input_file)
         .output()
         .unwrap();
-    assert!(out.status.success(), "openssl: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "openssl: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     std::fs::read(sig_file).unwrap()
 }
 
@@ -248,13 +272,20 @@ fn der_to_p1363(der: &[u8], width: usize) -> Vec<u8> {
 #[test]
 fn openssl_dgst_detached_signature_verifies() {
     let t = "openssl_dgst_detached_signature_verifies";
-    let Some(openssl) = kavach_testkit::program(t, "openssl") else { return };
+    let Some(openssl) = kavach_testkit::program(t, "openssl") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let body = br#"{"id":"mosip.partner.request","request":{"n":42}}"#;
     // (PKI, alg, openssl options, signature post-processing)
     let cases: [(&TestPki, &str, &[&str], Option<usize>); 3] = [
         (TestPki::rsa(), "RS256", &[], None),
-        (TestPki::rsa(), "PS256", &["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:32"], None),
+        (
+            TestPki::rsa(),
+            "PS256",
+            &["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:32"],
+            None,
+        ),
         (TestPki::p256(), "ES256", &[], Some(32)),
     ];
     for (p, alg, opts, ec_width) in cases {
@@ -293,6 +324,9 @@ fn openssl_dgst_detached_signature_verifies() {
         assert_eq!(ok.signer(), &leaf.certificate);
         let mut changed = body.to_vec();
         changed[10] ^= 1;
-        assert!(matches!(verifier(p).verify_detached(&jws, &changed), Err(Error::BadSignature)));
+        assert!(matches!(
+            verifier(p).verify_detached(&jws, &changed),
+            Err(Error::BadSignature)
+        ));
     }
 }

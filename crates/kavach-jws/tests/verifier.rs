@@ -367,6 +367,16 @@ fn kid_x5t_and_pin_must_name_the_leaf() {
         kid == "partner-7" && cert.sha256_thumbprint() == t
     }));
     verifier(p).kid_rule(rule).verify_attached(&jws).unwrap();
+    // An opaque kid (MOSIP jwtSign's prefix + key id) passes only when the caller says so.
+    let mosip_kid = signed(p, b"{}", SignOptions::new().kid("mosip#c2lnbmluZy1rZXk"));
+    assert!(matches!(
+        verifier(p).verify_attached(&mosip_kid),
+        Err(Error::CertificateMismatch { what: "kid" })
+    ));
+    verifier(p)
+        .kid_rule(KidRule::Unchecked)
+        .verify_attached(&mosip_kid)
+        .unwrap();
 
     let jws = signed(p, b"{}", SignOptions::new());
     verifier(p).pin_certificate(t).verify_attached(&jws).unwrap();

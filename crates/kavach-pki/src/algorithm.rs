@@ -17,8 +17,8 @@
 
 use const_oid::ObjectIdentifier;
 use const_oid::db::{rfc5912, rfc8410};
-use der::asn1::{AnyRef, BitString};
 use der::Sequence;
+use der::asn1::{AnyRef, BitString};
 use kavach_keys::{EcdsaEncoding, HashAlgorithm, PssSaltLength, PublicKey, SignatureAlgorithm};
 use spki::AlgorithmIdentifierOwned;
 
@@ -173,7 +173,10 @@ mod tests {
     #[test]
     fn known_identifiers_map_to_schemes() {
         // sha256WithRSAEncryption, NULL parameters.
-        assert_eq!(alg("300d06092a864886f70d01010b0500").unwrap(), SignatureAlgorithm::RS256);
+        assert_eq!(
+            alg("300d06092a864886f70d01010b0500").unwrap(),
+            SignatureAlgorithm::RS256
+        );
         // ecdsa-with-SHA384, no parameters.
         assert_eq!(
             alg("300a06082a8648ce3d040303").unwrap(),
@@ -202,7 +205,10 @@ mod tests {
     fn pss_with_mismatched_mgf1_hash_is_refused() {
         // hash sha256 but MGF1 over sha384.
         let der = "304106092a864886f70d01010a3034a00f300d06096086480165030402010500a11c301a06092a864886f70d010108300d06096086480165030402020500a203020120";
-        assert!(matches!(alg(der), Err(Error::InvalidSignatureAlgorithmParameters { .. })));
+        assert!(matches!(
+            alg(der),
+            Err(Error::InvalidSignatureAlgorithmParameters { .. })
+        ));
         // No parameters at all: SHA-1 defaults.
         assert!(matches!(
             alg("300b06092a864886f70d01010a"),

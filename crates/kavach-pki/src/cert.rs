@@ -157,7 +157,10 @@ impl Certificate {
         // RFC 5280 §4.1.1.2: signatureAlgorithm "MUST contain the same algorithm identifier as
         // the signature field in the sequence tbsCertificate".
         if cert.signature_algorithm() != t.signature() {
-            return Err(malformed("signatureAlgorithm differs from tbsCertificate.signature"));
+            return Err(Error::SignatureAlgorithmMismatch {
+                what: WHAT,
+                subject: t.subject().to_string(),
+            });
         }
         let ext = parse_extensions(t.extensions().map(Vec::as_slice).unwrap_or(&[]), WHAT)?;
         let subject_der = t.subject().to_der().map_err(der_err(WHAT))?;
@@ -211,7 +214,7 @@ impl Certificate {
             });
         }
         let mut out = Vec::new();
-        if kavach_keys::encoding::looks_like_pem(bytes) {
+        if crate::pkcs7::looks_like_pem_text(bytes) {
             let text = core::str::from_utf8(bytes).map_err(|_| Error::Malformed {
                 what: "PEM certificate bundle",
                 reason: "not UTF-8 text",
@@ -480,18 +483,18 @@ fn parse_extensions(exts: &[x509_cert::ext::Extension], what: &'static str) -> R
             }
             oids::ID_PE_AUTHORITY_INFO_ACCESS => {
                 // Not acted on, but a malformed one is a malformed certificate.
-                x509_cert::ext::pkix::AuthorityInfoAccessSyntax::from_der(value)
-                    .map_err(d("authorityInfoAccess"))?;
+                x509_cert::ext::pkix::AuthorityInfoAccessSyntax::from_der(value).map_err(d("authorityInfoAccess"))?;
                 if e.critical {
                     p.unknown_critical.push(e.extn_id);
                 }
             }
             oids::ID_CE_CRL_DISTRIBUTION_POINTS => {
-                let dps = x509_cert::ext::pkix::CrlDistributionPoints::from_der(value)
-                    .map_err(d("cRLDistributionPoints"))?;
+                let dps =
+                    x509_cert::ext::pkix::CrlDistributionPoints::from_der(value).map_err(d("cRLDistributionPoints"))?;
                 let mut names = Vec::new();
                 for dp in dps.0 {
-                    if let Some(x509_cert::ext::pkix::name::DistributionPointName::FullName(n)) = dp.distribution_point {
+                    if let Some(x509_cert::ext::pkix::name::DistributionPointName::FullName(n)) = dp.distribution_point
+                    {
                         names.extend(n);
                     }
                 }
@@ -528,7 +531,10 @@ mod tests {
 
     #[test]
     fn garbage_is_a_typed_error() {
-        assert!(matches!(Certificate::from_der(b"\x30\x03\x02\x01"), Err(Error::Der { .. })));
+        assert!(matches!(
+            Certificate::from_der(b"\x30\x03\x02\x01"),
+            Err(Error::Der { .. })
+        ));
         assert!(matches!(Certificate::from_der(&[]), Err(Error::Der { .. })));
         let big = vec![0u8; MAX_CERTIFICATE_LEN + 1];
         assert!(matches!(Certificate::from_der(&big), Err(Error::TooLarge { .. })));

@@ -86,12 +86,15 @@ impl Crl {
         }
         // RFC 5280 §5.1.1.2: the same identifier inside and outside the signed part.
         if crl.signature_algorithm != t.signature {
-            return Err(malformed("signatureAlgorithm differs from tbsCertList.signature"));
+            return Err(Error::SignatureAlgorithmMismatch {
+                what: WHAT,
+                subject: t.issuer.to_string(),
+            });
         }
-        if let Some(next) = t.next_update {
-            if next.to_system_time() < t.this_update.to_system_time() {
-                return Err(malformed("nextUpdate before thisUpdate"));
-            }
+        if let Some(next) = t.next_update
+            && next.to_system_time() < t.this_update.to_system_time()
+        {
+            return Err(malformed("nextUpdate before thisUpdate"));
         }
         let mut unusable = None;
         let mut scope = Scope::default();
@@ -119,7 +122,9 @@ impl Crl {
                         source,
                     })?;
                     if idp.only_contains_user_certs && idp.only_contains_ca_certs {
-                        return Err(malformed("issuingDistributionPoint limits to both user and CA certificates"));
+                        return Err(malformed(
+                            "issuingDistributionPoint limits to both user and CA certificates",
+                        ));
                     }
                     scope.only_user = idp.only_contains_user_certs;
                     scope.only_ca = idp.only_contains_ca_certs;
@@ -227,7 +232,7 @@ impl Crl {
             out.push(c);
             Ok(())
         };
-        if kavach_keys::encoding::looks_like_pem(bytes) {
+        if crate::pkcs7::looks_like_pem_text(bytes) {
             let text = core::str::from_utf8(bytes).map_err(|_| Error::Malformed {
                 what: "PEM CRL bundle",
                 reason: "not UTF-8 text",

@@ -129,18 +129,12 @@ pub enum Error {
         subject: String,
     },
     /// The signature algorithm inside the signed part differs from the outer one
-    /// (RFC 5280 §4.1.1.2).
+    /// (RFC 5280 §4.1.1.2, §5.1.1.2); refused when parsing.
     #[error("{what} of {subject}: signatureAlgorithm differs from the signed signature field")]
     SignatureAlgorithmMismatch {
         /// `certificate` or `CRL`.
         what: &'static str,
         /// Subject of the certificate (or issuer of the CRL).
-        subject: String,
-    },
-    /// The signature algorithm is not one the caller allowed, or does not fit the issuer's key.
-    #[error("certificate {subject}: signature algorithm not allowed for this key or policy")]
-    DisallowedSignatureAlgorithm {
-        /// Subject of the signed certificate.
         subject: String,
     },
     /// The certificate had expired at the validation time.
@@ -349,7 +343,6 @@ impl Error {
             Self::UnknownIssuer { .. } => "KVC-PKI-UNKNOWN-ISSUER",
             Self::BadSignature { .. } => "KVC-PKI-BAD-SIGNATURE",
             Self::SignatureAlgorithmMismatch { .. } => "KVC-PKI-SIGALG-MISMATCH",
-            Self::DisallowedSignatureAlgorithm { .. } => "KVC-PKI-SIGALG-DISALLOWED",
             Self::Expired { .. } => "KVC-PKI-EXPIRED",
             Self::NotYetValid { .. } => "KVC-PKI-NOT-YET-VALID",
             Self::NotCa { .. } => "KVC-PKI-NOT-CA",
@@ -397,7 +390,6 @@ impl Error {
             Self::CaUsedAsEndEntity { .. } => 200,
             Self::BadSignature { .. }
             | Self::SignatureAlgorithmMismatch { .. }
-            | Self::DisallowedSignatureAlgorithm { .. }
             | Self::UnsupportedSignatureAlgorithm { .. }
             | Self::InvalidSignatureAlgorithmParameters { .. } => 150,
             Self::MaxDepthExceeded { .. } => 120,

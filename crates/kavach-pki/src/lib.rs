@@ -1,4 +1,59 @@
 //! kavach-pki: X.509 certificates, trust domains, RFC 5280 path validation and issuance.
+//!
+//! This crate decides whom every other kavach layer trusts: the TLS peers, the encryption
+//! certificate a partner seals to, the signer of a request, a device's FTM chip.
+//!
+//! # Validation
+//!
+//! 1. Parse once at the boundary: [`Certificate::from_der`], [`Certificate::from_pem`],
+//!    [`Certificate::parse_bundle`] (PEM, DER, PKCS#7/P7B as MOSIP emits them) and
+//!    [`Crl::from_der`] / [`Crl::parse_bundle`]. What parses is structurally sound (strict DER,
+//!    size-capped, no duplicate extension, extensions only in v3, the signature algorithm
+//!    inside and outside the signed part equal).
+//! 2. Put the anchors of one trust domain (`AUTH`, `DEVICE`, `FTM`, `PARTNER`, …) in a
+//!    [`TrustDomain`]; an empty one is an error.
+//! 3. Keep one [`Validator`] for the process (it is `Send + Sync`; share it in an `Arc`) and
+//!    call [`Validator::verify`] with [`ValidationOptions`]: the [`Purpose`] (CLI.md's table),
+//!    the time, optionally a [`ServerName`], CRLs, a [`KeyPolicy`] and a maximum depth.
+//! 4. Act only on the returned [`VerifiedPath`]; on failure, [`Error::code`] is a stable code
+//!    and the message names the certificate and the rule.
+//!
+//! What [`Validator::verify`] checks (RFC 5280 §6.1 and the rules documented on each item):
+//! signatures (RSA PKCS#1 v1.5 and PSS, ECDSA P-256/P-384, Ed25519 — see
+//! [`signature_algorithm`]), name chaining with AKI/SKI ordering, validity of every
+//! certificate at the given time, basicConstraints and pathLenConstraint, keyCertSign,
+//! name constraints (DNS, IP, email, directoryName, URI; unprocessable forms refused), unknown
+//! critical extensions, CRL revocation (CLI.md: once any CRL is given, the end entity must be
+//! covered by a current CRL of its issuer), the key policy on every certificate, the purpose
+//! on the end entity and the server name against subjectAltName only (never the CN). Path
+//! building is bounded by a budget ([`MAX_SIGNATURE_CHECKS`], [`MAX_PATH_BUILDING_CALLS`],
+//! [`MAX_NAME_CONSTRAINT_COMPARISONS`]) and reports the most useful failure
+//! ([`Error::rank`]).
+//!
+//! What a caller must still do: choose the trust domain that fits the use (a `DEVICE` anchor
+//! must not vouch for a partner); supply CRLs when revocation matters (without any, none is
+//! checked); and fetch fresh CRLs before their nextUpdate.
+//!
+//! ```no_run
+//! use std::time::SystemTime;
+//! use kavach_pki::{Certificate, Purpose, TrustDomain, ValidationOptions, Validator};
+//!
+//! # fn main() -> Result<(), kavach_pki::Error> {
+//! let roots = Certificate::parse_bundle(&std::fs::read("root-ca.pem").unwrap_or_default())?;
+//! let chain = Certificate::parse_bundle(&std::fs::read("chain.pem").unwrap_or_default())?;
+//! let domain = TrustDomain::new("PARTNER", roots)?;
+//! let validator = Validator::new();
+//! let options = ValidationOptions::new(Purpose::Encryption, SystemTime::now());
+//! let path = validator.verify(&domain, &chain[0], &chain[1..], &options)?;
+//! println!("sealing to {}", path.end_entity().subject());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Issuance
+//!
+//! See [`issue`]: roots, intermediates, end entities per purpose, certificates from a CSR and
+//! CRLs, signed by any [`kavach_keys::Signer`].
 #![forbid(unsafe_code)]
 
 mod algorithm;

@@ -7,12 +7,12 @@
 use core::{fmt, str::FromStr};
 use std::net::IpAddr;
 
-use der::{Tag, Tagged};
 use der::asn1::{Ia5StringRef, PrintableStringRef, TeletexStringRef, Utf8StringRef};
+use der::{Tag, Tagged};
 use x509_cert::attr::AttributeTypeAndValue;
+use x509_cert::ext::pkix::NameConstraints;
 use x509_cert::ext::pkix::constraints::name::GeneralSubtree;
 use x509_cert::ext::pkix::name::GeneralName;
-use x509_cert::ext::pkix::NameConstraints;
 use x509_cert::name::{Name, RelativeDistinguishedName};
 
 use crate::cert::Certificate;
@@ -60,7 +60,11 @@ impl ServerName {
         }
         // An all-numeric last label would be an IP address written oddly (RFC 1123 §2.1 TLDs
         // are alphabetic); refusing it keeps "1.2.3" and "127.1" from matching dNSNames.
-        if trimmed.rsplit('.').next().is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit())) {
+        if trimmed
+            .rsplit('.')
+            .next()
+            .is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()))
+        {
             return Err(invalid());
         }
         Ok(Self::Dns(DnsName(trimmed.to_ascii_lowercase())))
@@ -188,10 +192,8 @@ pub(crate) fn validate_name_constraints(nc: &NameConstraints) -> core::result::R
                     return Err("iPAddress constraint mask is not contiguous");
                 }
             }
-            GeneralName::Rfc822Name(s) => {
-                if !is_valid_email_constraint(s.as_str()) {
-                    return Err("invalid rfc822Name constraint");
-                }
+            GeneralName::Rfc822Name(s) if !is_valid_email_constraint(s.as_str()) => {
+                return Err("invalid rfc822Name constraint");
             }
             GeneralName::UniformResourceIdentifier(s) => {
                 let s = s.as_str();
@@ -275,7 +277,12 @@ pub(crate) fn check_name_constraints(
     consume: &mut dyn FnMut() -> bool,
 ) -> core::result::Result<(), NcFailure> {
     let subject = cert.inner().tbs_certificate().subject();
-    let mut names: Vec<Subject<'_>> = cert.subject_alt_names().unwrap_or(&[]).iter().map(Subject::San).collect();
+    let mut names: Vec<Subject<'_>> = cert
+        .subject_alt_names()
+        .unwrap_or(&[])
+        .iter()
+        .map(Subject::San)
+        .collect();
     if !subject.is_empty() {
         names.push(Subject::Dn(subject));
         for atv in subject.iter() {
@@ -367,7 +374,9 @@ fn describe_general_name(g: &GeneralName) -> String {
 /// §4.2.1.10 requires ("MUST either process the constraint or reject the certificate").
 fn matches(name: &Subject<'_>, base: &GeneralName, mode: Mode) -> Option<bool> {
     match (name, base) {
-        (Subject::San(GeneralName::DnsName(n)), GeneralName::DnsName(c)) => dns_constraint(n.as_str(), c.as_str(), mode),
+        (Subject::San(GeneralName::DnsName(n)), GeneralName::DnsName(c)) => {
+            dns_constraint(n.as_str(), c.as_str(), mode)
+        }
         (Subject::San(GeneralName::IpAddress(n)), GeneralName::IpAddress(c)) => {
             let (n, c) = (n.as_bytes(), c.as_bytes());
             if n.len() != 4 && n.len() != 16 {
@@ -380,7 +389,9 @@ fn matches(name: &Subject<'_>, base: &GeneralName, mode: Mode) -> Option<bool> {
             let (addr, mask) = c.split_at(n.len());
             Some(n.iter().zip(addr).zip(mask).all(|((n, a), m)| n & m == a & m))
         }
-        (Subject::San(GeneralName::Rfc822Name(n)), GeneralName::Rfc822Name(c)) => email_constraint(n.as_str(), c.as_str()),
+        (Subject::San(GeneralName::Rfc822Name(n)), GeneralName::Rfc822Name(c)) => {
+            email_constraint(n.as_str(), c.as_str())
+        }
         (Subject::Email(n), GeneralName::Rfc822Name(c)) => email_constraint(n, c.as_str()),
         (Subject::San(GeneralName::DirectoryName(n)), GeneralName::DirectoryName(c)) => Some(dn_within(n, c)),
         (Subject::Dn(n), GeneralName::DirectoryName(c)) => Some(dn_within(n, c)),
@@ -516,7 +527,17 @@ mod tests {
         assert_eq!(dns("Example.COM."), "example.com");
         assert!(matches!(ServerName::parse("127.0.0.1").unwrap(), ServerName::Ip(_)));
         assert!(matches!(ServerName::parse("::1").unwrap(), ServerName::Ip(_)));
-        for bad in ["", ".", "*.example.com", "foo_bar.example.com", "a..b", "-a.com", "a-.com", "é.com", "1.2.3"] {
+        for bad in [
+            "",
+            ".",
+            "*.example.com",
+            "foo_bar.example.com",
+            "a..b",
+            "-a.com",
+            "a-.com",
+            "é.com",
+            "1.2.3",
+        ] {
             assert!(ServerName::parse(bad).is_err(), "{bad:?}");
         }
         assert!(ServerName::parse(&format!("{}a", "a.".repeat(127))).is_err());
@@ -538,10 +559,22 @@ mod tests {
 
     #[test]
     fn dns_constraints_match_on_label_boundaries() {
-        assert_eq!(dns_constraint("a.example.com", "example.com", Mode::Permitted), Some(true));
-        assert_eq!(dns_constraint("badexample.com", "example.com", Mode::Permitted), Some(false));
-        assert_eq!(dns_constraint("*.example.com", "foo.example.com", Mode::Permitted), Some(false));
-        assert_eq!(dns_constraint("*.example.com", "bar.example.com", Mode::Excluded), Some(true));
+        assert_eq!(
+            dns_constraint("a.example.com", "example.com", Mode::Permitted),
+            Some(true)
+        );
+        assert_eq!(
+            dns_constraint("badexample.com", "example.com", Mode::Permitted),
+            Some(false)
+        );
+        assert_eq!(
+            dns_constraint("*.example.com", "foo.example.com", Mode::Permitted),
+            Some(false)
+        );
+        assert_eq!(
+            dns_constraint("*.example.com", "bar.example.com", Mode::Excluded),
+            Some(true)
+        );
         assert_eq!(dns_constraint("*.foo.com", "foo.com", Mode::Permitted), Some(true));
         assert_eq!(dns_constraint("foo_bar.com", "foo.com", Mode::Permitted), None);
     }
@@ -560,7 +593,10 @@ mod tests {
     fn masks_and_uris() {
         assert!(is_contiguous_mask(&[255, 255, 0, 0]));
         assert!(!is_contiguous_mask(&[255, 0, 255, 0]));
-        assert_eq!(uri_host("https://user@Host.example.com:8443/x"), Some("Host.example.com"));
+        assert_eq!(
+            uri_host("https://user@Host.example.com:8443/x"),
+            Some("Host.example.com")
+        );
         assert_eq!(uri_host("urn:isbn:123"), None);
     }
 }

@@ -118,6 +118,15 @@ fn children(content: &[u8], depth: usize) -> Result<Vec<Tlv<'_>>> {
     Ok(out)
 }
 
+/// True when `bytes` is PEM text rather than DER: it does not start with a DER SEQUENCE and
+/// holds a `-----BEGIN ` line somewhere (OpenSSL puts "Bag Attributes" and comments before
+/// the blocks, which `kavach_keys::encoding::looks_like_pem` alone would not accept).
+pub(crate) fn looks_like_pem_text(bytes: &[u8]) -> bool {
+    const BEGIN: &[u8] = b"-----BEGIN ";
+    kavach_keys::encoding::looks_like_pem(bytes)
+        || (bytes.first() != Some(&0x30) && bytes.windows(BEGIN.len()).any(|w| w == BEGIN))
+}
+
 /// True when `bytes` starts like a `ContentInfo` (a SEQUENCE whose first element is an OID),
 /// as opposed to a certificate (a SEQUENCE whose first element is a SEQUENCE).
 pub(crate) fn is_content_info(bytes: &[u8]) -> bool {
@@ -129,7 +138,13 @@ pub(crate) fn is_content_info(bytes: &[u8]) -> bool {
 
 /// The `certificates` and `crls` elements (raw encodings) of a `ContentInfo` holding a
 /// `SignedData`.
-fn signed_data_parts(bytes: &[u8]) -> Result<(Vec<&[u8]>, Vec<&[u8]>)> {
+/// The raw `certificates` and `crls` elements of a SignedData.
+struct Parts<'a> {
+    certificates: Vec<&'a [u8]>,
+    crls: Vec<&'a [u8]>,
+}
+
+fn signed_data_parts(bytes: &[u8]) -> Result<Parts<'_>> {
     let (ci, rest) = read_tlv(bytes, 0)?;
     if !rest.is_empty() {
         return Err(malformed("trailing data"));
@@ -187,17 +202,20 @@ fn signed_data_parts(bytes: &[u8]) -> Result<(Vec<&[u8]>, Vec<&[u8]>)> {
     if it.next().is_some() {
         return Err(malformed("extra fields after signerInfos"));
     }
-    Ok((certs, crls))
+    Ok(Parts {
+        certificates: certs,
+        crls,
+    })
 }
 
 /// The certificates (raw DER of each) in a PKCS#7 `SignedData` bundle.
 pub(crate) fn certificates(bytes: &[u8]) -> Result<Vec<&[u8]>> {
-    Ok(signed_data_parts(bytes)?.0)
+    Ok(signed_data_parts(bytes)?.certificates)
 }
 
 /// The CRLs (raw DER of each) in a PKCS#7 `SignedData` bundle.
 pub(crate) fn crls(bytes: &[u8]) -> Result<Vec<&[u8]>> {
-    Ok(signed_data_parts(bytes)?.1)
+    Ok(signed_data_parts(bytes)?.crls)
 }
 
 /// Splits concatenated DER TLVs (one or more certificates or CRLs back to back).
@@ -245,7 +263,10 @@ mod tests {
         let mut sd = Vec::new();
         sd.extend(def(0x02, &[1]));
         sd.extend(def(0x31, &[]));
-        sd.extend(def(0x30, &def(0x06, &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01])));
+        sd.extend(def(
+            0x30,
+            &def(0x06, &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01]),
+        ));
         let mut set = Vec::new();
         for c in certs {
             set.extend_from_slice(c);

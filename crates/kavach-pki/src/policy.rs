@@ -41,7 +41,11 @@ impl KeyPolicy {
 
     /// The same policy with another RSA minimum (never below [`MIN_RSA_BITS_FLOOR`]).
     pub const fn with_min_rsa_bits(mut self, bits: usize) -> Self {
-        self.min_rsa_bits = if bits < MIN_RSA_BITS_FLOOR { MIN_RSA_BITS_FLOOR } else { bits };
+        self.min_rsa_bits = if bits < MIN_RSA_BITS_FLOOR {
+            MIN_RSA_BITS_FLOOR
+        } else {
+            bits
+        };
         self
     }
 

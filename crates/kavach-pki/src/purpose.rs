@@ -113,9 +113,13 @@ pub(crate) fn check_end_entity(cert: &Certificate, purpose: Purpose) -> Result<(
     match purpose {
         Purpose::TlsServer => {
             if ku.is_some()
-                && !(has(KeyUsages::DigitalSignature) || has(KeyUsages::KeyEncipherment) || has(KeyUsages::KeyAgreement))
+                && !(has(KeyUsages::DigitalSignature)
+                    || has(KeyUsages::KeyEncipherment)
+                    || has(KeyUsages::KeyAgreement))
             {
-                return Err(fail("keyUsage has none of digitalSignature, keyEncipherment, keyAgreement"));
+                return Err(fail(
+                    "keyUsage has none of digitalSignature, keyEncipherment, keyAgreement",
+                ));
             }
             if !eku_allows(ID_KP_SERVER_AUTH) {
                 return Err(fail("extendedKeyUsage lacks serverAuth"));

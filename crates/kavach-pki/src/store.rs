@@ -25,7 +25,10 @@ impl BySubject {
         if self.certs.iter().any(|c| c.sha256() == cert.sha256()) {
             return;
         }
-        self.index.entry(cert.subject_der().to_vec()).or_default().push(self.certs.len());
+        self.index
+            .entry(cert.subject_der().to_vec())
+            .or_default()
+            .push(self.certs.len());
         self.certs.push(cert);
     }
     /// Certificates whose subject is `subject_der`.

@@ -72,7 +72,10 @@ fn pem_bundle_keeps_order_and_ignores_text_between_blocks() {
 #[test]
 fn der_single_and_concatenated() {
     let certs = chain();
-    assert_eq!(Certificate::parse_bundle(certs[0].der()).unwrap(), vec![certs[0].clone()]);
+    assert_eq!(
+        Certificate::parse_bundle(certs[0].der()).unwrap(),
+        vec![certs[0].clone()]
+    );
     let concatenated: Vec<u8> = certs.iter().flat_map(|c| c.der().to_vec()).collect();
     assert_eq!(Certificate::parse_bundle(&concatenated).unwrap(), certs);
     // But from_der takes exactly one certificate: trailing bytes are refused.
@@ -87,7 +90,11 @@ fn pkcs7_bundles_with_definite_and_indefinite_lengths() {
         let bundle = p7b(&ders, ber);
         assert_eq!(Certificate::parse_bundle(&bundle).unwrap(), certs, "ber={ber}");
         let pem = kavach_keys::encoding::pem_encode("PKCS7", &bundle);
-        assert_eq!(Certificate::parse_bundle(pem.as_bytes()).unwrap(), certs, "PEM ber={ber}");
+        assert_eq!(
+            Certificate::parse_bundle(pem.as_bytes()).unwrap(),
+            certs,
+            "PEM ber={ber}"
+        );
     }
 }
 
@@ -185,7 +192,10 @@ fn bad_bundles_are_typed_errors() {
     let odd = p7b(&[&tlv(0xa1, &[])], false);
     assert!(matches!(Certificate::parse_bundle(&odd), Err(Error::Malformed { .. })));
     // An empty PKCS#7 is an empty bundle.
-    assert!(matches!(Certificate::parse_bundle(&p7b(&[], false)), Err(Error::Empty { .. })));
+    assert!(matches!(
+        Certificate::parse_bundle(&p7b(&[], false)),
+        Err(Error::Empty { .. })
+    ));
     // Base64 garbage inside a PEM block.
     assert!(matches!(
         Certificate::parse_bundle(b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n"),
@@ -199,7 +209,10 @@ fn v1_certificate_with_extensions_is_malformed() {
     // so patch the explicit [0] INTEGER 2 to INTEGER 0 (v1 must not be encoded, DER DEFAULT):
     // either way the result must not parse.
     let der = chain()[0].der().to_vec();
-    let pos = der.windows(5).position(|w| w == [0xa0, 0x03, 0x02, 0x01, 0x02]).unwrap();
+    let pos = der
+        .windows(5)
+        .position(|w| w == [0xa0, 0x03, 0x02, 0x01, 0x02])
+        .unwrap();
     let mut v1 = der.clone();
     v1[pos + 4] = 0x00;
     assert!(Certificate::from_der(&v1).is_err());

@@ -12,7 +12,9 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use kavach_pki::{Certificate, Crl, KeyUsage, KeyUsages, Purpose, ServerName, TrustDomain, ValidationOptions, Validator};
+use kavach_pki::{
+    Certificate, Crl, KeyUsage, KeyUsages, Purpose, ServerName, TrustDomain, ValidationOptions, Validator,
+};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -101,7 +103,11 @@ fn run(tc: &Testcase, validator: &Validator) -> Result<(), String> {
     if !tc.signature_algorithms.is_empty() {
         return Err("signature_algorithms restriction not supported by the harness".into());
     }
-    let anchors: Vec<Certificate> = tc.trusted_certs.iter().filter_map(|p| Certificate::from_pem(p).ok()).collect();
+    let anchors: Vec<Certificate> = tc
+        .trusted_certs
+        .iter()
+        .filter_map(|p| Certificate::from_pem(p).ok())
+        .collect();
     let domain = TrustDomain::new("LIMBO", anchors).map_err(|e| e.to_string())?;
     let intermediates: Vec<Certificate> = tc
         .untrusted_intermediates
@@ -128,7 +134,10 @@ fn run(tc: &Testcase, validator: &Validator) -> Result<(), String> {
             other => return Err(format!("extended key usage {other} not mapped to a purpose")),
         };
     }
-    let time = tc.validation_time.as_deref().map_or_else(SystemTime::now, parse_rfc3339);
+    let time = tc
+        .validation_time
+        .as_deref()
+        .map_or_else(SystemTime::now, parse_rfc3339);
     let name = match &tc.expected_peer_name {
         Some(n) if n.kind == "DNS" || n.kind == "IP" => Some(ServerName::parse(&n.value).map_err(|e| e.to_string())?),
         Some(n) => return Err(format!("peer name kind {} not supported", n.kind)),
@@ -164,7 +173,10 @@ fn limbo() {
     )
     .unwrap();
     for id in exceptions.keys() {
-        assert!(limbo.testcases.iter().any(|t| &t.id == id), "exception {id} is not a testcase");
+        assert!(
+            limbo.testcases.iter().any(|t| &t.id == id),
+            "exception {id} is not a testcase"
+        );
     }
     let validator = Validator::new();
     let mut agree = 0;
@@ -193,12 +205,20 @@ fn limbo() {
     }
     println!("limbo: {agree}/{} agree", limbo.testcases.len());
     eprintln!("limbo: {agree}/{} agree", limbo.testcases.len());
-    assert!(problems.is_empty(), "{} unexpected verdicts:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} unexpected verdicts:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]
 fn rfc3339_parser_handles_fractions_and_offsets() {
-    assert_eq!(parse_rfc3339("1970-01-01T00:00:01Z"), UNIX_EPOCH + Duration::from_secs(1));
+    assert_eq!(
+        parse_rfc3339("1970-01-01T00:00:01Z"),
+        UNIX_EPOCH + Duration::from_secs(1)
+    );
     assert_eq!(
         parse_rfc3339("2024-03-01T00:00:00.999Z"),
         UNIX_EPOCH + Duration::new(1_709_251_200, 999_000_000)

@@ -29,7 +29,8 @@ fn load(id: &str) -> Option<Case> {
         .find(|t| t["id"] == id)
         .unwrap_or_else(|| panic!("no testcase {id}"));
     let pems = |k: &str| -> Vec<Certificate> {
-        tc[k].as_array()
+        tc[k]
+            .as_array()
             .unwrap()
             .iter()
             .filter_map(|p| Certificate::from_pem(p.as_str().unwrap()).ok())
@@ -53,10 +54,16 @@ fn load(id: &str) -> Option<Case> {
         peer: Certificate::from_pem(tc["peer_certificate"].as_str().unwrap()),
         crls: tc["crls"]
             .as_array()
-            .map(|a| a.iter().filter_map(|p| Crl::from_pem(p.as_str().unwrap()).ok()).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| Crl::from_pem(p.as_str().unwrap()).ok())
+                    .collect()
+            })
             .unwrap_or_default(),
         time,
-        name: tc["expected_peer_name"]["value"].as_str().map(|v| ServerName::parse(v).unwrap()),
+        name: tc["expected_peer_name"]["value"]
+            .as_str()
+            .map(|v| ServerName::parse(v).unwrap()),
         max_chain_depth: tc["max_chain_depth"].as_u64().map(|d| usize::try_from(d).unwrap()),
         purpose: if tc["validation_kind"] == "CLIENT" {
             Purpose::TlsClient
@@ -70,7 +77,11 @@ fn run(case: &Case, v: &Validator) -> Result<(), Error> {
     let domain = TrustDomain::new("LIMBO", case.anchors.clone())?;
     let peer = case.peer.as_ref().map_err(|e| Error::Malformed {
         what: "peer",
-        reason: if matches!(e, Error::Der { .. }) { "DER" } else { "structure" },
+        reason: if matches!(e, Error::Der { .. }) {
+            "DER"
+        } else {
+            "structure"
+        },
     })?;
     let mut options = ValidationOptions::new(case.purpose, case.time).with_crls(&case.crls);
     options.max_chain_depth = case.max_chain_depth;
@@ -182,7 +193,9 @@ fn crls_that_break_rfc5280_do_not_parse() {
 
 #[test]
 fn warm_cache_never_admits_a_name_outside_a_constraint() {
-    let Some(case) = load("rfc5280::nc::excluded-dns-match") else { return };
+    let Some(case) = load("rfc5280::nc::excluded-dns-match") else {
+        return;
+    };
     let v = Validator::new();
     let first = run(&case, &v).unwrap_err();
     // Signatures are checked before name constraints, so they are cached now...
@@ -191,14 +204,20 @@ fn warm_cache_never_admits_a_name_outside_a_constraint() {
     let second = run(&case, &v).unwrap_err();
     assert_eq!(second.code(), "KVC-PKI-NAME-CONSTRAINT");
     // The allowed counterpart validates.
-    let Some(ok) = load("rfc5280::nc::permitted-dns-match") else { return };
+    let Some(ok) = load("rfc5280::nc::permitted-dns-match") else {
+        return;
+    };
     run(&ok, &v).unwrap();
     run(&ok, &v).unwrap();
 }
 
 #[test]
 fn alternate_path_is_found_when_one_intermediate_is_constrained_out() {
-    for id in ["rfc5280::nc::nc-forbids-alternate-chain-ica", "pathological::multiple-chains-expired-intermediate", "cve::cve-2024-0567"] {
+    for id in [
+        "rfc5280::nc::nc-forbids-alternate-chain-ica",
+        "pathological::multiple-chains-expired-intermediate",
+        "cve::cve-2024-0567",
+    ] {
         let Some(case) = load(id) else { return };
         run(&case, &Validator::new()).unwrap_or_else(|e| panic!("{id}: {e}"));
     }

@@ -50,10 +50,7 @@ fn p256_key() -> PrivateKey {
 
 /// A CRL of the test intermediate listing `revoked`, current now.
 fn intermediate_crl(revoked: &[&Certificate], this_update: SystemTime, next_update: SystemTime) -> Crl {
-    let entries: Vec<RevokedEntry> = revoked
-        .iter()
-        .map(|c| RevokedEntry::new(c, this_update))
-        .collect();
+    let entries: Vec<RevokedEntry> = revoked.iter().map(|c| RevokedEntry::new(c, this_update)).collect();
     issue_crl(&pki().issuer(), &entries, this_update, next_update, 1).unwrap()
 }
 
@@ -68,7 +65,12 @@ fn current_crl(revoked: &[&Certificate]) -> Crl {
 fn verified_path_reports_chain_anchor_purpose_domain_and_time() {
     let options = now(Purpose::Signing);
     let path = Validator::new()
-        .verify(&domain(pki()), &leaf(Purpose::Signing), &pki().intermediates(), &options)
+        .verify(
+            &domain(pki()),
+            &leaf(Purpose::Signing),
+            &pki().intermediates(),
+            &options,
+        )
         .unwrap();
     assert_eq!(path.chain().len(), 3);
     assert_eq!(path.end_entity(), &leaf(Purpose::Signing));
@@ -201,7 +203,12 @@ fn end_entity_without_a_crl_of_its_issuer_is_revocation_unknown() {
     let t = SystemTime::now();
     let root_crl = issue_crl(&pki().root_issuer(), &[], t - DAY, t + DAY, 1).unwrap();
     let crls = [root_crl];
-    let err = verify(&Validator::new(), &leaf(Purpose::Signing), &now(Purpose::Signing).with_crls(&crls)).unwrap_err();
+    let err = verify(
+        &Validator::new(),
+        &leaf(Purpose::Signing),
+        &now(Purpose::Signing).with_crls(&crls),
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::RevocationStatusUnknown { .. }), "{err}");
 }
 
@@ -209,11 +216,23 @@ fn end_entity_without_a_crl_of_its_issuer_is_revocation_unknown() {
 fn crl_past_next_update_cannot_vouch() {
     let t = SystemTime::now();
     let stale = [intermediate_crl(&[], t - 3 * DAY, t - DAY)];
-    let err = verify(&Validator::new(), &leaf(Purpose::Signing), &now(Purpose::Signing).with_crls(&stale)).unwrap_err();
+    let err = verify(
+        &Validator::new(),
+        &leaf(Purpose::Signing),
+        &now(Purpose::Signing).with_crls(&stale),
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::RevocationStatusUnknown { .. }), "{err}");
     // Not yet current either.
     let future = [intermediate_crl(&[], t + DAY, t + 3 * DAY)];
-    assert!(verify(&Validator::new(), &leaf(Purpose::Signing), &now(Purpose::Signing).with_crls(&future)).is_err());
+    assert!(
+        verify(
+            &Validator::new(),
+            &leaf(Purpose::Signing),
+            &now(Purpose::Signing).with_crls(&future)
+        )
+        .is_err()
+    );
 }
 
 #[test]
@@ -223,7 +242,12 @@ fn crl_with_a_forged_signature_cannot_vouch() {
     let last = der.len() - 2;
     der[last] ^= 0x40;
     let forged = [Crl::from_der(&der).unwrap()];
-    let err = verify(&Validator::new(), &leaf(Purpose::Signing), &now(Purpose::Signing).with_crls(&forged)).unwrap_err();
+    let err = verify(
+        &Validator::new(),
+        &leaf(Purpose::Signing),
+        &now(Purpose::Signing).with_crls(&forged),
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::BadSignature { what: "CRL", .. }), "{err}");
 }
 
@@ -231,13 +255,30 @@ fn crl_with_a_forged_signature_cannot_vouch() {
 fn revoked_intermediate_is_refused_when_its_issuer_has_a_crl() {
     let t = SystemTime::now();
     let int = &pki().intermediate().certificate;
-    let root_crl = issue_crl(&pki().root_issuer(), &[RevokedEntry::new(int, t - DAY)], t - DAY, t + DAY, 2).unwrap();
+    let root_crl = issue_crl(
+        &pki().root_issuer(),
+        &[RevokedEntry::new(int, t - DAY)],
+        t - DAY,
+        t + DAY,
+        2,
+    )
+    .unwrap();
     let crls = [current_crl(&[]), root_crl];
-    let err = verify(&Validator::new(), &leaf(Purpose::Signing), &now(Purpose::Signing).with_crls(&crls)).unwrap_err();
+    let err = verify(
+        &Validator::new(),
+        &leaf(Purpose::Signing),
+        &now(Purpose::Signing).with_crls(&crls),
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::Revoked { .. }), "{err}");
     // Without the root's CRL the intermediate is not checked, and the leaf is covered.
     let crls = [current_crl(&[])];
-    verify(&Validator::new(), &leaf(Purpose::Signing), &now(Purpose::Signing).with_crls(&crls)).unwrap();
+    verify(
+        &Validator::new(),
+        &leaf(Purpose::Signing),
+        &now(Purpose::Signing).with_crls(&crls),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -284,7 +325,16 @@ fn certificate_signed_by_the_wrong_key_is_refused() {
         .issue_under(&profile, &pki().intermediate().certificate, &impostor)
         .unwrap();
     let err = verify(&Validator::new(), &forged, &now(Purpose::Signing)).unwrap_err();
-    assert!(matches!(err, Error::BadSignature { what: "certificate", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::BadSignature {
+                what: "certificate",
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert_eq!(err.code(), "KVC-PKI-BAD-SIGNATURE");
 }
 
@@ -294,8 +344,12 @@ fn path_len_zero_intermediate_cannot_have_a_sub_ca() {
     let sub_key = p256_key();
     let sub = pki()
         .issue(
-            &CertificateProfile::new(dn("CN=Sub CA,O=Kavach Test"), sub_key.public_key(), Validity::days_from_now(30).unwrap())
-                .ca(None),
+            &CertificateProfile::new(
+                dn("CN=Sub CA,O=Kavach Test"),
+                sub_key.public_key(),
+                Validity::days_from_now(30).unwrap(),
+            )
+            .ca(None),
         )
         .unwrap();
     let profile = pki().leaf_profile(Purpose::Signing, "CN=Under Sub CA").unwrap();
@@ -376,11 +430,19 @@ fn ip_address_names_match_ip_sans_only() {
     let profile = pki()
         .leaf_profile(Purpose::TlsServer, "CN=IP Server")
         .unwrap()
-        .subject_alt_names(&[SubjectAltName::parse("192.0.2.7").unwrap(), SubjectAltName::dns("ip.kavach.test").unwrap()])
+        .subject_alt_names(&[
+            SubjectAltName::parse("192.0.2.7").unwrap(),
+            SubjectAltName::dns("ip.kavach.test").unwrap(),
+        ])
         .unwrap();
     let cert = pki().issue(&profile).unwrap();
     let v = Validator::new();
-    for (name, ok) in [("192.0.2.7", true), ("192.0.2.8", false), ("ip.kavach.test", true), ("::1", false)] {
+    for (name, ok) in [
+        ("192.0.2.7", true),
+        ("192.0.2.8", false),
+        ("ip.kavach.test", true),
+        ("::1", false),
+    ] {
         let name = ServerName::parse(name).unwrap();
         let r = verify(&v, &cert, &now(Purpose::TlsServer).with_server_name(&name));
         assert_eq!(r.is_ok(), ok, "{name}: {r:?}");
@@ -396,9 +458,17 @@ fn wildcard_san_covers_one_label_only() {
         .unwrap();
     let cert = pki().issue(&profile).unwrap();
     let v = Validator::new();
-    for (name, ok) in [("a.wild.kavach.test", true), ("wild.kavach.test", false), ("a.b.wild.kavach.test", false)] {
+    for (name, ok) in [
+        ("a.wild.kavach.test", true),
+        ("wild.kavach.test", false),
+        ("a.b.wild.kavach.test", false),
+    ] {
         let name = ServerName::parse(name).unwrap();
-        assert_eq!(verify(&v, &cert, &now(Purpose::TlsServer).with_server_name(&name)).is_ok(), ok, "{name}");
+        assert_eq!(
+            verify(&v, &cert, &now(Purpose::TlsServer).with_server_name(&name)).is_ok(),
+            ok,
+            "{name}"
+        );
     }
 }
 
@@ -433,7 +503,15 @@ fn budget_stops_a_flood_of_same_name_issuers() {
     let err = Validator::new()
         .verify(&domain(pki()), &victim, &DECOYS, &now(Purpose::Signing))
         .unwrap_err();
-    assert!(matches!(err, Error::BudgetExceeded { what: "signature checks" }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::BudgetExceeded {
+                what: "signature checks"
+            }
+        ),
+        "{err}"
+    );
     assert!(DECOYS.len() * 2 > MAX_SIGNATURE_CHECKS);
     // With the real CA among them, it is found first (its SKI matches the leaf's AKI).
     let mut with_real = DECOYS.clone();
@@ -450,9 +528,13 @@ fn issuer_keyusage_without_keycertsign_is_refused() {
     let k = p256_key();
     let ca = pki()
         .issue_by_root(
-            &CertificateProfile::new(dn("CN=CRL Only CA"), k.public_key(), Validity::days_from_now(30).unwrap())
-                .ca(None)
-                .key_usage(Some(KeyUsage(KeyUsages::CRLSign.into()))),
+            &CertificateProfile::new(
+                dn("CN=CRL Only CA"),
+                k.public_key(),
+                Validity::days_from_now(30).unwrap(),
+            )
+            .ca(None)
+            .key_usage(Some(KeyUsage(KeyUsages::CRLSign.into()))),
         )
         .unwrap();
     let profile = pki().leaf_profile(Purpose::Signing, "CN=Under CRL Only CA").unwrap();

@@ -7,6 +7,8 @@
 //! [`crate::report::Failure`]; `main` prints it and sets the exit status.
 
 pub(crate) mod cert;
+pub(crate) mod open;
 pub(crate) mod pki;
+pub(crate) mod seal;
 pub(crate) mod sign;
 pub(crate) mod verify;

@@ -153,9 +153,7 @@ pub(crate) fn run(args: &SignArgs, json: bool) -> Outcome {
     })?;
     let alg = jws.header().alg_name().to_owned();
 
-    let mut success = Success::new()
-        .field("alg", alg)
-        .field("detached", jws.is_detached());
+    let mut success = Success::new().field("alg", alg).field("detached", jws.is_detached());
     if args.out == Path::new("-") {
         if json {
             success = success.field("jws", jws.as_str());
@@ -166,12 +164,8 @@ pub(crate) fn run(args: &SignArgs, json: bool) -> Outcome {
         // Written only now that signing succeeded: a refused sign leaves --out untouched.
         let mut text = jws.to_string();
         text.push('\n');
-        std::fs::write(&args.out, text).map_err(|e| {
-            Failure::usage(
-                code::IO,
-                format_args!("{}: cannot write: {e}", display_name(&args.out)),
-            )
-        })?;
+        std::fs::write(&args.out, text)
+            .map_err(|e| Failure::usage(code::IO, format_args!("{}: cannot write: {e}", display_name(&args.out))))?;
         success = success.field("out", display_name(&args.out));
     }
     Ok(success)

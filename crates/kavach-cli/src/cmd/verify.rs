@@ -93,10 +93,7 @@ pub(crate) fn run(args: &VerifyArgs, json: bool) -> Outcome {
             let v = verifier.verify_attached_at(&jws, now).map_err(|e| {
                 if jws.is_detached() {
                     // An empty payload segment: most likely a detached JWS given without its payload.
-                    jws_failure(
-                        format_args!("{name} (detached: give its payload with --payload)"),
-                        &e,
-                    )
+                    jws_failure(format_args!("{name} (detached: give its payload with --payload)"), &e)
                 } else {
                     jws_failure(&name, &e)
                 }

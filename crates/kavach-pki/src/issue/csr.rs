@@ -9,7 +9,7 @@ use super::{DistinguishedName, sign};
 use crate::error::{Error, Result};
 
 /// Largest DER certificate request read: 64 KiB, the same bound as a certificate
-/// ([`crate::cert::MAX_CERTIFICATE_LEN`]); a request is a certificate's subject, key and a few
+/// ([`crate::MAX_CERTIFICATE_LEN`]); a request is a certificate's subject, key and a few
 /// attributes, so real ones are far smaller.
 pub const MAX_CSR_LEN: usize = 64 * 1024;
 

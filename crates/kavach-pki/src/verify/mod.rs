@@ -167,12 +167,11 @@ impl Validator {
     /// [`Certificate::from_der`] through the parsed-certificate cache.
     pub fn parse_certificate(&self, der: &[u8]) -> Result<Certificate> {
         let key = *kavach_keys::Sha256Thumbprint::of_der(der).as_bytes();
-        if let Ok(cache) = self.certificates.read() {
-            if let Some(c) = cache.get(&key) {
-                if c.der() == der {
-                    return Ok(c.clone());
-                }
-            }
+        if let Ok(cache) = self.certificates.read()
+            && let Some(c) = cache.get(&key)
+            && c.der() == der
+        {
+            return Ok(c.clone());
         }
         let cert = Certificate::from_der(der)?;
         if let Ok(mut cache) = self.certificates.write() {

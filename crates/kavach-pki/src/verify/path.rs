@@ -155,13 +155,15 @@ impl Ctx<'_> {
             // Loops (RFC 4158 §5.2): same subject and same key already in the path.
             let spki = candidate.inner().tbs_certificate().subject_public_key_info();
             if path.iter().any(|p| {
-                p.subject_der() == candidate.subject_der() && p.inner().tbs_certificate().subject_public_key_info() == spki
+                p.subject_der() == candidate.subject_der()
+                    && p.inner().tbs_certificate().subject_public_key_info() == spki
             }) {
                 continue;
             }
             // path holds the end entity and the intermediates so far.
             let total = path.len();
-            let logical = path[1..].iter().filter(|c| !c.is_self_issued()).count() + usize::from(!candidate.is_self_issued());
+            let logical =
+                path[1..].iter().filter(|c| !c.is_self_issued()).count() + usize::from(!candidate.is_self_issued());
             if total > MAX_PATH_INTERMEDIATES || logical > self.max_depth {
                 best = better(best, Error::MaxDepthExceeded { max: self.max_depth });
                 continue;
@@ -365,7 +367,10 @@ impl Ctx<'_> {
                 return Err(profile(cert, "authorityKeyIdentifier with issuer and serial number"));
             }
             if role == Role::Anchor && cert.is_self_issued() && ext.ski.is_some() && ext.aki != ext.ski {
-                return Err(profile(cert, "self-signed certificate whose authorityKeyIdentifier is not its own key"));
+                return Err(profile(
+                    cert,
+                    "self-signed certificate whose authorityKeyIdentifier is not its own key",
+                ));
             }
         } else if role != Role::Anchor && !cert.is_self_issued() {
             // Self-issued certificates stand in for "self-signed" here (deciding self-signed
@@ -384,11 +389,7 @@ impl Ctx<'_> {
             return Err(profile(cert, "non-critical policyConstraints"));
         }
         // keyCertSign needs cA (§4.2.1.3, §4.2.1.9).
-        if cert
-            .key_usage()
-            .is_some_and(|k| k.key_cert_sign())
-            && !cert.is_ca()
-        {
+        if cert.key_usage().is_some_and(|k| k.key_cert_sign()) && !cert.is_ca() {
             return Err(profile(cert, "keyCertSign without basicConstraints cA"));
         }
         // Key policy.
@@ -423,7 +424,9 @@ impl Ctx<'_> {
         }
         // keyUsage (§6.1.4 (n)): keyCertSign when present.
         if cert.key_usage().is_some_and(|k| !k.key_cert_sign()) {
-            return Err(Error::MissingKeyCertSign { subject: cert.subject() });
+            return Err(Error::MissingKeyCertSign {
+                subject: cert.subject(),
+            });
         }
         // subjectKeyIdentifier (§4.2.1.2): "MUST appear in all conforming CA certificates".
         if ext.ski.is_none() {
@@ -447,14 +450,15 @@ impl Ctx<'_> {
         }
         // An extendedKeyUsage on a CA constrains the purposes below it (the CA/Browser Forum
         // and Chrome/Mozilla reading; rustls-webpki checks EKU on every certificate).
-        if let (Some(eku), Some(required)) = (cert.extended_key_usage(), self.options.purpose.required_eku()) {
-            if !eku.contains(&required) && !eku.contains(&ANY_EXTENDED_KEY_USAGE) {
-                return Err(Error::PurposeMismatch {
-                    subject: cert.subject(),
-                    purpose: self.options.purpose,
-                    reason: "a CA's extendedKeyUsage excludes the purpose",
-                });
-            }
+        if let (Some(eku), Some(required)) = (cert.extended_key_usage(), self.options.purpose.required_eku())
+            && !eku.contains(&required)
+            && !eku.contains(&ANY_EXTENDED_KEY_USAGE)
+        {
+            return Err(Error::PurposeMismatch {
+                subject: cert.subject(),
+                purpose: self.options.purpose,
+                reason: "a CA's extendedKeyUsage excludes the purpose",
+            });
         }
         Ok(())
     }
@@ -484,8 +488,10 @@ impl Ctx<'_> {
         purpose::check_end_entity(ee, self.options.purpose)?;
         // CA/Browser Forum BR §7.1.2.7.10 and §7.1.2.7.6: a TLS subscriber certificate's
         // extendedKeyUsage is non-critical and never anyExtendedKeyUsage.
-        if self.is_tls() {
-            if let Some(eku) = ee.extended_key_usage() {
+        if self.is_tls()
+            && let Some(eku) = ee.extended_key_usage()
+        {
+            {
                 let fail = |reason| Error::PurposeMismatch {
                     subject: ee.subject(),
                     purpose: self.options.purpose,
@@ -499,22 +505,22 @@ impl Ctx<'_> {
                 }
             }
         }
-        if let Some(required) = self.options.required_key_usage {
-            if !ee.key_usage().is_some_and(|k| k.0.contains(required.0)) {
-                return Err(Error::PurposeMismatch {
-                    subject: ee.subject(),
-                    purpose: self.options.purpose,
-                    reason: "keyUsage lacks a required bit",
-                });
-            }
+        if let Some(required) = self.options.required_key_usage
+            && !ee.key_usage().is_some_and(|k| k.0.contains(required.0))
+        {
+            return Err(Error::PurposeMismatch {
+                subject: ee.subject(),
+                purpose: self.options.purpose,
+                reason: "keyUsage lacks a required bit",
+            });
         }
-        if let Some(name) = self.options.server_name {
-            if !name::cert_matches_server_name(ee, name) {
-                return Err(Error::NameMismatch {
-                    subject: ee.subject(),
-                    name: name.to_string(),
-                });
-            }
+        if let Some(name) = self.options.server_name
+            && !name::cert_matches_server_name(ee, name)
+        {
+            return Err(Error::NameMismatch {
+                subject: ee.subject(),
+                name: name.to_string(),
+            });
         }
         Ok(())
     }

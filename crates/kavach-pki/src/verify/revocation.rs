@@ -25,7 +25,12 @@ use super::path::Ctx;
 pub(super) fn check(ctx: &mut Ctx<'_>, cert: &Certificate, issuer: &Certificate, is_end_entity: bool) -> Result<()> {
     let mut covered = false;
     let mut reason: Option<Error> = None;
-    for crl in ctx.options.crls.iter().filter(|c| c.issuer_der() == issuer.subject_der()) {
+    for crl in ctx
+        .options
+        .crls
+        .iter()
+        .filter(|c| c.issuer_der() == issuer.subject_der())
+    {
         if crl.unusable().is_some() {
             continue;
         }

@@ -1,0 +1,142 @@
+//! `kavach open --key KEY --cert CERT [--key KEY --cert CERT]... [--aad TEXT] [--in FILE]
+//! [--out FILE]` (CLI.md, Content encryption).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use clap::Args;
+use kavach_envelope::{Envelope, Limits, OpenedKind};
+use kavach_keys::{MemoryKeyStore, PrivateKey, Signer};
+
+use super::seal::{envelope_failure, write_out};
+use super::sign::read_certificates;
+use crate::input::{Inputs, display_name};
+use crate::report::{Failure, Outcome, Success, code};
+
+/// Code of a `--key` that cannot be used, or does not match its `--cert`.
+const KEY: &str = "KVC-CLI-KEY";
+
+/// Arguments of `kavach open`.
+#[derive(Debug, Args)]
+pub(crate) struct OpenArgs {
+    /// A private key (PKCS#8, PKCS#1 or SEC1; PEM or DER). Repeatable, one per `--cert`.
+    #[arg(long, value_name = "KEY", required = true)]
+    key: Vec<PathBuf>,
+    /// The certificate of the `--key` at the same position. Repeatable.
+    #[arg(long, value_name = "CERT", required = true)]
+    cert: Vec<PathBuf>,
+    /// The caller AAD the envelope was sealed with (MOSIP aad layout).
+    #[arg(long, value_name = "TEXT")]
+    aad: Option<String>,
+    /// The envelope (MOSIP base64 or JWE compact); default standard input.
+    #[arg(long = "in", value_name = "FILE", default_value = "-")]
+    input: PathBuf,
+    /// Where to write the payload; default standard output.
+    #[arg(long, value_name = "FILE", default_value = "-")]
+    out: PathBuf,
+}
+
+fn read_key(inputs: &mut Inputs, path: &Path) -> Result<PrivateKey, Failure> {
+    let bytes = kavach_keys::Zeroizing::new(inputs.read(path)?);
+    let parsed = if kavach_keys::encoding::looks_like_pem(&bytes) {
+        core::str::from_utf8(&bytes)
+            .map_err(|_| kavach_keys::Error::MalformedKey {
+                format: "PEM",
+                reason: "not UTF-8 text",
+            })
+            .and_then(PrivateKey::from_pem)
+    } else {
+        PrivateKey::from_der(&bytes)
+    };
+    parsed.map_err(|e| Failure::usage(KEY, format_args!("{}: {e}", display_name(path))))
+}
+
+/// Runs `kavach open`.
+pub(crate) fn run(args: &OpenArgs, json: bool) -> Outcome {
+    if args.key.len() != args.cert.len() {
+        return Err(Failure::usage(
+            code::BAD_ARGUMENT,
+            format_args!(
+                "{} --key and {} --cert given: give them in pairs",
+                args.key.len(),
+                args.cert.len()
+            ),
+        ));
+    }
+    let mut inputs = Inputs::new();
+    let mut keys = MemoryKeyStore::new();
+    for (i, (key_path, cert_path)) in args.key.iter().zip(&args.cert).enumerate() {
+        let key = read_key(&mut inputs, key_path)?;
+        let cert = read_certificates(&mut inputs, cert_path)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                Failure::usage(
+                    code::BAD_ARGUMENT,
+                    format_args!("{}: no certificate", display_name(cert_path)),
+                )
+            })?;
+        let cert_key = cert
+            .public_key()
+            .map_err(|e| Failure::pki_input(display_name(cert_path), &e))?;
+        if cert_key != Signer::public_key(&key) {
+            return Err(Failure::usage(
+                KEY,
+                format_args!(
+                    "{} does not match the certificate {}",
+                    display_name(key_path),
+                    display_name(cert_path)
+                ),
+            ));
+        }
+        keys.insert(format!("key{i}"), Arc::new(key), Some(cert.der()))
+            .map_err(|e| Failure::usage(KEY, format_args!("{}: {e}", display_name(cert_path))))?;
+    }
+
+    let name = display_name(&args.input);
+    let bytes = inputs.read(&args.input)?;
+    let text = core::str::from_utf8(&bytes).map_err(|_| {
+        Failure::usage(
+            "KVC-ENV-MALFORMED",
+            format_args!("{name}: not UTF-8 text, not an envelope"),
+        )
+    })?;
+    let envelope = Envelope::parse(text, &Limits::DEFAULT).map_err(|e| envelope_failure(&name, &e))?;
+    let aad = args.aad.as_deref().map(str::as_bytes);
+    if aad.is_some() && matches!(envelope, Envelope::Jwe(_)) {
+        return Err(Failure::usage(
+            code::BAD_ARGUMENT,
+            "--aad works with MOSIP envelopes only: compact JWE has no place for caller AAD",
+        ));
+    }
+    let opened = envelope.open(&keys, aad).map_err(|e| envelope_failure(&name, &e))?;
+
+    let (format, layout) = match opened.kind() {
+        OpenedKind::Mosip(layout) => ("mosip", layout.name().to_owned()),
+        OpenedKind::Jwe(alg) => ("jwe", alg.name().to_owned()),
+        other => ("other", other.to_string()),
+    };
+    let payload = opened.plaintext().as_bytes();
+    let mut success = Success::new()
+        .field("format", format)
+        .field("layout", layout)
+        .field("bytes", payload.len());
+    if let Some(t) = opened.recipient_thumbprint() {
+        success = success.field("recipient", t.to_base64url());
+    }
+    if args.out == Path::new("-") {
+        if json {
+            success = success.field("payload", Base64UrlUnpadded::encode_string(payload));
+        } else {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(payload);
+            let _ = out.flush();
+        }
+    } else {
+        write_out(&args.out, payload)?;
+        success = success.field("out", display_name(&args.out));
+    }
+    Ok(success)
+}
