@@ -119,6 +119,10 @@ enum Alg {
     Ed25519,
     /// RSA-1024 (refused by both: kavach's key policy, ring's 2048-bit minimum).
     WeakRsa1024,
+    /// ECDSA P-256 with SHA-512: kavach verifies it (RFC 5758 §3.2), webpki's ring provider
+    /// has no such algorithm. Not drawn by the generator; see
+    /// `ecdsa_with_sha512_is_decided_by_kavach_only`.
+    P256Sha512,
 }
 
 /// The algorithms both implementations support (ring's list in webpki 0.103).
@@ -176,11 +180,16 @@ static POOL: LazyLock<HashMap<(Alg, usize), Box<dyn Signer>>> = LazyLock::new(||
                     .unwrap()
                     .with_signature_algorithm(ecdsa(HashAlgorithm::Sha256)),
                 Alg::Ed25519 => PrivateKey::generate(KeyKind::Ed25519).unwrap().with_signature_algorithm(SignatureAlgorithm::Ed25519),
-                Alg::WeakRsa1024 => unreachable!("not in GOOD_ALGS"),
+                Alg::WeakRsa1024 | Alg::P256Sha512 => unreachable!("not in GOOD_ALGS"),
             };
             pool.insert((alg, pos), Box::new(key.unwrap()));
         }
         pool.insert((Alg::WeakRsa1024, pos), Box::new(weak_signer()));
+        let p256_sha512 = PrivateKey::generate(KeyKind::P256)
+            .unwrap()
+            .with_signature_algorithm(ecdsa(HashAlgorithm::Sha512))
+            .unwrap();
+        pool.insert((Alg::P256Sha512, pos), Box::new(p256_sha512));
     }
     pool
 });
@@ -950,7 +959,7 @@ fn build_chain(case: &Case, t: SystemTime) -> Chain {
                 issuing.issue_under(&profile, &d, issuer_signer)
             }
             Defect::WrongKey { at } if at == i => {
-                let wrong_alg = if issuer_alg == Alg::WeakRsa1024 {
+                let wrong_alg = if matches!(issuer_alg, Alg::WeakRsa1024 | Alg::P256Sha512) {
                     Alg::Rs256
                 } else {
                     issuer_alg
@@ -1257,4 +1266,98 @@ fn every_stricter_rule_is_documented() {
             "STRICTER.md lacks the heading `### {id}: {title}`"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pinned single cases
+// ---------------------------------------------------------------------------------------------
+
+/// A valid two-CA chain for tls-server with the name in its SAN; tests change one thing.
+fn base_case() -> Case {
+    Case {
+        purpose: Purpose::TlsServer,
+        k: 1,
+        algs: vec![Alg::Es256, Alg::Es256],
+        ee_key: EeKey::P256,
+        windows: vec![Window::Normal; 3],
+        bc: vec![Bc::Critical; 2],
+        path_len: vec![None, Some(0)],
+        ca_ku: vec![CaKu::CertAndCrlSign; 2],
+        ca_eku: vec![Eku::Absent; 2],
+        ee_bc: EeBc::CriticalFalse,
+        ee_ku: EeKu::Ds,
+        ee_eku: Eku::Server,
+        defect: Defect::None,
+        sans: vec![San::Dns(HOST)],
+        name: Some(RefName::Dns),
+    }
+}
+
+fn both_verdicts(case: &Case) -> (Result<(), Error>, Result<(), webpki::Error>) {
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let t = UNIX_EPOCH + Duration::from_secs(secs);
+    let chain = build_chain(case, t);
+    (
+        kavach_verdict(&Validator::new(), case, &chain, t),
+        webpki_verdict(case, &chain, secs),
+    )
+}
+
+#[test]
+fn base_case_is_accepted_by_both() {
+    let (ours, theirs) = both_verdicts(&base_case());
+    assert!(ours.is_ok(), "{ours:?}");
+    assert!(theirs.is_ok(), "{theirs:?}");
+}
+
+/// An intermediate whose extendedKeyUsage is anyExtendedKeyUsage without the purpose's own EKU
+/// (`[anyExtendedKeyUsage]`, or `[clientAuth, anyExtendedKeyUsage]` for tls-server): webpki
+/// refuses (`RequiredEkuNotFound`: it matches EKUs exactly on every certificate), and so does
+/// `openssl verify -purpose sslserver` ("unsuitable certificate purpose"). kavach must not
+/// accept what webpki refuses.
+#[test]
+fn intermediate_with_any_eku_instead_of_the_purpose_is_refused_like_webpki() {
+    for (purpose, eku) in [
+        (Purpose::TlsServer, Eku::Any),
+        (Purpose::TlsServer, Eku::ClientAny),
+        (Purpose::TlsClient, Eku::Any),
+        (Purpose::TlsClient, Eku::ServerAny),
+    ] {
+        let mut case = base_case();
+        case.purpose = purpose;
+        case.ee_eku = Eku::Both;
+        case.ca_eku[1] = eku;
+        let (ours, theirs) = both_verdicts(&case);
+        assert!(
+            matches!(theirs, Err(webpki::Error::RequiredEkuNotFoundContext(_))),
+            "{purpose} {eku:?}: webpki {theirs:?}"
+        );
+        assert!(
+            ours.is_err(),
+            "{purpose}, intermediate EKU {eku:?}: kavach accepts what webpki refuses"
+        );
+    }
+}
+
+/// ECDSA P-256 with SHA-512 (RFC 5758 §3.2) is an algorithm kavach verifies and webpki's ring
+/// provider does not have: webpki cannot decide (an unsupported-algorithm error, not a verdict
+/// on the chain), kavach accepts a valid chain signed so. STRICTER.md, "Algorithms".
+#[test]
+fn ecdsa_with_sha512_is_decided_by_kavach_only() {
+    let mut case = base_case();
+    case.algs[0] = Alg::P256Sha512;
+    let (ours, theirs) = both_verdicts(&case);
+    assert!(ours.is_ok(), "{ours:?}");
+    assert!(
+        matches!(
+            theirs,
+            Err(webpki::Error::UnsupportedSignatureAlgorithmForPublicKeyContext(_)
+                | webpki::Error::UnsupportedSignatureAlgorithmContext(_))
+        ),
+        "{theirs:?}"
+    );
+    // The same chain with a wrong signature is refused by kavach.
+    case.defect = Defect::WrongKey { at: 1 };
+    let (ours, _) = both_verdicts(&case);
+    assert!(matches!(ours, Err(Error::BadSignature { .. })), "{ours:?}");
 }

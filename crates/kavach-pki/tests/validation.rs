@@ -551,3 +551,38 @@ fn issuer_helper_refuses_what_the_validator_refuses() {
     let ee = pki().leaf(Purpose::Signing).unwrap();
     assert!(Issuer::new(&ee.certificate, ee.signer()).is_err());
 }
+
+#[test]
+fn ca_extended_key_usage_constrains_the_purpose_and_any_eku_does_not_stand_in() {
+    use kavach_pki::ObjectIdentifier;
+    let server_auth = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.1");
+    let client_auth = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
+    let any_eku = ObjectIdentifier::new_unwrap("2.5.29.37.0");
+    let name = ServerName::parse(TLS_SERVER_NAME).unwrap();
+    for (ekus, ok) in [
+        (vec![server_auth], true),
+        (vec![client_auth, any_eku], false),
+        (vec![client_auth], false),
+    ] {
+        let k = p256_key();
+        let ca = pki()
+            .issue_by_root(
+                &CertificateProfile::new(dn("CN=EKU CA"), k.public_key(), Validity::days_from_now(30).unwrap())
+                    .ca(None)
+                    .extended_key_usage(&ekus),
+            )
+            .unwrap();
+        let profile = pki().leaf_profile(Purpose::TlsServer, "CN=Under EKU CA").unwrap();
+        let leaf = pki().issue_under(&profile, &ca, &k).unwrap();
+        let r = Validator::new().verify(
+            &domain(pki()),
+            &leaf,
+            &[ca],
+            &now(Purpose::TlsServer).with_server_name(&name),
+        );
+        assert_eq!(r.is_ok(), ok, "{ekus:?}: {r:?}");
+        if !ok {
+            assert!(matches!(r, Err(Error::PurposeMismatch { .. })));
+        }
+    }
+}

@@ -449,10 +449,10 @@ impl Ctx<'_> {
             });
         }
         // An extendedKeyUsage on a CA constrains the purposes below it (the CA/Browser Forum
-        // and Chrome/Mozilla reading; rustls-webpki checks EKU on every certificate).
+        // and Mozilla reading; rustls-webpki checks EKU on every certificate). Like
+        // rustls-webpki, anyExtendedKeyUsage does not stand in for the purpose's EKU.
         if let (Some(eku), Some(required)) = (cert.extended_key_usage(), self.options.purpose.required_eku())
             && !eku.contains(&required)
-            && !eku.contains(&ANY_EXTENDED_KEY_USAGE)
         {
             return Err(Error::PurposeMismatch {
                 subject: cert.subject(),
