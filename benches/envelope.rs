@@ -23,12 +23,26 @@ use kavach_envelope::hazmat::{self, GcmIv};
 use kavach_envelope::{Limits, Recipient, jwe, mosip, stream};
 use kavach_keys::MemoryKeyStore;
 
-const SIZES: [(usize, &str); 4] = [(1 << 10, "1KiB"), (64 << 10, "64KiB"), (1 << 20, "1MiB"), (16 << 20, "16MiB")];
+const SIZES: [(usize, &str); 4] = [
+    (1 << 10, "1KiB"),
+    (64 << 10, "64KiB"),
+    (1 << 20, "1MiB"),
+    (16 << 20, "16MiB"),
+];
 
 /// OpenSSL's AES-256-GCM throughput on 16 KiB blocks, in bytes per second.
 fn openssl_reference() -> Option<f64> {
     let out = Command::new("openssl")
-        .args(["speed", "-seconds", "3", "-bytes", "16384", "-aead", "-evp", "aes-256-gcm"])
+        .args([
+            "speed",
+            "-seconds",
+            "3",
+            "-bytes",
+            "16384",
+            "-aead",
+            "-evp",
+            "aes-256-gcm",
+        ])
         .output()
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
@@ -173,9 +187,18 @@ fn main() {
         black_box(hazmat::aes256_gcm_seal(&[7u8; 32], &GcmIv::Standard([1u8; 12]), b"", &data).unwrap());
     });
     println!("== 16 MiB seal throughput, median of 15 (MB = 10^6 bytes) ==");
-    println!("AES-256-GCM alone (hazmat):       {:8.1} MB/s", mb_per_s(data.len(), raw));
-    println!("MOSIP VER_R2 seal, binary:        {:8.1} MB/s", mb_per_s(data.len(), binary));
-    println!("MOSIP VER_R2 seal, base64url text: {:7.1} MB/s", mb_per_s(data.len(), text));
+    println!(
+        "AES-256-GCM alone (hazmat):       {:8.1} MB/s",
+        mb_per_s(data.len(), raw)
+    );
+    println!(
+        "MOSIP VER_R2 seal, binary:        {:8.1} MB/s",
+        mb_per_s(data.len(), binary)
+    );
+    println!(
+        "MOSIP VER_R2 seal, base64url text: {:7.1} MB/s",
+        mb_per_s(data.len(), text)
+    );
     match openssl {
         Some(o) => {
             let ratio = mb_per_s(data.len(), binary) / (o / 1e6);

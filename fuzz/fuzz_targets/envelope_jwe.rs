@@ -15,8 +15,10 @@ static KEYS: LazyLock<MemoryKeyStore> = LazyLock::new(|| {
     let mut s = MemoryKeyStore::new();
     let rsa = PrivateKey::from_pem(include_str!("../../crates/kavach-envelope/tests/data/fuzz-rsa2048.pem")).unwrap();
     let ec = PrivateKey::from_pem(include_str!("../../crates/kavach-envelope/tests/data/fuzz-p256.pem")).unwrap();
-    s.insert("rsa", Arc::new(rsa), Some(b"kavach-envelope fuzz recipient (RSA)")).unwrap();
-    s.insert("ec", Arc::new(ec), Some(b"kavach-envelope fuzz recipient (P-256)")).unwrap();
+    s.insert("rsa", Arc::new(rsa), Some(b"kavach-envelope fuzz recipient (RSA)"))
+        .unwrap();
+    s.insert("ec", Arc::new(ec), Some(b"kavach-envelope fuzz recipient (P-256)"))
+        .unwrap();
     s
 });
 
@@ -24,7 +26,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = core::str::from_utf8(data) else { return };
     // A small payload cap, so that inflation limits are reached quickly.
     let limits = Limits::with_max_plaintext(1 << 20);
-    let Ok(parsed) = jwe::JweCompact::parse(text, &limits) else { return };
+    let Ok(parsed) = jwe::JweCompact::parse(text, &limits) else {
+        return;
+    };
     assert!(jwe::JweCompact::parse(parsed.as_str(), &limits).is_ok());
     match jwe::open(&parsed, &*KEYS) {
         Ok(opened) => assert!(opened.plaintext().len() <= 1 << 20),

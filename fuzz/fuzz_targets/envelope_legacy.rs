@@ -15,15 +15,24 @@ use libfuzzer_sys::fuzz_target;
 static KEYS: LazyLock<MemoryKeyStore> = LazyLock::new(|| {
     let mut s = MemoryKeyStore::new();
     let pem = include_str!("../../crates/kavach-envelope/tests/data/fuzz-rsa2048.pem");
-    s.insert("with-cert", Arc::new(PrivateKey::from_pem(pem).unwrap()), Some(b"kavach-envelope fuzz recipient (RSA)"))
+    s.insert(
+        "with-cert",
+        Arc::new(PrivateKey::from_pem(pem).unwrap()),
+        Some(b"kavach-envelope fuzz recipient (RSA)"),
+    )
+    .unwrap();
+    s.insert("no-cert", Arc::new(PrivateKey::from_pem(pem).unwrap()), None)
         .unwrap();
-    s.insert("no-cert", Arc::new(PrivateKey::from_pem(pem).unwrap()), None).unwrap();
     s
 });
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&flag, bytes)) = data.split_first() else { return };
-    let Ok(env) = mosip::MosipEnvelope::from_bytes(bytes.to_vec(), &Limits::DEFAULT) else { return };
+    let Some((&flag, bytes)) = data.split_first() else {
+        return;
+    };
+    let Ok(env) = mosip::MosipEnvelope::from_bytes(bytes.to_vec(), &Limits::DEFAULT) else {
+        return;
+    };
     let aad = (flag & 1 == 1).then_some(&b"fuzz-aad"[..]);
     if let Err(e) = mosip::open(&env, &*KEYS, aad) {
         assert!(!matches!(e, Error::Io(_) | Error::Rng | Error::Key(_)), "{e:?}");

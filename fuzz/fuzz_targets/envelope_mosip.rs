@@ -16,14 +16,18 @@ static KEYS: LazyLock<MemoryKeyStore> = LazyLock::new(|| {
     let mut s = MemoryKeyStore::new();
     let rsa = PrivateKey::from_pem(include_str!("../../crates/kavach-envelope/tests/data/fuzz-rsa2048.pem")).unwrap();
     let ec = PrivateKey::from_pem(include_str!("../../crates/kavach-envelope/tests/data/fuzz-p256.pem")).unwrap();
-    s.insert("rsa", Arc::new(rsa), Some(b"kavach-envelope fuzz recipient (RSA)")).unwrap();
-    s.insert("ec", Arc::new(ec), Some(b"kavach-envelope fuzz recipient (P-256)")).unwrap();
+    s.insert("rsa", Arc::new(rsa), Some(b"kavach-envelope fuzz recipient (RSA)"))
+        .unwrap();
+    s.insert("ec", Arc::new(ec), Some(b"kavach-envelope fuzz recipient (P-256)"))
+        .unwrap();
     s
 });
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = core::str::from_utf8(data) else { return };
-    let Ok(env) = mosip::MosipEnvelope::from_text(text, &Limits::DEFAULT) else { return };
+    let Ok(env) = mosip::MosipEnvelope::from_text(text, &Limits::DEFAULT) else {
+        return;
+    };
     // The transport text round-trips.
     let again = mosip::MosipEnvelope::from_text(&env.to_text(), &Limits::DEFAULT).unwrap();
     assert!(again == env);

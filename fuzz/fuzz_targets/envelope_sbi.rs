@@ -13,7 +13,8 @@ use libfuzzer_sys::fuzz_target;
 static KEYS: LazyLock<MemoryKeyStore> = LazyLock::new(|| {
     let mut s = MemoryKeyStore::new();
     let rsa = PrivateKey::from_pem(include_str!("../../crates/kavach-envelope/tests/data/fuzz-rsa2048.pem")).unwrap();
-    s.insert("rsa", Arc::new(rsa), Some(b"kavach-envelope fuzz recipient (RSA)")).unwrap();
+    s.insert("rsa", Arc::new(rsa), Some(b"kavach-envelope fuzz recipient (RSA)"))
+        .unwrap();
     s
 });
 
@@ -32,7 +33,11 @@ fuzz_target!(|data: &[u8]| {
     ) else {
         return;
     };
-    let sealed = sbi::SealedBio { bio_value, session_key, thumbprint };
+    let sealed = sbi::SealedBio {
+        bio_value,
+        session_key,
+        thumbprint,
+    };
     if let Ok(data) = sbi::open(&sealed, &*KEYS, ts, tx) {
         assert_eq!(data.as_bytes().len() + 16, sealed.bio_value.as_bytes().len());
     }

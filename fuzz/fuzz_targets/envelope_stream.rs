@@ -14,8 +14,10 @@ static KEYS: LazyLock<MemoryKeyStore> = LazyLock::new(|| {
     let mut s = MemoryKeyStore::new();
     let rsa = PrivateKey::from_pem(include_str!("../../crates/kavach-envelope/tests/data/fuzz-rsa2048.pem")).unwrap();
     let ec = PrivateKey::from_pem(include_str!("../../crates/kavach-envelope/tests/data/fuzz-p256.pem")).unwrap();
-    s.insert("rsa", Arc::new(rsa), Some(b"kavach-envelope fuzz recipient (RSA)")).unwrap();
-    s.insert("ec", Arc::new(ec), Some(b"kavach-envelope fuzz recipient (P-256)")).unwrap();
+    s.insert("rsa", Arc::new(rsa), Some(b"kavach-envelope fuzz recipient (RSA)"))
+        .unwrap();
+    s.insert("ec", Arc::new(ec), Some(b"kavach-envelope fuzz recipient (P-256)"))
+        .unwrap();
     s
 });
 

@@ -6,9 +6,9 @@
 
 use std::sync::LazyLock;
 
-use kavach_jws::{CompactJws, Header};
 use kavach_jws::danger::{BareKey, verify_detached_with_bare_key, verify_with_bare_key};
 use kavach_jws::jwk::Jwk;
+use kavach_jws::{CompactJws, Header};
 use libfuzzer_sys::fuzz_target;
 
 const JWKS: [&str; 3] = [
@@ -19,7 +19,9 @@ const JWKS: [&str; 3] = [
 
 static KEYS: LazyLock<Vec<BareKey>> = LazyLock::new(|| {
     JWKS.iter()
-        .map(|j| BareKey::from_jwk(&Jwk::from_json(j).expect("fixed JWK parses")).expect("fixed JWK is a verification key"))
+        .map(|j| {
+            BareKey::from_jwk(&Jwk::from_json(j).expect("fixed JWK parses")).expect("fixed JWK is a verification key")
+        })
         .collect()
 });
 

@@ -44,8 +44,10 @@ fn main() {
     let hwm = std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().trim_end_matches(" kB").trim().to_owned()))
+            s.lines().find_map(|l| {
+                l.strip_prefix("VmHWM:")
+                    .map(|v| v.trim().trim_end_matches(" kB").trim().to_owned())
+            })
         })
         .unwrap_or_else(|| "unknown".to_owned());
     let mut err = std::io::stderr().lock();

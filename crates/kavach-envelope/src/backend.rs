@@ -150,7 +150,7 @@ pub(crate) const KW_MAX_KEY_LEN: usize = 4096;
 /// AES-256 key wrap (RFC 3394 §2.2.1, default IV `A6A6A6A6A6A6A6A6`). `key` must be a
 /// multiple of 8 bytes, at least [`KW_MIN_KEY_LEN`].
 pub(crate) fn aes256_kw_wrap(kek: &[u8; KEY_LEN], key: &[u8]) -> Result<Vec<u8>, Opaque> {
-    if key.len() < KW_MIN_KEY_LEN || key.len() > KW_MAX_KEY_LEN || key.len() % 8 != 0 {
+    if key.len() < KW_MIN_KEY_LEN || key.len() > KW_MAX_KEY_LEN || !key.len().is_multiple_of(8) {
         return Err(Opaque);
     }
     let kw = aes_kw::KwAes256::new(kek.into());
@@ -162,7 +162,7 @@ pub(crate) fn aes256_kw_wrap(kek: &[u8; KEY_LEN], key: &[u8]) -> Result<Vec<u8>,
 
 /// AES-256 key unwrap (RFC 3394 §2.2.2), checking the default IV.
 pub(crate) fn aes256_kw_unwrap(kek: &[u8; KEY_LEN], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, Opaque> {
-    if wrapped.len() < KW_MIN_KEY_LEN + 8 || wrapped.len() > KW_MAX_KEY_LEN + 8 || wrapped.len() % 8 != 0 {
+    if wrapped.len() < KW_MIN_KEY_LEN + 8 || wrapped.len() > KW_MAX_KEY_LEN + 8 || !wrapped.len().is_multiple_of(8) {
         return Err(Opaque);
     }
     let kw = aes_kw::KwAes256::new(kek.into());

@@ -15,8 +15,8 @@ use crate::{Error, Result};
 pub enum Envelope {
     /// MOSIP keymanager envelope (base64 of one of the WIRE.md §1 layouts).
     Mosip(MosipEnvelope),
-    /// JWE compact.
-    Jwe(JweCompact),
+    /// JWE compact (boxed: its parsed header is much larger than a MOSIP envelope's handle).
+    Jwe(Box<JweCompact>),
 }
 
 impl Envelope {
@@ -24,7 +24,7 @@ impl Envelope {
     /// string (no `.` in either base64 alphabet), so the two never overlap.
     pub fn parse(text: &str, limits: &Limits) -> Result<Self> {
         if text.contains('.') {
-            JweCompact::parse(text, limits).map(Envelope::Jwe)
+            JweCompact::parse(text, limits).map(|j| Envelope::Jwe(Box::new(j)))
         } else {
             MosipEnvelope::from_text(text, limits).map(Envelope::Mosip)
         }

@@ -106,7 +106,12 @@ pub fn concat_kdf_sha256(
     apv: &[u8],
     key_len: usize,
 ) -> Result<Zeroizing<Vec<u8>>> {
-    for (what, len) in [("Z", z.len()), ("AlgorithmID", algorithm_id.len()), ("apu", apu.len()), ("apv", apv.len())] {
+    for (what, len) in [
+        ("Z", z.len()),
+        ("AlgorithmID", algorithm_id.len()),
+        ("apu", apu.len()),
+        ("apv", apv.len()),
+    ] {
         check_len(what, len)?;
     }
     if !(1..=32).contains(&key_len) {

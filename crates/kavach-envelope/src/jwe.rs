@@ -225,10 +225,10 @@ fn parse_header(json: &[u8]) -> Result<Header> {
         .map(|s| crate::b64::decode_url_exact::<32>(s).map(Sha256Thumbprint))
         .transpose()
         .map_err(|_| bad("x5t#S256", "not a base64url SHA-256 thumbprint"))?;
-    if let (Some(t), Some(k)) = (&x5t_s256, kid.as_deref().and_then(kid_thumbprint)) {
-        if !t.ct_eq(&k) {
-            return Err(bad("x5t#S256", "names another certificate than kid"));
-        }
+    if let (Some(t), Some(k)) = (&x5t_s256, kid.as_deref().and_then(kid_thumbprint))
+        && !t.ct_eq(&k)
+    {
+        return Err(bad("x5t#S256", "names another certificate than kid"));
     }
     let epk = match (alg, h.get("epk")) {
         (JweAlgorithm::EcdhEsA256Kw, Some(v)) => Some(parse_epk(v)?),
@@ -271,9 +271,14 @@ impl JweCompact {
             });
         }
         let mut segs = text.splitn(6, '.');
-        let (Some(p), Some(ek), Some(iv), Some(ct), Some(tag), None) =
-            (segs.next(), segs.next(), segs.next(), segs.next(), segs.next(), segs.next())
-        else {
+        let (Some(p), Some(ek), Some(iv), Some(ct), Some(tag), None) = (
+            segs.next(),
+            segs.next(),
+            segs.next(),
+            segs.next(),
+            segs.next(),
+            segs.next(),
+        ) else {
             return Err(bad("compact serialisation", "not five '.'-separated segments"));
         };
         if p.len() > MAX_HEADER_LEN.div_ceil(3) * 4 {
@@ -291,7 +296,10 @@ impl JweCompact {
         let encrypted_key = crate::b64::decode_url_strict(ek).map_err(|r| bad("encrypted key", r))?;
         match header.alg {
             JweAlgorithm::RsaOaep256 if encrypted_key.is_empty() || encrypted_key.len() > MAX_RSA_ENCRYPTED_KEY_LEN => {
-                return Err(bad("encrypted key", "not an RSA-OAEP block of an RSA key up to 8192 bits"));
+                return Err(bad(
+                    "encrypted key",
+                    "not an RSA-OAEP block of an RSA key up to 8192 bits",
+                ));
             }
             JweAlgorithm::EcdhEsA256Kw if encrypted_key.len() != KW_WRAPPED_LEN => {
                 return Err(bad("encrypted key", "not a 40-byte AES key wrap of a 256-bit key"));
@@ -438,7 +446,10 @@ pub fn seal(recipient: &Recipient, plaintext: &[u8]) -> Result<JweCompact> {
 pub fn open(jwe: &JweCompact, keys: &dyn KeyStore) -> Result<Opened> {
     let named = jwe.recipient_thumbprint();
     let candidates: Vec<KeyHandle> = match (&named, jwe.header.kid.as_deref()) {
-        (Some(t), kid) => match keys.by_certificate_thumbprint(t).or_else(|| kid.and_then(|k| keys.by_id(k))) {
+        (Some(t), kid) => match keys
+            .by_certificate_thumbprint(t)
+            .or_else(|| kid.and_then(|k| keys.by_id(k)))
+        {
             Some(k) => vec![k],
             None => return Err(Error::UnknownRecipient(RecipientRef::Thumbprint(*t))),
         },

@@ -49,7 +49,10 @@ impl Limits {
 
     /// Largest envelope text accepted: base64 of [`Self::max_envelope_bytes`], plus padding.
     pub(crate) fn max_envelope_text(&self) -> usize {
-        self.max_envelope_bytes().div_ceil(3).saturating_mul(4).saturating_add(4)
+        self.max_envelope_bytes()
+            .div_ceil(3)
+            .saturating_mul(4)
+            .saturating_add(4)
     }
 
     pub(crate) fn check_plaintext(&self, len: usize) -> crate::Result<()> {

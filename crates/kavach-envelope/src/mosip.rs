@@ -156,7 +156,9 @@ impl MosipEnvelope {
     /// The recipient thumbprint of a `VER_R2` envelope (other layouts may carry one too, but only
     /// a key store lookup can tell whether their first 32 bytes are a thumbprint).
     pub fn ver_r2_thumbprint(&self) -> Option<Sha256Thumbprint> {
-        let t = self.bytes.get(VER_R2_HEADER.len()..VER_R2_HEADER.len() + THUMBPRINT_LEN)?;
+        let t = self
+            .bytes
+            .get(VER_R2_HEADER.len()..VER_R2_HEADER.len() + THUMBPRINT_LEN)?;
         self.is_ver_r2().then(|| thumbprint_at(t))
     }
 }

@@ -238,7 +238,9 @@ pub fn seal(recipient: &Recipient, timestamp: &str, transaction_id: &str, data: 
     })?;
     let (aad, nonce) = derive(timestamp, transaction_id)?;
     let session_key = backend::random_key()?;
-    let wrapped = key.encrypt_rsa_oaep_sha256(None, session_key.as_ref()).map_err(Error::Key)?;
+    let wrapped = key
+        .encrypt_rsa_oaep_sha256(None, session_key.as_ref())
+        .map_err(Error::Key)?;
     let mut buf = Vec::with_capacity(data.len() + TAG_LEN);
     buf.extend_from_slice(data);
     let tag = backend::Gcm::new(&session_key).seal_in_place(&nonce, &aad, &mut buf)?;
@@ -388,7 +390,9 @@ mod tests {
         assert_eq!(h1.to_upper_hex(), h1.to_upper_hex().to_uppercase());
         let h2 = chain.next_hash(b"second");
         let mut verifier = HashChain::new();
-        verifier.verify_next(b"first", &ChainHash::parse(&h1.to_upper_hex()).unwrap()).unwrap();
+        verifier
+            .verify_next(b"first", &ChainHash::parse(&h1.to_upper_hex()).unwrap())
+            .unwrap();
         assert!(verifier.verify_next(b"first", &h2).is_err(), "out of order must fail");
         verifier.verify_next(b"second", &h2).unwrap();
     }

@@ -204,14 +204,11 @@ impl<W: Write> StreamSealer<W> {
         self.buf.clear();
         if !last {
             // 2^32 chunks of at least 4 KiB is 16 TiB: past that the counter would repeat.
-            self.counter = self
-                .counter
-                .checked_add(1)
-                .ok_or(Error::TooLarge {
-                    what: "stream (chunk count)",
-                    limit: u32::MAX as usize,
-                    actual: u32::MAX as usize,
-                })?;
+            self.counter = self.counter.checked_add(1).ok_or(Error::TooLarge {
+                what: "stream (chunk count)",
+                limit: u32::MAX as usize,
+                actual: u32::MAX as usize,
+            })?;
         }
         self.failed = false;
         Ok(())
@@ -325,7 +322,8 @@ impl StreamHeader {
                 if rsa_ciphertext_len(key.public_key()) != Some(block.len()) {
                     return Err(Error::OpenFailed);
                 }
-                key.decrypt_rsa_oaep_sha256(None, block).map_err(|_| Error::OpenFailed)?
+                key.decrypt_rsa_oaep_sha256(None, block)
+                    .map_err(|_| Error::OpenFailed)?
             }
             _ => {
                 let (point, wrapped) = block.split_at(P256_POINT_LEN);
@@ -335,7 +333,9 @@ impl StreamHeader {
                 backend::aes256_kw_unwrap(&kek, wrapped).map_err(|_| Error::OpenFailed)?
             }
         };
-        Ok(Zeroizing::new(cek.as_slice().try_into().map_err(|_| Error::OpenFailed)?))
+        Ok(Zeroizing::new(
+            cek.as_slice().try_into().map_err(|_| Error::OpenFailed)?,
+        ))
     }
 }
 

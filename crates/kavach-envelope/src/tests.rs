@@ -101,7 +101,10 @@ fn aad_layout_is_byte_exact_and_binds_aad() {
     let opened = mosip::open(&env, &keys, Some(b"txn-42")).unwrap();
     assert_eq!(opened.kind(), OpenedKind::Mosip(MosipLayout::Aad));
     assert_eq!(opened.plaintext().as_bytes(), msg);
-    assert!(matches!(mosip::open(&env, &keys, Some(b"txn-43")), Err(Error::OpenFailed)));
+    assert!(matches!(
+        mosip::open(&env, &keys, Some(b"txn-43")),
+        Err(Error::OpenFailed)
+    ));
     assert!(matches!(mosip::open(&env, &keys, None), Err(Error::OpenFailed)));
 }
 
@@ -118,9 +121,7 @@ fn ver_r2_refuses_caller_aad() {
 fn legacy(p: &Party, with_thumbprint: bool, msg: &[u8]) -> MosipEnvelope {
     let cek = [7u8; 32];
     let iv = [9u8; 16];
-    let wrapped = Signer::public_key(&*p.key)
-        .encrypt_rsa_oaep_sha256(None, &cek)
-        .unwrap();
+    let wrapped = Signer::public_key(&*p.key).encrypt_rsa_oaep_sha256(None, &cek).unwrap();
     let mut out = Vec::new();
     if with_thumbprint {
         out.extend_from_slice(p.recipient().thumbprint().as_bytes());
@@ -143,7 +144,12 @@ fn legacy_layouts_open_and_are_reported() {
     assert_eq!(o.recipient_thumbprint(), None);
     assert_eq!(o.plaintext().as_bytes(), b"1.1.3");
     // Keys without certificates: only the no-thumbprint layout can be opened.
-    let o = mosip::open(&legacy(&RSA_A, false, b"x"), &store_without_certs(&[&RSA_B, &RSA_A]), None).unwrap();
+    let o = mosip::open(
+        &legacy(&RSA_A, false, b"x"),
+        &store_without_certs(&[&RSA_B, &RSA_A]),
+        None,
+    )
+    .unwrap();
     assert_eq!(o.kind(), OpenedKind::Mosip(MosipLayout::LegacyNoThumbprint));
 }
 
@@ -214,7 +220,10 @@ fn mosip_truncation_and_splitter_damage() {
     let bad = MosipEnvelope::from_bytes(b, &l()).unwrap();
     assert!(matches!(
         mosip::open(&bad, &keys, None),
-        Err(Error::Malformed { field: "key splitter", .. })
+        Err(Error::Malformed {
+            field: "key splitter",
+            ..
+        })
     ));
 }
 
@@ -285,9 +294,16 @@ fn with_header(jwe: &str, header: &str) -> String {
 fn jwe_header_rules() {
     let jwe = jwe::seal(&RSA_A.recipient(), b"x").unwrap().to_string();
     let kid = RSA_A.recipient().thumbprint().to_base64url();
-    let cases: &[(&str, fn(&Error) -> bool)] = &[
+    type Case = (&'static str, fn(&Error) -> bool);
+    let cases: &[Case] = &[
         (r#"{"alg":"RSA-OAEP-256","alg":"RSA-OAEP-256","enc":"A256GCM"}"#, |e| {
-            matches!(e, Error::Malformed { field: "protected header", .. })
+            matches!(
+                e,
+                Error::Malformed {
+                    field: "protected header",
+                    ..
+                }
+            )
         }),
         (r#"{"alg":"none","enc":"A256GCM"}"#, |e| {
             matches!(e, Error::AlgorithmNotAllowed { member: "alg", .. })
@@ -301,14 +317,25 @@ fn jwe_header_rules() {
         (r#"{"alg":"RSA-OAEP-256","enc":"A256GCM","zip":"GZ"}"#, |e| {
             matches!(e, Error::AlgorithmNotAllowed { member: "zip", .. })
         }),
-        (r#"{"alg":"RSA-OAEP-256","enc":"A256GCM","crit":["exp"],"exp":1}"#, |e| {
-            matches!(e, Error::UnsupportedCritical { .. })
+        (
+            r#"{"alg":"RSA-OAEP-256","enc":"A256GCM","crit":["exp"],"exp":1}"#,
+            |e| matches!(e, Error::UnsupportedCritical { .. }),
+        ),
+        (r#"{"enc":"A256GCM"}"#, |e| {
+            matches!(e, Error::Malformed { field: "alg", .. })
         }),
-        (r#"{"enc":"A256GCM"}"#, |e| matches!(e, Error::Malformed { field: "alg", .. })),
         (r#"{"alg":"ECDH-ES+A256KW","enc":"A256GCM"}"#, |e| {
             matches!(e, Error::Malformed { field: "epk", .. })
         }),
-        (r#"["alg"]"#, |e| matches!(e, Error::Malformed { field: "protected header", .. })),
+        (r#"["alg"]"#, |e| {
+            matches!(
+                e,
+                Error::Malformed {
+                    field: "protected header",
+                    ..
+                }
+            )
+        }),
     ];
     for (h, want) in cases {
         let e = jwe::JweCompact::parse(&with_header(&jwe, h), &l()).unwrap_err();
@@ -360,8 +387,14 @@ fn zipped_jwe(p: &Party, payload: &[u8], kid: bool) -> String {
     let h = crate::b64::encode_url(header.as_bytes());
     let sealed = hazmat::aes256_gcm_seal(&cek, &GcmIv::Standard(iv), h.as_bytes(), &compressed).unwrap();
     let (ct, tag) = sealed.split_at(sealed.len() - 16);
-    [h, crate::b64::encode_url(&ek), crate::b64::encode_url(&iv), crate::b64::encode_url(ct), crate::b64::encode_url(tag)]
-        .join(".")
+    [
+        h,
+        crate::b64::encode_url(&ek),
+        crate::b64::encode_url(&iv),
+        crate::b64::encode_url(ct),
+        crate::b64::encode_url(tag),
+    ]
+    .join(".")
 }
 
 #[test]
@@ -370,7 +403,10 @@ fn jwe_zip_def_is_read_with_a_cap() {
     let text = zipped_jwe(&RSA_A, &payload, true);
     let p = jwe::JweCompact::parse(&text, &l()).unwrap();
     assert!(p.is_compressed());
-    assert_eq!(jwe::open(&p, &store(&[&RSA_A])).unwrap().plaintext().as_bytes(), &payload[..]);
+    assert_eq!(
+        jwe::open(&p, &store(&[&RSA_A])).unwrap().plaintext().as_bytes(),
+        &payload[..]
+    );
     // The caller's cap applies to the inflated size.
     let p = jwe::JweCompact::parse(&text, &Limits::with_max_plaintext(50_000)).unwrap();
     assert!(matches!(
@@ -399,11 +435,17 @@ fn jwe_zip_bomb_stops_at_64_mib() {
 #[test]
 fn jwe_unknown_kid_and_wrong_key() {
     let jwe = jwe::seal(&RSA_A.recipient(), b"x").unwrap();
-    assert!(matches!(jwe::open(&jwe, &store(&[&RSA_B])), Err(Error::UnknownRecipient(_))));
+    assert!(matches!(
+        jwe::open(&jwe, &store(&[&RSA_B])),
+        Err(Error::UnknownRecipient(_))
+    ));
     let text = zipped_jwe(&RSA_A, b"x", false);
     let p = jwe::JweCompact::parse(&text, &l()).unwrap();
     assert!(matches!(jwe::open(&p, &store(&[&RSA_B])), Err(Error::OpenFailed)));
-    assert!(matches!(jwe::open(&p, &store(&[&EC_A])), Err(Error::NoApplicableKey { .. })));
+    assert!(matches!(
+        jwe::open(&p, &store(&[&EC_A])),
+        Err(Error::NoApplicableKey { .. })
+    ));
 }
 
 #[test]
@@ -412,7 +454,10 @@ fn envelope_detects_the_format() {
     let m = mosip::seal(&RSA_A.recipient(), b"m", None).unwrap().to_text();
     let j = jwe::seal(&RSA_A.recipient(), b"j").unwrap().to_string();
     let o = Envelope::parse(&m, &l()).unwrap().open(&keys, None).unwrap();
-    assert_eq!((o.plaintext().as_bytes(), o.kind()), (&b"m"[..], OpenedKind::Mosip(MosipLayout::VerR2)));
+    assert_eq!(
+        (o.plaintext().as_bytes(), o.kind()),
+        (&b"m"[..], OpenedKind::Mosip(MosipLayout::VerR2))
+    );
     let o = Envelope::parse(&j, &l()).unwrap().open(&keys, None).unwrap();
     assert_eq!(o.plaintext().as_bytes(), b"j");
     assert!(matches!(
@@ -437,12 +482,18 @@ fn sbi_round_trip_and_binding() {
     };
     let data = sbi::open(&again, &keys, ts, tx).unwrap();
     assert_eq!(data.as_bytes(), b"ISO 19794-4 image");
-    assert!(matches!(sbi::open(&sealed, &keys, ts, "another-transaction-id"), Err(Error::OpenFailed)));
+    assert!(matches!(
+        sbi::open(&sealed, &keys, ts, "another-transaction-id"),
+        Err(Error::OpenFailed)
+    ));
     assert!(matches!(
         sbi::open(&sealed, &keys, "2026-11-23T19:00:00.124Z", tx),
         Err(Error::OpenFailed)
     ));
-    assert!(matches!(sbi::open(&sealed, &store(&[&RSA_B]), ts, tx), Err(Error::UnknownRecipient(_))));
+    assert!(matches!(
+        sbi::open(&sealed, &store(&[&RSA_B]), ts, tx),
+        Err(Error::UnknownRecipient(_))
+    ));
 }
 
 fn seal_stream_to(p: &Party, payload: &[u8], chunk: stream::ChunkSize) -> Vec<u8> {
@@ -469,7 +520,10 @@ fn stream_round_trips_at_every_boundary() {
         for p in [&*RSA_A, &*EC_A] {
             let sealed = seal_stream_to(p, &payload, chunk);
             let chunks = len.div_ceil(4096).max(1);
-            assert_eq!(sealed.len() - (len + 16 * chunks), 52 + if std::ptr::eq(p, &*RSA_A) { 256 } else { 105 });
+            assert_eq!(
+                sealed.len() - (len + 16 * chunks),
+                52 + if std::ptr::eq(p, &*RSA_A) { 256 } else { 105 }
+            );
             assert_eq!(open_stream_bytes(&keys, &sealed).unwrap(), payload, "len {len}");
         }
     }
@@ -484,7 +538,10 @@ fn stream_refuses_truncation_reordering_extension_and_header_swap() {
     let h = 52 + 256;
     let c = 4096 + 16;
     // Truncated at a chunk boundary (final chunk dropped).
-    assert!(matches!(open_stream_bytes(&keys, &sealed[..h + 3 * c]), Err(Error::OpenFailed)));
+    assert!(matches!(
+        open_stream_bytes(&keys, &sealed[..h + 3 * c]),
+        Err(Error::OpenFailed)
+    ));
     // Truncated inside a chunk and at the header end.
     assert!(open_stream_bytes(&keys, &sealed[..sealed.len() - 1]).is_err());
     assert!(open_stream_bytes(&keys, &sealed[..h]).is_err());
@@ -510,16 +567,25 @@ fn stream_refuses_truncation_reordering_extension_and_header_swap() {
     // Header fields.
     let mut bad = sealed.clone();
     bad[0] = b'X';
-    assert!(matches!(open_stream_bytes(&keys, &bad), Err(Error::Malformed { field: "magic", .. })));
+    assert!(matches!(
+        open_stream_bytes(&keys, &bad),
+        Err(Error::Malformed { field: "magic", .. })
+    ));
     let mut bad = sealed.clone();
     bad[10] = 30;
     assert!(matches!(
         open_stream_bytes(&keys, &bad),
-        Err(Error::Malformed { field: "chunk size", .. })
+        Err(Error::Malformed {
+            field: "chunk size",
+            ..
+        })
     ));
     let mut bad = sealed.clone();
     bad[11] ^= 1;
-    assert!(matches!(open_stream_bytes(&keys, &bad), Err(Error::UnknownRecipient(_))));
+    assert!(matches!(
+        open_stream_bytes(&keys, &bad),
+        Err(Error::UnknownRecipient(_))
+    ));
 }
 
 #[test]
@@ -565,7 +631,10 @@ fn hazmat_refuses_other_iv_lengths_and_short_inputs() {
         Err(Error::OpenFailed)
     ));
     assert!(hazmat::aes256_key_wrap(&[0u8; 32], &[0u8; 8]).is_err());
-    assert!(matches!(hazmat::aes256_key_unwrap(&[0u8; 32], &[0u8; 17]), Err(Error::OpenFailed)));
+    assert!(matches!(
+        hazmat::aes256_key_unwrap(&[0u8; 32], &[0u8; 17]),
+        Err(Error::OpenFailed)
+    ));
     assert!(hazmat::hardware_accelerated() || cfg!(not(target_arch = "x86_64")));
 }
 
@@ -607,10 +676,23 @@ fn write_fuzz_seeds() {
     let leg_nt = legacy(&rsa_p, false, b"legacy-no-thumbprint seed");
     write("envelope_mosip", "ver_r2.txt", ver_r2.to_text().as_bytes());
     write("envelope_mosip", "aad.txt", aad.to_text().as_bytes());
-    write("envelope_mosip", "legacy_std_b64.txt", base64ct::Base64::encode_string(leg.as_bytes()).as_bytes());
-    write("envelope_mosip", "legacy_no_thumbprint.txt", leg_nt.to_text().as_bytes());
+    write(
+        "envelope_mosip",
+        "legacy_std_b64.txt",
+        base64ct::Base64::encode_string(leg.as_bytes()).as_bytes(),
+    );
+    write(
+        "envelope_mosip",
+        "legacy_no_thumbprint.txt",
+        leg_nt.to_text().as_bytes(),
+    );
     write("envelope_mosip", "short.txt", b"AAAA");
-    for (name, env, flag) in [("ver_r2", &ver_r2, 0u8), ("aad", &aad, 1), ("legacy", &leg, 0), ("legacy_nt", &leg_nt, 0)] {
+    for (name, env, flag) in [
+        ("ver_r2", &ver_r2, 0u8),
+        ("aad", &aad, 1),
+        ("legacy", &leg, 0),
+        ("legacy_nt", &leg_nt, 0),
+    ] {
         let mut b = vec![flag];
         b.extend_from_slice(env.as_bytes());
         write("envelope_legacy", &format!("{name}.bin"), &b);
@@ -619,20 +701,40 @@ fn write_fuzz_seeds() {
     let ec_jwe = jwe::seal(&ec_p.recipient(), b"{\"jwe\":\"seed\"}").unwrap();
     write("envelope_jwe", "rsa.txt", rsa_jwe.as_str().as_bytes());
     write("envelope_jwe", "ecdh.txt", ec_jwe.as_str().as_bytes());
-    write("envelope_jwe", "zip.txt", zipped_jwe(&rsa_p, &[b'z'; 5000], false).as_bytes());
+    write(
+        "envelope_jwe",
+        "zip.txt",
+        zipped_jwe(&rsa_p, &[b'z'; 5000], false).as_bytes(),
+    );
     write(
         "envelope_jwe",
         "duplicate_alg.txt",
-        with_header(rsa_jwe.as_str(), r#"{"alg":"RSA-OAEP-256","alg":"none","enc":"A256GCM"}"#).as_bytes(),
+        with_header(
+            rsa_jwe.as_str(),
+            r#"{"alg":"RSA-OAEP-256","alg":"none","enc":"A256GCM"}"#,
+        )
+        .as_bytes(),
     );
     write(
         "envelope_jwe",
         "crit.txt",
-        with_header(rsa_jwe.as_str(), r#"{"alg":"RSA-OAEP-256","enc":"A256GCM","crit":["x"]}"#).as_bytes(),
+        with_header(
+            rsa_jwe.as_str(),
+            r#"{"alg":"RSA-OAEP-256","enc":"A256GCM","crit":["x"]}"#,
+        )
+        .as_bytes(),
     );
     let chunk = stream::ChunkSize::from_log2(12).unwrap();
-    write("envelope_stream", "rsa_two_chunks.bin", &seal_stream_to(&rsa_p, &[1u8; 5000], chunk));
-    write("envelope_stream", "ec_one_chunk.bin", &seal_stream_to(&ec_p, b"stream seed", chunk));
+    write(
+        "envelope_stream",
+        "rsa_two_chunks.bin",
+        &seal_stream_to(&rsa_p, &[1u8; 5000], chunk),
+    );
+    write(
+        "envelope_stream",
+        "ec_one_chunk.bin",
+        &seal_stream_to(&ec_p, b"stream seed", chunk),
+    );
     write("envelope_stream", "rsa_empty.bin", &seal_stream_to(&rsa_p, b"", chunk));
     let ts = "2026-11-23T19:00:00.123Z";
     let tx = "c2a1e7c4-6f8e-4b0e-9d35-7f5b8f0b1a11";
@@ -649,7 +751,9 @@ fn write_fuzz_seeds() {
         let mut b = key.to_vec();
         b.push(sel);
         b.extend_from_slice(iv);
-        b.extend_from_slice(&hazmat::aes256_gcm_seal(&key, &GcmIv::from_slice(iv).unwrap(), b"", b"primitive seed").unwrap());
+        b.extend_from_slice(
+            &hazmat::aes256_gcm_seal(&key, &GcmIv::from_slice(iv).unwrap(), b"", b"primitive seed").unwrap(),
+        );
         write("envelope_primitives", name, &b);
     }
     let mut b = key.to_vec();

@@ -17,15 +17,23 @@ const EC_CERT: &[u8] = b"kavach-envelope fuzz recipient (P-256)";
 
 static KEYS: LazyLock<MemoryKeyStore> = LazyLock::new(|| {
     let mut s = MemoryKeyStore::new();
-    s.insert("rsa", Arc::new(PrivateKey::from_pem(RSA_PEM).unwrap()), Some(RSA_CERT)).unwrap();
-    s.insert("ec", Arc::new(PrivateKey::from_pem(EC_PEM).unwrap()), Some(EC_CERT)).unwrap();
+    s.insert("rsa", Arc::new(PrivateKey::from_pem(RSA_PEM).unwrap()), Some(RSA_CERT))
+        .unwrap();
+    s.insert("ec", Arc::new(PrivateKey::from_pem(EC_PEM).unwrap()), Some(EC_CERT))
+        .unwrap();
     s
 });
 
 static LEGACY_KEYS: LazyLock<MemoryKeyStore> = LazyLock::new(|| {
     let mut s = MemoryKeyStore::new();
-    s.insert("with-cert", Arc::new(PrivateKey::from_pem(RSA_PEM).unwrap()), Some(RSA_CERT)).unwrap();
-    s.insert("no-cert", Arc::new(PrivateKey::from_pem(RSA_PEM).unwrap()), None).unwrap();
+    s.insert(
+        "with-cert",
+        Arc::new(PrivateKey::from_pem(RSA_PEM).unwrap()),
+        Some(RSA_CERT),
+    )
+    .unwrap();
+    s.insert("no-cert", Arc::new(PrivateKey::from_pem(RSA_PEM).unwrap()), None)
+        .unwrap();
     s
 });
 
@@ -36,7 +44,10 @@ fn not_internal(e: &Error) -> bool {
 fn mosip_target(data: &[u8]) -> Option<kavach_envelope::Opened> {
     let text = core::str::from_utf8(data).ok()?;
     let env = mosip::MosipEnvelope::from_text(text, &Limits::DEFAULT).ok()?;
-    assert_eq!(mosip::MosipEnvelope::from_text(&env.to_text(), &Limits::DEFAULT).unwrap(), env);
+    assert_eq!(
+        mosip::MosipEnvelope::from_text(&env.to_text(), &Limits::DEFAULT).unwrap(),
+        env
+    );
     let mut opened = None;
     for aad in [None, Some(&b"fuzz-aad"[..])] {
         match mosip::open(&env, &*KEYS, aad) {
@@ -88,7 +99,13 @@ fn stream_target(data: &[u8]) -> Option<Vec<u8>> {
 fn sbi_target(data: &[u8]) -> Option<Vec<u8>> {
     let text = core::str::from_utf8(data).ok()?;
     let mut lines = text.split('\n');
-    let (t, k, v, ts, tx) = (lines.next()?, lines.next()?, lines.next()?, lines.next()?, lines.next()?);
+    let (t, k, v, ts, tx) = (
+        lines.next()?,
+        lines.next()?,
+        lines.next()?,
+        lines.next()?,
+        lines.next()?,
+    );
     let sealed = sbi::SealedBio {
         thumbprint: sbi::SbiThumbprint::parse(t).ok()?,
         session_key: sbi::EncryptedSessionKey::from_text(k).ok()?,
@@ -125,12 +142,17 @@ fn primitives_target(data: &[u8]) -> usize {
 
 /// Every file of `fuzz/corpus/<target>/`, by name.
 fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus").join(target);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/corpus")
+        .join(target);
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| {
             let p = e.unwrap().path();
-            (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap())
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
         })
         .collect();
     files.sort();

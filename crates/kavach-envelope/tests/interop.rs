@@ -113,7 +113,11 @@ fn python(test: &str) -> Option<PathBuf> {
 }
 
 fn payloads() -> Vec<Vec<u8>> {
-    vec![Vec::new(), b"{\"id\":\"mosip.identity.auth\"}".to_vec(), common::bytes(300_000, 7)]
+    vec![
+        Vec::new(),
+        b"{\"id\":\"mosip.identity.auth\"}".to_vec(),
+        common::bytes(300_000, 7),
+    ]
 }
 
 fn layout_of(name: &str) -> MosipLayout {
@@ -133,11 +137,18 @@ fn aad_for(layout: &str) -> Option<&'static [u8]> {
 fn java_envelopes_open_in_kavach_and_back() {
     const T: &str = "java_envelopes_open_in_kavach_and_back";
     let Some(p) = party(T, true) else { return };
-    let Some((java, classes)) = java(T, p.dir.path()) else { return };
+    let Some((java, classes)) = java(T, p.dir.path()) else {
+        return;
+    };
     let (input, output) = (p.dir.path().join("in"), p.dir.path().join("out"));
     let java_cmd = |op: &str, key: &Path, layout: &str| {
         let mut c = Command::new(&java);
-        c.arg("-cp").arg(&classes).arg("MosipInterop").arg(op).arg(key).arg(layout);
+        c.arg("-cp")
+            .arg(&classes)
+            .arg("MosipInterop")
+            .arg(op)
+            .arg(key)
+            .arg(layout);
         c.arg(&input).arg(&output);
         if let Some(aad) = aad_for(layout) {
             c.arg(std::str::from_utf8(aad).unwrap());
@@ -175,7 +186,10 @@ fn python_envelopes_open_in_kavach_and_back() {
     let (input, output) = (p.dir.path().join("in"), p.dir.path().join("out"));
     let py_cmd = |op: &str, key: &Path, layout: &str| {
         let mut c = Command::new(&py);
-        c.arg(Path::new(INTEROP).join("interop.py")).arg(op).arg(key).arg(layout);
+        c.arg(Path::new(INTEROP).join("interop.py"))
+            .arg(op)
+            .arg(key)
+            .arg(layout);
         c.arg(&input).arg(&output);
         if let Some(aad) = aad_for(layout) {
             c.arg(std::str::from_utf8(aad).unwrap());
@@ -216,7 +230,10 @@ fn jwcrypto_jwe_open_in_kavach_and_back() {
         let (input, output) = (p.dir.path().join("in"), p.dir.path().join("out"));
         let py_cmd = |op: &str, key: &Path, mode: &str| {
             let mut c = Command::new(&py);
-            c.arg(Path::new(INTEROP).join("interop.py")).args([op]).arg(key).arg(mode);
+            c.arg(Path::new(INTEROP).join("interop.py"))
+                .args([op])
+                .arg(key)
+                .arg(mode);
             c.arg(&input).arg(&output);
             c
         };

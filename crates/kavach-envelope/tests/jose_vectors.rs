@@ -56,8 +56,7 @@ fn rfc3394_4_6_wrap_256_with_256() {
         .try_into()
         .unwrap();
     let key = hex::decode("00112233445566778899AABBCCDDEEFF000102030405060708090A0B0C0D0E0F").unwrap();
-    let want =
-        hex::decode("28C9F404C4B810F4CBCCB35CFB87F8263F5786E2D80ED326CBC7F0E71A99F43BFB988B9B7A02DD21").unwrap();
+    let want = hex::decode("28C9F404C4B810F4CBCCB35CFB87F8263F5786E2D80ED326CBC7F0E71A99F43BFB988B9B7A02DD21").unwrap();
     assert_eq!(hazmat::aes256_key_wrap(&kek, &key).unwrap(), want);
     assert_eq!(*hazmat::aes256_key_unwrap(&kek, &want).unwrap(), key);
 }

@@ -29,7 +29,7 @@ fn aad_strategy() -> impl Strategy<Value = Option<Vec<u8>>> {
 }
 
 proptest! {
-    #![proptest_config(config(48))]
+    #![proptest_config(config(128))]
 
     #[test]
     fn mosip_round_trips_any_payload_and_aad(len in 0usize..=MIB, seed: u64, aad in aad_strategy()) {
@@ -70,7 +70,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(256))]
+    #![proptest_config(config(512))]
 
     #[test]
     fn any_bit_flip_of_a_mosip_envelope_fails(len in 0usize..2048, seed: u64, aad in aad_strategy(), at: prop::sample::Index) {

@@ -36,7 +36,10 @@ fn an_any_purpose_path_is_refused() {
     let pki = TestPki::rsa();
     let enc = pki.leaf(Purpose::Encryption).unwrap();
     let path = common::verify(pki, &enc.certificate, Purpose::Any).unwrap();
-    assert!(matches!(Recipient::from_verified(&path), Err(Error::WrongPurpose { .. })));
+    assert!(matches!(
+        Recipient::from_verified(&path),
+        Err(Error::WrongPurpose { .. })
+    ));
 }
 
 #[test]
@@ -80,7 +83,10 @@ fn every_format_round_trips_through_the_proof() {
     let m = mosip::seal(&rsa, b"mosip", None).unwrap();
     assert_eq!(mosip::open(&m, &keys, None).unwrap().plaintext().as_bytes(), b"mosip");
     let m = mosip::seal(&rsa, b"aad", Some(b"ctx")).unwrap();
-    assert_eq!(mosip::open(&m, &keys, Some(b"ctx")).unwrap().plaintext().as_bytes(), b"aad");
+    assert_eq!(
+        mosip::open(&m, &keys, Some(b"ctx")).unwrap().plaintext().as_bytes(),
+        b"aad"
+    );
     for r in [&rsa, &ec] {
         let j = jwe::seal(r, b"jwe").unwrap();
         assert_eq!(jwe::open(&j, &keys).unwrap().plaintext().as_bytes(), b"jwe");

@@ -27,7 +27,10 @@ fn example_binary() -> PathBuf {
     if profile_dir.file_name().is_some_and(|n| n == "release") {
         build.arg("--release");
     }
-    assert!(build.status().unwrap().success(), "building the stream_seal example failed");
+    assert!(
+        build.status().unwrap().success(),
+        "building the stream_seal example failed"
+    );
     let bin = profile_dir.join("examples").join("stream_seal");
     assert!(bin.is_file(), "{} not found", bin.display());
     bin
@@ -48,8 +51,16 @@ fn sealing_1_gib_stays_under_64_mib_of_resident_memory() {
     // A sparse file: reads as 1 GiB of zeros without using the disk.
     std::fs::File::create(&input).unwrap().set_len(GIB).unwrap();
     let pki = kavach_pki::testing::TestPki::rsa();
-    let (cert, roots, chain) = (dir.path().join("cert.pem"), dir.path().join("roots.pem"), dir.path().join("chain.pem"));
-    std::fs::write(&cert, pki.leaf(kavach_pki::Purpose::Encryption).unwrap().certificate.to_pem()).unwrap();
+    let (cert, roots, chain) = (
+        dir.path().join("cert.pem"),
+        dir.path().join("roots.pem"),
+        dir.path().join("chain.pem"),
+    );
+    std::fs::write(
+        &cert,
+        pki.leaf(kavach_pki::Purpose::Encryption).unwrap().certificate.to_pem(),
+    )
+    .unwrap();
     std::fs::write(&roots, pki.root().certificate.to_pem()).unwrap();
     std::fs::write(&chain, pki.intermediate().certificate.to_pem()).unwrap();
     let mut child = Command::new(example_binary())
@@ -68,7 +79,10 @@ fn sealing_1_gib_stays_under_64_mib_of_resident_memory() {
         if n == 0 {
             break;
         }
-        assert!(buf[..n].iter().all(|&b| b == 0), "payload byte differs near offset {total}");
+        assert!(
+            buf[..n].iter().all(|&b| b == 0),
+            "payload byte differs near offset {total}"
+        );
         total += n as u64;
     }
     let mut err = String::new();

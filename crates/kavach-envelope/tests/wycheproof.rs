@@ -25,8 +25,8 @@
 //!   `UnnamedCurve` (explicit curve parameters) **rejected** (named curves only).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kavach_envelope::hazmat::{self, GcmIv};
 use kavach_envelope::Error;
+use kavach_envelope::hazmat::{self, GcmIv};
 use kavach_keys::{Decrypter, PrivateKey, PublicKey};
 use serde_json::Value;
 
@@ -108,14 +108,22 @@ fn run(
                         .find(|p| flags.contains(&p.flag))
                         .unwrap_or_else(|| panic!("{file}: undocumented acceptable case {}", describe()));
                     if got != policy.verdict {
-                        t.wrong.push(format!("acceptable (pinned {:?} for {}) {}", policy.verdict, policy.flag, describe()));
+                        t.wrong.push(format!(
+                            "acceptable (pinned {:?} for {}) {}",
+                            policy.verdict,
+                            policy.flag,
+                            describe()
+                        ));
                     }
                 }
                 other => panic!("{file}: unknown result {other:?}"),
             }
         }
     }
-    assert_eq!(seen, declared, "{file}: saw {seen} cases but the file declares {declared}");
+    assert_eq!(
+        seen, declared,
+        "{file}: saw {seen} cases but the file declares {declared}"
+    );
     println!(
         "wycheproof {file}: {} judged (valid {}, invalid {}, acceptable {}), {} refused as out of scope, {} in other groups",
         t.valid + t.invalid + t.acceptable,
@@ -126,7 +134,12 @@ fn run(
         declared - t.valid - t.invalid - t.acceptable - t.out_of_scope
     );
     assert!(t.valid + t.invalid > 0, "{file}: no case judged");
-    assert!(t.wrong.is_empty(), "{file}: {} wrong verdicts:\n{}", t.wrong.len(), t.wrong.join("\n"));
+    assert!(
+        t.wrong.is_empty(),
+        "{file}: {} wrong verdicts:\n{}",
+        t.wrong.len(),
+        t.wrong.join("\n")
+    );
     Some(t)
 }
 
@@ -141,10 +154,7 @@ fn wycheproof_aes_256_gcm() {
             let key: [u8; 32] = hex(&c["key"]).try_into().unwrap();
             let iv_bytes = hex(&c["iv"]);
             let Ok(iv) = GcmIv::from_slice(&iv_bytes) else {
-                assert!(
-                    ![12, 16].contains(&iv_bytes.len()),
-                    "a 12- or 16-byte IV was refused"
-                );
+                assert!(![12, 16].contains(&iv_bytes.len()), "a 12- or 16-byte IV was refused");
                 // An IV length kavach never uses: refused up front. A 0-byte IV is invalid in
                 // Wycheproof too, so it is judged (as rejected); other lengths are counted apart.
                 return if iv_bytes.is_empty() {
@@ -175,7 +185,10 @@ fn wycheproof_aes_256_gcm() {
     ) else {
         return;
     };
-    assert!(t.valid >= 40, "expected the 96- and 128-bit IV groups to be judged: {t:?}");
+    assert!(
+        t.valid >= 40,
+        "expected the 96- and 128-bit IV groups to be judged: {t:?}"
+    );
 }
 
 #[test]
@@ -236,26 +249,32 @@ fn wycheproof_aes_256_key_wrap() {
 }
 
 fn oaep(test: &str, file: &str, bits: u64) {
-    run(test, file, |g| g["keySize"] == bits, &[], |g, c| {
-        assert_eq!(g["sha"], "SHA-256");
-        assert_eq!(g["mgfSha"], "SHA-256");
-        let key = PrivateKey::from_pkcs8_der(&hex(&g["privateKeyPkcs8"])).unwrap();
-        let label = hex(&c["label"]);
-        let label = (!label.is_empty()).then_some(label.as_slice());
-        match key.decrypt_rsa_oaep_sha256(label, &hex(&c["ct"])) {
-            Ok(pt) if *pt == hex(&c["msg"]) => {
-                // And the public half encrypts so that the private half gets the message back.
-                let ct = Decrypter::public_key(&key)
-                    .encrypt_rsa_oaep_sha256(label, &hex(&c["msg"]))
-                    .unwrap();
-                assert_eq!(*key.decrypt_rsa_oaep_sha256(label, &ct).unwrap(), hex(&c["msg"]));
-                Verdict::Accepted
+    run(
+        test,
+        file,
+        |g| g["keySize"] == bits,
+        &[],
+        |g, c| {
+            assert_eq!(g["sha"], "SHA-256");
+            assert_eq!(g["mgfSha"], "SHA-256");
+            let key = PrivateKey::from_pkcs8_der(&hex(&g["privateKeyPkcs8"])).unwrap();
+            let label = hex(&c["label"]);
+            let label = (!label.is_empty()).then_some(label.as_slice());
+            match key.decrypt_rsa_oaep_sha256(label, &hex(&c["ct"])) {
+                Ok(pt) if *pt == hex(&c["msg"]) => {
+                    // And the public half encrypts so that the private half gets the message back.
+                    let ct = Decrypter::public_key(&key)
+                        .encrypt_rsa_oaep_sha256(label, &hex(&c["msg"]))
+                        .unwrap();
+                    assert_eq!(*key.decrypt_rsa_oaep_sha256(label, &ct).unwrap(), hex(&c["msg"]));
+                    Verdict::Accepted
+                }
+                Ok(_) => Verdict::Rejected,
+                Err(kavach_keys::Error::DecryptionFailed) => Verdict::Rejected,
+                Err(e) => panic!("OAEP failure is not the opaque DecryptionFailed: {e:?}"),
             }
-            Ok(_) => Verdict::Rejected,
-            Err(kavach_keys::Error::DecryptionFailed) => Verdict::Rejected,
-            Err(e) => panic!("OAEP failure is not the opaque DecryptionFailed: {e:?}"),
-        }
-    });
+        },
+    );
 }
 
 #[test]

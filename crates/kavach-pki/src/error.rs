@@ -311,6 +311,15 @@ pub enum Error {
         #[source]
         source: kavach_keys::Error,
     },
+    /// A key operation outside signing failed (e.g. generating the keys of the demo PKI).
+    #[error("{context}: {source}")]
+    Key {
+        /// What kavach was doing.
+        context: &'static str,
+        /// The key layer's error.
+        #[source]
+        source: kavach_keys::Error,
+    },
     /// No end-entity certificate of this purpose can be issued for this key or at all.
     #[error("cannot issue a {purpose} certificate {reason}")]
     PurposeNotIssuable {
@@ -364,6 +373,7 @@ impl Error {
             Self::InvalidIssuanceInput { .. } => "KVC-PKI-ISSUANCE-INPUT",
             Self::IssuerCannotIssue { .. } => "KVC-PKI-ISSUER-CANNOT-ISSUE",
             Self::IssuerKeyMismatch { .. } => "KVC-PKI-ISSUER-KEY-MISMATCH",
+            Self::Key { .. } => "KVC-PKI-KEY",
             Self::Signing { .. } => "KVC-PKI-SIGNING",
             Self::PurposeNotIssuable { .. } => "KVC-PKI-PURPOSE-NOT-ISSUABLE",
             Self::BadProofOfPossession => "KVC-PKI-CSR-POP",

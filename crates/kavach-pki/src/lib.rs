@@ -59,6 +59,7 @@
 mod algorithm;
 mod cert;
 mod crl;
+pub mod demo;
 mod error;
 pub mod issue;
 mod name;

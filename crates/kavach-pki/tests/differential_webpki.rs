@@ -33,7 +33,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use const_oid::ObjectIdentifier;
 use const_oid::db::rfc5280::{ANY_EXTENDED_KEY_USAGE, ID_KP_CLIENT_AUTH, ID_KP_CODE_SIGNING, ID_KP_SERVER_AUTH};
-use kavach_keys::{EcdsaEncoding, HashAlgorithm, KeyKind, PrivateKey, PssSaltLength, PublicKey, SignatureAlgorithm, Signer};
+use kavach_keys::{
+    EcdsaEncoding, HashAlgorithm, KeyKind, PrivateKey, PssSaltLength, PublicKey, SignatureAlgorithm, Signer,
+};
 use kavach_pki::issue::{CertificateProfile, DistinguishedName, SubjectAltName, Validity, issue_root};
 use kavach_pki::testing::{TestPki, rsa_pool_key};
 use kavach_pki::{
@@ -158,15 +160,21 @@ static POOL: LazyLock<HashMap<(Alg, usize), Box<dyn Signer>>> = LazyLock::new(||
     for pos in 0..POSITIONS {
         for alg in GOOD_ALGS {
             let key = match alg {
-                Alg::Rs256 => rsa_pool_key(pos).unwrap().with_signature_algorithm(SignatureAlgorithm::RS256),
+                Alg::Rs256 => rsa_pool_key(pos)
+                    .unwrap()
+                    .with_signature_algorithm(SignatureAlgorithm::RS256),
                 Alg::Rs384 => rsa_pool_key(pos)
                     .unwrap()
                     .with_signature_algorithm(SignatureAlgorithm::RsaPkcs1v15(HashAlgorithm::Sha384)),
                 Alg::Rs512 => rsa_pool_key(pos)
                     .unwrap()
                     .with_signature_algorithm(SignatureAlgorithm::RsaPkcs1v15(HashAlgorithm::Sha512)),
-                Alg::Ps256 => rsa_pool_key(pos).unwrap().with_signature_algorithm(pss(HashAlgorithm::Sha256)),
-                Alg::Ps384 => rsa_pool_key(pos).unwrap().with_signature_algorithm(pss(HashAlgorithm::Sha384)),
+                Alg::Ps256 => rsa_pool_key(pos)
+                    .unwrap()
+                    .with_signature_algorithm(pss(HashAlgorithm::Sha256)),
+                Alg::Ps384 => rsa_pool_key(pos)
+                    .unwrap()
+                    .with_signature_algorithm(pss(HashAlgorithm::Sha384)),
                 Alg::Es256 => PrivateKey::generate(KeyKind::P256)
                     .unwrap()
                     .with_signature_algorithm(ecdsa(HashAlgorithm::Sha256)),
@@ -179,7 +187,9 @@ static POOL: LazyLock<HashMap<(Alg, usize), Box<dyn Signer>>> = LazyLock::new(||
                 Alg::P384Sha256 => PrivateKey::generate(KeyKind::P384)
                     .unwrap()
                     .with_signature_algorithm(ecdsa(HashAlgorithm::Sha256)),
-                Alg::Ed25519 => PrivateKey::generate(KeyKind::Ed25519).unwrap().with_signature_algorithm(SignatureAlgorithm::Ed25519),
+                Alg::Ed25519 => PrivateKey::generate(KeyKind::Ed25519)
+                    .unwrap()
+                    .with_signature_algorithm(SignatureAlgorithm::Ed25519),
                 Alg::WeakRsa1024 | Alg::P256Sha512 => unreachable!("not in GOOD_ALGS"),
             };
             pool.insert((alg, pos), Box::new(key.unwrap()));
@@ -436,7 +446,12 @@ const ALL_EKUS: [Eku; 10] = [
 
 impl Eku {
     fn oids(self) -> Vec<ObjectIdentifier> {
-        let (s, c, o, a) = (ID_KP_SERVER_AUTH, ID_KP_CLIENT_AUTH, ID_KP_CODE_SIGNING, ANY_EXTENDED_KEY_USAGE);
+        let (s, c, o, a) = (
+            ID_KP_SERVER_AUTH,
+            ID_KP_CLIENT_AUTH,
+            ID_KP_CODE_SIGNING,
+            ANY_EXTENDED_KEY_USAGE,
+        );
         match self {
             Self::Absent => vec![],
             Self::Server => vec![s],
@@ -479,13 +494,21 @@ fn required_eku(purpose: Purpose) -> ObjectIdentifier {
 enum Defect {
     None,
     /// Certificate `at` names an issuer (a decoy with the issuer's key) that is nowhere.
-    IssuerName { at: usize },
+    IssuerName {
+        at: usize,
+    },
     /// The same, the decoy's name differing from the real issuer's only in letter case.
-    IssuerNameCase { at: usize },
+    IssuerNameCase {
+        at: usize,
+    },
     /// Certificate `at` is signed by another key of the same type as its issuer's.
-    WrongKey { at: usize },
+    WrongKey {
+        at: usize,
+    },
     /// Intermediate `at` is not supplied.
-    MissingIntermediate { at: usize },
+    MissingIntermediate {
+        at: usize,
+    },
 }
 
 /// The name a caller asks for.
@@ -610,8 +633,7 @@ impl Case {
         let mut d = [false; 8];
         let k = self.k;
         // pathLenConstraint of CA c: intermediates below it = k - c.
-        d[D_PATHLEN] =
-            (0..=k).any(|c| self.ca_is_ca(c) && self.path_len[c].is_some_and(|n| k - c > usize::from(n)));
+        d[D_PATHLEN] = (0..=k).any(|c| self.ca_is_ca(c) && self.path_len[c].is_some_and(|n| k - c > usize::from(n)));
         d[D_VALIDITY] = self.windows.iter().any(|w| w.invalid());
         let ee_is_ca = self.ee_bc == EeBc::CaTrue;
         d[D_KU] = self.ca_ku.iter().any(|ku| ku.invalid())
@@ -621,9 +643,7 @@ impl Case {
             || self.ca_eku[0] != Eku::Absent
             || (1..=k).any(|c| !self.ca_eku[c].fits_intermediate(self.purpose));
         d[D_CHAIN] = self.defect != Defect::None;
-        d[D_SAN] = self
-            .name
-            .is_some_and(|name| !self.sans.iter().any(|s| s.matches(name)));
+        d[D_SAN] = self.name.is_some_and(|name| !self.sans.iter().any(|s| s.matches(name)));
         d[D_KEY] = self.ee_key == EeKey::WeakRsa1024 || self.algs.contains(&Alg::WeakRsa1024);
         d[D_BC] = self.bc.iter().any(|b| *b != Bc::Critical) || ee_is_ca;
         d
@@ -730,7 +750,12 @@ fn case_from_plan(plan: &Plan) -> Case {
 
     // basicConstraints.
     let mut bc = vec![Bc::Critical; k + 1];
-    let mut ee_bc = r.pick(&[EeBc::CriticalFalse, EeBc::CriticalFalse, EeBc::NonCriticalFalse, EeBc::Absent]);
+    let mut ee_bc = r.pick(&[
+        EeBc::CriticalFalse,
+        EeBc::CriticalFalse,
+        EeBc::NonCriticalFalse,
+        EeBc::Absent,
+    ]);
     if broken(D_BC) {
         match r.below(5) {
             0 => bc[r.below(k + 1)] = Bc::NonCritical,
@@ -935,7 +960,9 @@ fn build_chain(case: &Case, t: SystemTime) -> Chain {
     let issuing = TestPki::p256(); // only its unchecked-issuance helper is used
     let n = case.n();
     let root_signer = signer(case.algs[0], 0);
-    let root = ca_profile(case, 0, root_signer.public_key(), t).self_sign(root_signer).unwrap();
+    let root = ca_profile(case, 0, root_signer.public_key(), t)
+        .self_sign(root_signer)
+        .unwrap();
     let mut certs = vec![root];
     for i in 1..n {
         let is_ee = i == n - 1;
@@ -946,9 +973,7 @@ fn build_chain(case: &Case, t: SystemTime) -> Chain {
         };
         let issuer_alg = case.algs[i - 1];
         let issuer_signer = signer(issuer_alg, i - 1);
-        let decoy = |name: String| {
-            issue_root(issuer_signer, &dn(&name), Window::Normal.validity(t), None).unwrap()
-        };
+        let decoy = |name: String| issue_root(issuer_signer, &dn(&name), Window::Normal.validity(t), None).unwrap();
         let cert = match case.defect {
             Defect::IssuerName { at } if at == i => {
                 let d = decoy(subject(case, i - 1).replace("Kavach Diff", "Kavach Decoy"));
@@ -992,7 +1017,9 @@ fn kavach_verdict(validator: &Validator, case: &Case, chain: &Chain, t: SystemTi
     if let Some(n) = &name {
         options = options.with_server_name(n);
     }
-    validator.verify(&domain, &chain.ee, &chain.supplied, &options).map(|_| ())
+    validator
+        .verify(&domain, &chain.ee, &chain.supplied, &options)
+        .map(|_| ())
 }
 
 /// webpki's error, reduced to its variant name.
@@ -1065,9 +1092,7 @@ const STRICTER: &[Rule] = &[
     },
     Rule {
         id: "S3 keyCertSign in a certificate that is not a CA",
-        matches: |e, _| {
-            matches!(e, Error::ProfileViolation { reason, .. } if *reason == "keyCertSign without basicConstraints cA")
-        },
+        matches: |e, _| matches!(e, Error::ProfileViolation { reason, .. } if *reason == "keyCertSign without basicConstraints cA"),
     },
     Rule {
         id: "S4 anyExtendedKeyUsage in a TLS end entity",
@@ -1085,9 +1110,7 @@ const STRICTER: &[Rule] = &[
     },
     Rule {
         id: "S6 trust anchor outside its validity",
-        matches: |e, s| {
-            matches!(e, Error::Expired { subject, .. } | Error::NotYetValid { subject, .. } if *subject == s.root)
-        },
+        matches: |e, s| matches!(e, Error::Expired { subject, .. } | Error::NotYetValid { subject, .. } if *subject == s.root),
     },
     Rule {
         id: "S7 trust anchor's pathLenConstraint",
@@ -1099,9 +1122,7 @@ const STRICTER: &[Rule] = &[
     },
     Rule {
         id: "S9 non-critical basicConstraints in a CA",
-        matches: |e, _| {
-            matches!(e, Error::ProfileViolation { reason, .. } if *reason == "non-critical basicConstraints in a CA certificate")
-        },
+        matches: |e, _| matches!(e, Error::ProfileViolation { reason, .. } if *reason == "non-critical basicConstraints in a CA certificate"),
     },
     Rule {
         id: "S10 end-entity key refused by the key policy",
@@ -1149,10 +1170,7 @@ fn kavach_agrees_with_webpki_on_random_chains() {
     let t = UNIX_EPOCH + Duration::from_secs(secs);
     let started = std::time::Instant::now();
 
-    let mut runner = TestRunner::new_with_rng(
-        Config::default(),
-        TestRng::from_seed(RngAlgorithm::ChaCha, &seed()),
-    );
+    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &seed()));
     let strategy = plan_strategy();
     // One validator for the whole run: every case is validated twice, the second time warm.
     let validator = Validator::new();
@@ -1180,16 +1198,21 @@ fn kavach_agrees_with_webpki_on_random_chains() {
 
         let code = |r: &Result<(), Error>| r.as_ref().err().map(Error::code);
         if code(&ours) != code(&warm) {
-            tally
-                .failures
-                .push(format!("warm verdict {:?} differs from cold {:?}: {case:?}", warm, ours));
+            tally.failures.push(format!(
+                "warm verdict {:?} differs from cold {:?}: {case:?}",
+                warm, ours
+            ));
         }
         if ours.is_ok() != model_valid {
             tally.failures.push(format!(
                 "kavach {} but the model of its rules says {} (invalid: {:?}): kavach {:?}; {case:?}",
                 if ours.is_ok() { "accepts" } else { "refuses" },
                 if model_valid { "valid" } else { "invalid" },
-                DIMS.iter().zip(dims).filter(|(_, d)| *d).map(|(n, _)| *n).collect::<Vec<_>>(),
+                DIMS.iter()
+                    .zip(dims)
+                    .filter(|(_, d)| *d)
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>(),
                 ours.as_ref().err(),
             ));
         }
@@ -1201,9 +1224,9 @@ fn kavach_agrees_with_webpki_on_random_chains() {
             (Err(_), Err(_)) => tally.agree_reject += 1,
             (Err(e), Ok(())) => match stricter_rule(e, &subjects) {
                 Some(rule) => *tally.stricter.entry(format!("{rule} [{}]", e.code())).or_default() += 1,
-                None => tally
-                    .failures
-                    .push(format!("kavach refuses ({e}) what webpki accepts, under no documented rule: {case:?}")),
+                None => tally.failures.push(format!(
+                    "kavach refuses ({e}) what webpki accepts, under no documented rule: {case:?}"
+                )),
             },
             (Ok(()), Err(w)) => tally.failures.push(format!(
                 "kavach ACCEPTS what webpki refuses ({}): {case:?}",
@@ -1230,7 +1253,11 @@ fn kavach_agrees_with_webpki_on_random_chains() {
     let _ = writeln!(err, "  disagreements outside the allow-list: {}", tally.failures.len());
     let _ = writeln!(err, "  invalid per dimension (of {}):", tally.cases);
     for (name, n) in DIMS.iter().zip(tally.invalid) {
-        let _ = writeln!(err, "    {name:18} {n:5} ({:.0}%)", 100.0 * n as f64 / tally.cases as f64);
+        let _ = writeln!(
+            err,
+            "    {name:18} {n:5} ({:.0}%)",
+            100.0 * n as f64 / tally.cases as f64
+        );
     }
     let _ = writeln!(err, "  webpki refusals by error: {:?}", tally.webpki_reasons);
     drop(err);
@@ -1250,8 +1277,16 @@ fn kavach_agrees_with_webpki_on_random_chains() {
             tally.cases
         );
     }
-    assert!(tally.agree_accept * 10 >= tally.cases, "too few valid chains: {}", tally.agree_accept);
-    assert!(tally.agree_reject * 4 >= tally.cases, "too few agreed refusals: {}", tally.agree_reject);
+    assert!(
+        tally.agree_accept * 10 >= tally.cases,
+        "too few valid chains: {}",
+        tally.agree_accept
+    );
+    assert!(
+        tally.agree_reject * 4 >= tally.cases,
+        "too few agreed refusals: {}",
+        tally.agree_reject
+    );
     assert!(stricter_total > 0, "no case exercised a stricter rule");
 }
 

@@ -316,7 +316,16 @@ fn refusals_are_typed() {
         Error::PurposeNotIssuable { .. }
     ));
     let err = leaf(Purpose::TlsServer, RSA_LEAF.public_key(), &[]);
-    assert!(matches!(err, Error::InvalidIssuanceInput { what: "subjectAltName", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::InvalidIssuanceInput {
+                what: "subjectAltName",
+                ..
+            }
+        ),
+        "{err}"
+    );
 
     // An end entity cannot issue.
     let ee = issue_end_entity(&issuer, ed.public_key(), &dn("CN=ee"), year(), Purpose::Signing, &[]).unwrap();

@@ -1,27 +1,15 @@
 //! `kavach pki init DIR [--algo p256|rsa2048|rsa3072] [--force]`: a complete demo PKI for both
 //! seeds (the partner exchange and device management) and its manifest `DIR/pki.json`.
 //!
-//! The hierarchy (every CA certificate's pathLenConstraint allows exactly what is below it):
-//!
-//! ```text
-//! root ─┬─ platform.ca ─┬─ platform.tls, platform.encryption, platform.signing
-//!       │               ├─ mgmt-server.tls, mgmt-server.client, mgmt-server.signing
-//!       │               └─ release
-//!       ├─ partner.ca ──── partner.tls, partner.encryption, partner.signing
-//!       └─ provider.ca ─── device.ca ─── device
-//! ftm.root ─── ftm.chip                     (its own trust anchor)
-//! ```
+//! The hierarchy and the roles are [`kavach_pki::demo`]'s; this command only writes them out.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
-use kavach_keys::{KeyKind, PrivateKey, SignatureAlgorithm, Signer};
-use kavach_pki::issue::{
-    DistinguishedName, Issuer, SubjectAltName, Validity, issue_end_entity, issue_intermediate, issue_root,
-};
-use kavach_pki::{Certificate, Purpose};
+use kavach_keys::KeyKind;
+use kavach_pki::Certificate;
+use kavach_pki::demo::{DemoPki, ROLES};
 use serde::{Deserialize, Serialize};
 
 use crate::report::{Failure, Outcome, Success, code};
@@ -97,174 +85,6 @@ pub(crate) struct Entity {
 /// The manifest's file name inside DIR.
 pub(crate) const MANIFEST: &str = "pki.json";
 
-#[derive(Clone, Copy)]
-enum Kind {
-    /// A CA with this pathLenConstraint.
-    Ca(Option<u8>),
-    /// An end entity for this purpose.
-    Leaf(Purpose),
-}
-
-struct Role {
-    name: &'static str,
-    /// `None`: self-signed (a trust anchor).
-    issuer: Option<&'static str>,
-    kind: Kind,
-    subject: &'static str,
-    sans: &'static [&'static str],
-    days: u32,
-}
-
-const LOCAL_SANS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
-
-/// Every role of CLI.md, issuers before what they issue.
-const ROLES: [Role; 18] = [
-    Role {
-        name: "root",
-        issuer: None,
-        kind: Kind::Ca(None),
-        subject: "CN=Kavach Demo Root CA,O=Kavach Demo,C=IN",
-        sans: &[],
-        days: 3650,
-    },
-    Role {
-        name: "platform.ca",
-        issuer: Some("root"),
-        kind: Kind::Ca(Some(0)),
-        subject: "CN=Kavach Demo Platform CA,O=Kavach Demo Platform,C=IN",
-        sans: &[],
-        days: 1825,
-    },
-    Role {
-        name: "platform.tls",
-        issuer: Some("platform.ca"),
-        kind: Kind::Leaf(Purpose::TlsServer),
-        subject: "CN=platform.kavach.test,O=Kavach Demo Platform,C=IN",
-        sans: &["platform.kavach.test", LOCAL_SANS[0], LOCAL_SANS[1], LOCAL_SANS[2]],
-        days: 365,
-    },
-    Role {
-        name: "platform.encryption",
-        issuer: Some("platform.ca"),
-        kind: Kind::Leaf(Purpose::Encryption),
-        subject: "CN=Kavach Demo Platform Encryption,O=Kavach Demo Platform,C=IN",
-        sans: &[],
-        days: 365,
-    },
-    Role {
-        name: "platform.signing",
-        issuer: Some("platform.ca"),
-        kind: Kind::Leaf(Purpose::Signing),
-        subject: "CN=Kavach Demo Platform Signing,O=Kavach Demo Platform,C=IN",
-        sans: &[],
-        days: 365,
-    },
-    Role {
-        name: "partner.ca",
-        issuer: Some("root"),
-        kind: Kind::Ca(Some(0)),
-        subject: "CN=Kavach Demo Partner CA,O=Kavach Demo Partner,C=IN",
-        sans: &[],
-        days: 1825,
-    },
-    Role {
-        name: "partner.tls",
-        issuer: Some("partner.ca"),
-        kind: Kind::Leaf(Purpose::TlsClient),
-        subject: "CN=partner.kavach.test,O=Kavach Demo Partner,C=IN",
-        sans: &["partner.kavach.test"],
-        days: 365,
-    },
-    Role {
-        name: "partner.encryption",
-        issuer: Some("partner.ca"),
-        kind: Kind::Leaf(Purpose::Encryption),
-        subject: "CN=Kavach Demo Partner Encryption,O=Kavach Demo Partner,C=IN",
-        sans: &[],
-        days: 365,
-    },
-    Role {
-        name: "partner.signing",
-        issuer: Some("partner.ca"),
-        kind: Kind::Leaf(Purpose::Signing),
-        subject: "CN=Kavach Demo Partner Signing,O=Kavach Demo Partner,C=IN",
-        sans: &[],
-        days: 365,
-    },
-    Role {
-        name: "provider.ca",
-        issuer: Some("root"),
-        kind: Kind::Ca(Some(1)),
-        subject: "CN=Kavach Demo Device Provider CA,O=Kavach Demo Device Provider,C=IN",
-        sans: &[],
-        days: 1825,
-    },
-    Role {
-        name: "mgmt-server.tls",
-        issuer: Some("platform.ca"),
-        kind: Kind::Leaf(Purpose::TlsServer),
-        subject: "CN=mgmt.kavach.test,O=Kavach Demo Platform,C=IN",
-        sans: &["mgmt.kavach.test", LOCAL_SANS[0], LOCAL_SANS[1], LOCAL_SANS[2]],
-        days: 365,
-    },
-    Role {
-        name: "mgmt-server.client",
-        issuer: Some("platform.ca"),
-        kind: Kind::Leaf(Purpose::TlsClient),
-        subject: "CN=mgmt.kavach.test,OU=Management Server Client,O=Kavach Demo Platform,C=IN",
-        sans: &["mgmt.kavach.test"],
-        days: 365,
-    },
-    Role {
-        name: "mgmt-server.signing",
-        issuer: Some("platform.ca"),
-        kind: Kind::Leaf(Purpose::Signing),
-        subject: "CN=Kavach Demo Management Server Signing,O=Kavach Demo Platform,C=IN",
-        sans: &[],
-        days: 365,
-    },
-    Role {
-        name: "device.ca",
-        issuer: Some("provider.ca"),
-        kind: Kind::Ca(Some(0)),
-        subject: "CN=Kavach Demo Device CA,O=Kavach Demo Device Provider,C=IN",
-        sans: &[],
-        days: 1825,
-    },
-    Role {
-        name: "ftm.root",
-        issuer: None,
-        kind: Kind::Ca(Some(0)),
-        subject: "CN=Kavach Demo FTM Root,O=Kavach Demo FTM Provider,C=IN",
-        sans: &[],
-        days: 3650,
-    },
-    Role {
-        name: "ftm.chip",
-        issuer: Some("ftm.root"),
-        kind: Kind::Leaf(Purpose::Ftm),
-        subject: "CN=Kavach Demo FTM Chip 0001,O=Kavach Demo FTM Provider,C=IN",
-        sans: &[],
-        days: 1825,
-    },
-    Role {
-        name: "device",
-        issuer: Some("device.ca"),
-        kind: Kind::Leaf(Purpose::Device),
-        subject: "CN=Kavach Demo Device 0001,O=Kavach Demo Device Provider,C=IN",
-        sans: &[],
-        days: 365,
-    },
-    Role {
-        name: "release",
-        issuer: Some("platform.ca"),
-        kind: Kind::Leaf(Purpose::CodeSigning),
-        subject: "CN=Kavach Demo Release Signing,O=Kavach Demo Platform,C=IN",
-        sans: &[],
-        days: 730,
-    },
-];
-
 /// The file names of a role inside DIR: (certificate, key, chain).
 fn file_names(role: &str) -> (String, String, String) {
     let stem = if role == "root" { "root-ca" } else { role };
@@ -280,13 +100,6 @@ pub(crate) fn run(command: PkiCommand) -> Outcome {
     match command {
         PkiCommand::Init(args) => init(&args),
     }
-}
-
-struct Issued {
-    certificate: Certificate,
-    key: PrivateKey,
-    /// Intermediates between the certificate and its anchor, nearest first.
-    chain: Vec<Certificate>,
 }
 
 fn init(args: &InitArgs) -> Outcome {
@@ -311,22 +124,15 @@ fn init(args: &InitArgs) -> Outcome {
     std::fs::create_dir_all(dir)
         .map_err(|e| Failure::usage(code::IO, format_args!("{}: cannot create: {e}", dir.display())))?;
 
-    let keys = generate_keys(args.algo)?;
-    let mut issued: BTreeMap<&'static str, Issued> = BTreeMap::new();
-    for (role, key) in ROLES.iter().zip(keys) {
-        let entity = issue(role, key, &issued)
-            .map_err(|e| Failure::usage(e.code(), format_args!("issuing {}: {e}", role.name)))?;
-        issued.insert(role.name, entity);
-    }
+    let pki = DemoPki::generate(args.algo.kind())
+        .map_err(|e| Failure::usage(e.code(), format_args!("building the demo PKI: {e}")))?;
 
     let mut manifest = Manifest {
         root: file_names("root").0,
         entities: BTreeMap::new(),
     };
-    for role in &ROLES {
-        let Some(entity) = issued.get(role.name) else {
-            continue;
-        };
+    for entity in pki.entities() {
+        let role = entity.role;
         let (cert_name, key_name, chain_name) = file_names(role.name);
         write(dir, &cert_name, entity.certificate.to_pem().as_bytes())?;
         let key_path = dir.join(&key_name);
@@ -342,10 +148,7 @@ fn init(args: &InitArgs) -> Outcome {
                 cert: cert_name,
                 key: key_name,
                 chain: chain_name,
-                purpose: match role.kind {
-                    Kind::Leaf(p) => Some(p.to_string()),
-                    Kind::Ca(_) => None,
-                },
+                purpose: entity.purpose().map(|p| p.to_string()),
             },
         );
     }
@@ -374,131 +177,4 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Failure> {
     let path = dir.join(name);
     std::fs::write(&path, bytes)
         .map_err(|e| Failure::usage(code::IO, format_args!("{}: cannot write: {e}", path.display())))
-}
-
-/// One key per role, generated on every available core (RSA generation dominates the time).
-fn generate_keys(algo: Algo) -> Result<Vec<PrivateKey>, Failure> {
-    let kind = algo.kind();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(ROLES.len());
-    let per_thread = ROLES.len().div_ceil(threads);
-    let results: Vec<kavach_keys::Result<Vec<PrivateKey>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let count = per_thread.min(ROLES.len().saturating_sub(t * per_thread));
-                scope.spawn(move || (0..count).map(|_| new_key(kind)).collect())
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or(Err(kavach_keys::Error::KeyGeneration("key generation thread panicked")))
-            })
-            .collect()
-    });
-    let mut keys = Vec::with_capacity(ROLES.len());
-    for r in results {
-        keys.extend(r.map_err(|e| Failure::usage(code::IO, format_args!("key generation: {e}")))?);
-    }
-    Ok(keys)
-}
-
-fn new_key(kind: KeyKind) -> kavach_keys::Result<PrivateKey> {
-    let key = PrivateKey::generate(kind)?;
-    match kind {
-        // MOSIP's CAs sign with sha256WithRSAEncryption.
-        KeyKind::Rsa { .. } => key.with_signature_algorithm(SignatureAlgorithm::RS256),
-        _ => Ok(key),
-    }
-}
-
-fn issue(role: &Role, key: PrivateKey, issued: &BTreeMap<&'static str, Issued>) -> kavach_pki::Result<Issued> {
-    let subject = DistinguishedName::parse(role.subject)?;
-    let validity = Validity::starting_now(Duration::from_secs(u64::from(role.days) * 86_400))?;
-    let Some(issuer_name) = role.issuer else {
-        let path_len = match role.kind {
-            Kind::Ca(p) => p,
-            Kind::Leaf(_) => None,
-        };
-        return Ok(Issued {
-            certificate: issue_root(&key, &subject, validity, path_len)?,
-            key,
-            chain: Vec::new(),
-        });
-    };
-    let parent = issued.get(issuer_name).ok_or(kavach_pki::Error::InvalidIssuanceInput {
-        what: "role table",
-        reason: "an issuer is listed after what it issues",
-    })?;
-    let issuer = Issuer::new(&parent.certificate, &parent.key as &dyn Signer)?;
-    let certificate = match role.kind {
-        Kind::Ca(path_len) => issue_intermediate(&issuer, key.public_key(), &subject, validity, path_len)?,
-        Kind::Leaf(purpose) => {
-            let sans = role
-                .sans
-                .iter()
-                .map(|s| SubjectAltName::parse(s))
-                .collect::<kavach_pki::Result<Vec<_>>>()?;
-            issue_end_entity(&issuer, key.public_key(), &subject, validity, purpose, &sans)?
-        }
-    };
-    // The chain of what this role's issuer is: the issuer itself unless it is an anchor.
-    let mut chain = Vec::new();
-    if issued_is_anchor(issuer_name) {
-        // Issued directly by a trust anchor: no intermediates.
-    } else {
-        chain.push(parent.certificate.clone());
-        chain.extend(parent.chain.iter().cloned());
-    }
-    Ok(Issued {
-        certificate,
-        key,
-        chain,
-    })
-}
-
-fn issued_is_anchor(name: &str) -> bool {
-    ROLES.iter().any(|r| r.name == name && r.issuer.is_none())
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
-    use super::*;
-
-    #[test]
-    fn roles_are_the_cli_md_list_with_issuers_first() {
-        let names: Vec<&str> = ROLES.iter().map(|r| r.name).collect();
-        for expected in [
-            "root",
-            "platform.ca",
-            "platform.tls",
-            "platform.encryption",
-            "platform.signing",
-            "partner.ca",
-            "partner.tls",
-            "partner.encryption",
-            "partner.signing",
-            "provider.ca",
-            "mgmt-server.tls",
-            "mgmt-server.client",
-            "mgmt-server.signing",
-            "device.ca",
-            "ftm.root",
-            "ftm.chip",
-            "device",
-            "release",
-        ] {
-            assert!(names.contains(&expected), "{expected}");
-        }
-        for (i, role) in ROLES.iter().enumerate() {
-            if let Some(issuer) = role.issuer {
-                let pos = names.iter().position(|n| *n == issuer).unwrap();
-                assert!(pos < i, "{} before its issuer {issuer}", role.name);
-                assert!(matches!(ROLES[pos].kind, Kind::Ca(_)), "{issuer} is a CA");
-            }
-        }
-    }
 }
