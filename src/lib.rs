@@ -1,9 +1,19 @@
 //! # kavach
 //!
 //! Reusable crypto crates that secure the traffic of national-ID platforms such as MOSIP.
-//! This root package re-exports the layers; see the workspace README for the crate map.
+//! This root package re-exports the layers (see the workspace README for the crate map) and
+//! owns the examples (`cargo run --example partner_exchange`) and the benchmarks.
+//!
+//! | module | crate | layer |
+//! |---|---|---|
+//! | [`keys`] | `kavach-keys` | private keys (software, PKCS#11), signature verification |
+//! | [`pki`] | `kavach-pki` | certificates, trust domains, path validation, issuance |
+//! | [`envelope`] | `kavach-envelope` | content encryption to a verified encryption certificate |
+//! | [`jws`] | `kavach-jws` | signed requests and responses (JWS) |
 
 #![forbid(unsafe_code)]
 
+pub use kavach_envelope as envelope;
+pub use kavach_jws as jws;
 pub use kavach_keys as keys;
 pub use kavach_pki as pki;

@@ -7,7 +7,7 @@
 
 use std::sync::{Arc, LazyLock};
 
-use kavach_envelope::{Error, Limits, jwe};
+use kavach_envelope::{Envelope, Error, Limits, jwe};
 use kavach_keys::{MemoryKeyStore, PrivateKey};
 use libfuzzer_sys::fuzz_target;
 
@@ -26,7 +26,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = core::str::from_utf8(data) else { return };
     // A small payload cap, so that inflation limits are reached quickly.
     let limits = Limits::with_max_plaintext(1 << 20);
-    let Ok(parsed) = jwe::JweCompact::parse(text, &limits) else {
+    // Through the format detection the CLI uses.
+    let Ok(Envelope::Jwe(parsed)) = Envelope::parse(text, &limits) else {
         return;
     };
     assert!(jwe::JweCompact::parse(parsed.as_str(), &limits).is_ok());

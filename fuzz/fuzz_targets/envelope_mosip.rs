@@ -8,7 +8,7 @@
 
 use std::sync::{Arc, LazyLock};
 
-use kavach_envelope::{Error, Limits, mosip};
+use kavach_envelope::{Envelope, Error, Limits, mosip};
 use kavach_keys::{MemoryKeyStore, PrivateKey};
 use libfuzzer_sys::fuzz_target;
 
@@ -25,9 +25,11 @@ static KEYS: LazyLock<MemoryKeyStore> = LazyLock::new(|| {
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = core::str::from_utf8(data) else { return };
-    let Ok(env) = mosip::MosipEnvelope::from_text(text, &Limits::DEFAULT) else {
+    // Through the format detection the CLI uses; a MOSIP text must parse the same directly.
+    let Ok(Envelope::Mosip(env)) = Envelope::parse(text, &Limits::DEFAULT) else {
         return;
     };
+    assert!(mosip::MosipEnvelope::from_text(text, &Limits::DEFAULT).unwrap() == env);
     // The transport text round-trips.
     let again = mosip::MosipEnvelope::from_text(&env.to_text(), &Limits::DEFAULT).unwrap();
     assert!(again == env);

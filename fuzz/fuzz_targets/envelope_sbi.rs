@@ -1,5 +1,6 @@
 //! SBI biometric records: the five lines `thumbprint`, `sessionKey`, `bioValue`, `timestamp`,
-//! `transactionId` are parsed and opened with an RSA-2048 key.
+//! `transactionId` are parsed and opened with an RSA-2048 key; an optional sixth line, the
+//! record's `hash`, is parsed and checked against a fresh hash chain.
 //!
 //! Replayed on the stable toolchain by `crates/kavach-envelope/tests/fuzz_corpus.rs`.
 #![no_main]
@@ -40,5 +41,10 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(data) = sbi::open(&sealed, &*KEYS, ts, tx) {
         assert_eq!(data.as_bytes().len() + 16, sealed.bio_value.as_bytes().len());
+        // An optional sixth line is the record's `hash`, checked against the chain.
+        if let Some(Ok(hash)) = lines.next().map(sbi::ChainHash::parse) {
+            let mut chain = sbi::HashChain::new();
+            let _ = chain.verify_next(data.as_bytes(), &hash);
+        }
     }
 });

@@ -18,7 +18,7 @@ pub const MAX_INPUT_LEN: usize = crate::limits::DEFAULT_MAX_PLAINTEXT;
 pub enum GcmIv {
     /// 96 bits: J0 = IV || 0^31 || 1 (JWE, `VER_R2`, SBI, streams).
     Standard([u8; IV_LEN]),
-    /// 128 bits: J0 = GHASH(IV || 0^64 || [128]_64) (MOSIP `aad` and legacy layouts).
+    /// 128 bits: J0 = GHASH(IV || 0^64 || \[128\]_64) (MOSIP `aad` and legacy layouts).
     Long([u8; LONG_IV_LEN]),
 }
 

@@ -746,6 +746,12 @@ fn write_fuzz_seeds() {
         s.bio_value.to_text()
     );
     write("envelope_sbi", "record.txt", record.as_bytes());
+    let hash = sbi::HashChain::new().next_hash(b"ISO 19794 seed");
+    write(
+        "envelope_sbi",
+        "record_with_hash.txt",
+        format!("{record}\n{hash}").as_bytes(),
+    );
     let key = [0x42u8; 32];
     for (name, sel, iv) in [("gcm12.bin", 0u8, &[7u8; 12][..]), ("gcm16.bin", 1, &[7u8; 16][..])] {
         let mut b = key.to_vec();

@@ -29,6 +29,7 @@
 //! # }
 //! ```
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use kavach_keys::{KeyKind, PrivateKey, SignatureAlgorithm, Signer};
@@ -234,8 +235,8 @@ pub struct DemoEntity {
     pub role: &'static Role,
     /// Its certificate.
     pub certificate: Certificate,
-    /// Its private key.
-    pub key: PrivateKey,
+    /// Its private key (shared, so it can also go into a [`kavach_keys::KeyStore`]).
+    pub key: Arc<PrivateKey>,
     /// Intermediates between the certificate and its trust anchor, nearest first (empty when the
     /// anchor issued it, and for the anchors themselves).
     pub chain: Vec<Certificate>,
@@ -351,7 +352,7 @@ fn issue(role: &'static Role, key: PrivateKey, issued: &[DemoEntity]) -> Result<
         return Ok(DemoEntity {
             role,
             certificate,
-            key,
+            key: Arc::new(key),
             chain: Vec::new(),
             anchor: role.name,
         });
@@ -363,7 +364,7 @@ fn issue(role: &'static Role, key: PrivateKey, issued: &[DemoEntity]) -> Result<
             what: "demo role table",
             reason: "an issuer is listed after what it issues",
         })?;
-    let issuer = Issuer::new(&parent.certificate, &parent.key as &dyn Signer)?;
+    let issuer = Issuer::new(&parent.certificate, &*parent.key as &dyn Signer)?;
     let certificate = match role.kind {
         RoleKind::Ca(path_len) => issue_intermediate(&issuer, key.public_key(), &subject, validity, path_len)?,
         RoleKind::EndEntity(purpose) => {
@@ -386,7 +387,7 @@ fn issue(role: &'static Role, key: PrivateKey, issued: &[DemoEntity]) -> Result<
     Ok(DemoEntity {
         role,
         certificate,
-        key,
+        key: Arc::new(key),
         chain,
         anchor: parent.anchor,
     })

@@ -473,11 +473,11 @@ impl Eku {
         oids.is_empty() || (oids.contains(&required_eku(purpose)) && !oids.contains(&ANY_EXTENDED_KEY_USAGE))
     }
 
-    /// An intermediate's rule in kavach: absent, or contains the purpose's EKU or
-    /// anyExtendedKeyUsage.
+    /// An intermediate's rule (kavach and webpki alike): absent, or contains the purpose's EKU;
+    /// anyExtendedKeyUsage does not stand in for it.
     fn fits_intermediate(self, purpose: Purpose) -> bool {
         let oids = self.oids();
-        oids.is_empty() || oids.contains(&required_eku(purpose)) || oids.contains(&ANY_EXTENDED_KEY_USAGE)
+        oids.is_empty() || oids.contains(&required_eku(purpose))
     }
 }
 
@@ -1345,11 +1345,11 @@ fn base_case_is_accepted_by_both() {
     assert!(theirs.is_ok(), "{theirs:?}");
 }
 
-/// An intermediate whose extendedKeyUsage is anyExtendedKeyUsage without the purpose's own EKU
-/// (`[anyExtendedKeyUsage]`, or `[clientAuth, anyExtendedKeyUsage]` for tls-server): webpki
-/// refuses (`RequiredEkuNotFound`: it matches EKUs exactly on every certificate), and so does
-/// `openssl verify -purpose sslserver` ("unsuitable certificate purpose"). kavach must not
-/// accept what webpki refuses.
+/// Regression (found by this test's generator): an intermediate whose extendedKeyUsage is
+/// anyExtendedKeyUsage without the purpose's own EKU (`[anyExtendedKeyUsage]`, or
+/// `[clientAuth, anyExtendedKeyUsage]` for tls-server) was accepted by kavach. webpki refuses
+/// (`RequiredEkuNotFound`: it matches EKUs exactly on every certificate), and so does
+/// `openssl verify -purpose sslserver` ("unsuitable certificate purpose").
 #[test]
 fn intermediate_with_any_eku_instead_of_the_purpose_is_refused_like_webpki() {
     for (purpose, eku) in [

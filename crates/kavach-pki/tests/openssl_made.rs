@@ -383,6 +383,41 @@ fn cases() -> Vec<Case> {
             SslServer,
         ),
         case(
+            "rsa: root without basicConstraints",
+            vec![
+                spec(rr, "/CN=Root/O=Kavach OpenSSL Test", "keyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n".to_owned()),
+                inter(ri, ""),
+                leaf(rl, SERVER_LEAF),
+            ],
+            SslServer,
+        ),
+        case(
+            "ec: root keyUsage without keyCertSign",
+            vec![
+                spec(
+                    er,
+                    "/CN=Root/O=Kavach OpenSSL Test",
+                    "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,digitalSignature,cRLSign\nsubjectKeyIdentifier=hash\n".to_owned(),
+                ),
+                inter(ei, ""),
+                leaf(el, SERVER_LEAF),
+            ],
+            SslServer,
+        ),
+        case(
+            "ec: root without keyUsage",
+            vec![
+                spec(
+                    er,
+                    "/CN=Root/O=Kavach OpenSSL Test",
+                    "basicConstraints=critical,CA:TRUE\nsubjectKeyIdentifier=hash\n".to_owned(),
+                ),
+                inter(ei, ""),
+                leaf(el, SERVER_LEAF),
+            ],
+            SslServer,
+        ),
+        case(
             "rsa: intermediate keyUsage without keyCertSign",
             vec![
                 root(rr),
@@ -402,7 +437,10 @@ fn cases() -> Vec<Case> {
                 spec(
                     ei,
                     "/CN=Intermediate",
-                    format!("basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n{AKI}"),
+                    // OpenSSL 3 adds a subjectKeyIdentifier unless told `none`.
+                    format!(
+                        "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n{AKI}subjectKeyIdentifier=none\n"
+                    ),
                 ),
                 leaf(el, SERVER_LEAF),
             ],
@@ -411,7 +449,7 @@ fn cases() -> Vec<Case> {
         case(
             "ec: leaf without authorityKeyIdentifier",
             ec3(Spec {
-                ext: format!("subjectKeyIdentifier=hash\n{SERVER_LEAF}"),
+                ext: format!("subjectKeyIdentifier=hash\nauthorityKeyIdentifier=none\n{SERVER_LEAF}"),
                 ..leaf(el, "")
             }),
             SslServer,
@@ -538,6 +576,18 @@ fn cases() -> Vec<Case> {
             SslServer,
         ),
         case(
+            "ec: permitted DNS subtree, no SAN, subject CN outside it",
+            vec![
+                root(er),
+                inter(ei, "nameConstraints=critical,permitted;DNS:example.com\n"),
+                Spec {
+                    subject: "/CN=host.example.org",
+                    ..leaf(el, "basicConstraints=critical,CA:FALSE\n")
+                },
+            ],
+            SslServer,
+        ),
+        case(
             "ec: non-critical nameConstraints, name inside",
             vec![
                 root(er),
@@ -550,6 +600,14 @@ fn cases() -> Vec<Case> {
         Case {
             at: 400 * DAY as i64,
             ..case("ec: leaf expired", ec3(leaf(el, SERVER_LEAF)), SslServer)
+        },
+        Case {
+            at: 2 * DAY as i64,
+            ..case(
+                "ec: root expired",
+                vec![Spec { days: 1, ..root(er) }, inter(ei, ""), leaf(el, SERVER_LEAF)],
+                SslServer,
+            )
         },
         Case {
             at: -(DAY as i64),
