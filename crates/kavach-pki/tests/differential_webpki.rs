@@ -654,8 +654,9 @@ impl Case {
 // Generation
 // ---------------------------------------------------------------------------------------------
 
-/// What proptest draws: whether the case is clean, which dimensions to break, the depth, the
-/// purpose, and a seed for the details.
+/// What proptest draws: whether the case is clean (20 %), breaks exactly one dimension (25 %,
+/// so that each stricter rule shows up alone) or each dimension with probability 1/2; the
+/// depth; the purpose; and a seed for the details.
 #[derive(Clone, Debug)]
 struct Plan {
     clean: bool,
@@ -667,9 +668,17 @@ struct Plan {
 }
 
 fn plan_strategy() -> impl Strategy<Value = Plan> {
+    let broken = prop_oneof![
+        25 => (0..DIMS.len()).prop_map(|d| {
+            let mut b = [false; 8];
+            b[d] = true;
+            b
+        }),
+        55 => prop::array::uniform8(prop::bool::weighted(0.5)),
+    ];
     (
-        prop::bool::weighted(0.25),
-        prop::array::uniform8(prop::bool::weighted(0.45)),
+        prop::bool::weighted(0.2),
+        broken,
         0..=3usize,
         prop::bool::weighted(0.65),
         any::<bool>(),

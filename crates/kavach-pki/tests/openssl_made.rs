@@ -442,7 +442,11 @@ fn cases() -> Vec<Case> {
                         "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n{AKI}subjectKeyIdentifier=none\n"
                     ),
                 ),
-                leaf(el, SERVER_LEAF),
+                // No keyid to name: the leaf gets no authorityKeyIdentifier either.
+                Spec {
+                    ext: format!("subjectKeyIdentifier=hash\nauthorityKeyIdentifier=none\n{SERVER_LEAF}"),
+                    ..leaf(el, "")
+                },
             ],
             SslServer,
         ),

@@ -4,7 +4,8 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::builder::TypedValueParser as _;
+use clap::{Args, Subcommand};
 use kavach_pki::{Certificate, Crl, KeyUsages, Purpose, ServerName, TrustDomain, ValidationOptions, Validator};
 use serde_json::{Value, json};
 use x509_cert::ext::pkix::name::GeneralName;
@@ -42,8 +43,8 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_name = "CRLS")]
     crl: Vec<PathBuf>,
     /// What the certificate must be valid for.
-    #[arg(long, value_enum)]
-    purpose: PurposeArg,
+    #[arg(long, value_parser = purpose_parser())]
+    purpose: Purpose,
     /// DNS name or IP address the certificate must be valid for (checked against
     /// subjectAltName only).
     #[arg(long, value_name = "DNS-NAME|IP")]
@@ -56,43 +57,9 @@ pub(crate) struct VerifyArgs {
     cert: PathBuf,
 }
 
-/// The purposes of CLI.md's table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum PurposeArg {
-    /// TLS server.
-    TlsServer,
-    /// TLS client.
-    TlsClient,
-    /// Encryption (keyEncipherment, keyAgreement or dataEncipherment).
-    Encryption,
-    /// Signing (digitalSignature).
-    Signing,
-    /// Biometric device.
-    Device,
-    /// FTM (secure chip) of a device.
-    Ftm,
-    /// Code (release) signing.
-    CodeSigning,
-    /// CA certificate.
-    Ca,
-    /// Only the path's RFC 5280 checks.
-    Any,
-}
-
-impl From<PurposeArg> for Purpose {
-    fn from(p: PurposeArg) -> Self {
-        match p {
-            PurposeArg::TlsServer => Purpose::TlsServer,
-            PurposeArg::TlsClient => Purpose::TlsClient,
-            PurposeArg::Encryption => Purpose::Encryption,
-            PurposeArg::Signing => Purpose::Signing,
-            PurposeArg::Device => Purpose::Device,
-            PurposeArg::Ftm => Purpose::Ftm,
-            PurposeArg::CodeSigning => Purpose::CodeSigning,
-            PurposeArg::Ca => Purpose::Ca,
-            PurposeArg::Any => Purpose::Any,
-        }
-    }
+/// Parses `--purpose` with [`Purpose`]'s own names (CLI.md's table), listing them in `--help`.
+fn purpose_parser() -> impl clap::builder::TypedValueParser<Value = Purpose> {
+    clap::builder::PossibleValuesParser::new(Purpose::ALL.map(Purpose::as_str)).try_map(|name| name.parse::<Purpose>())
 }
 
 /// Runs `kavach cert ...`.
@@ -318,7 +285,7 @@ fn verify(args: &VerifyArgs) -> Outcome {
         None => SystemTime::now(),
     };
     let domain = TrustDomain::new("cli", anchors).map_err(|e| Failure::pki_input(display_name(&args.trust), &e))?;
-    let purpose = Purpose::from(args.purpose);
+    let purpose = args.purpose;
     let mut options = ValidationOptions::new(purpose, time).with_crls(&crls);
     if let Some(name) = &name {
         options = options.with_server_name(name);
