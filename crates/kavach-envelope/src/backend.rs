@@ -91,6 +91,21 @@ impl Gcm {
             .map_err(|_| gcm_too_large(buf.len()))
     }
 
+    /// Encrypts `input` into `output` (same length) in one pass, and returns the tag.
+    pub(crate) fn seal_to(
+        &self,
+        iv: &[u8; IV_LEN],
+        aad: &[u8],
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<[u8; TAG_LEN], crate::Error> {
+        let buf = aes_gcm::aead::inout::InOutBuf::new(input, output).map_err(|_| gcm_too_large(input.len()))?;
+        self.0
+            .encrypt_inout_detached(iv.into(), aad, buf)
+            .map(Into::into)
+            .map_err(|_| gcm_too_large(input.len()))
+    }
+
     /// Checks `tag` (in constant time, before decrypting) and decrypts `buf` in place.
     pub(crate) fn open_in_place(
         &self,
@@ -125,6 +140,21 @@ impl GcmLongIv {
             .encrypt_inout_detached(iv.into(), aad, buf.into())
             .map(Into::into)
             .map_err(|_| gcm_too_large(buf.len()))
+    }
+
+    /// Encrypts `input` into `output` (same length) in one pass, and returns the tag.
+    pub(crate) fn seal_to(
+        &self,
+        iv: &[u8; LONG_IV_LEN],
+        aad: &[u8],
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<[u8; TAG_LEN], crate::Error> {
+        let buf = aes_gcm::aead::inout::InOutBuf::new(input, output).map_err(|_| gcm_too_large(input.len()))?;
+        self.0
+            .encrypt_inout_detached(iv.into(), aad, buf)
+            .map(Into::into)
+            .map_err(|_| gcm_too_large(input.len()))
     }
 
     /// Checks `tag` (in constant time, before decrypting) and decrypts `buf` in place.

@@ -11,7 +11,9 @@
 //!
 //! They must agree, except where kavach refuses under a rule of [`STRICTER`] (documented in
 //! `crates/kavach-pki/STRICTER.md`). kavach accepting what OpenSSL refuses always fails. The
-//! test prints a table of the cases on stderr.
+//! same files also go through rustls-webpki (TLS purposes), shown in the table for reference;
+//! kavach accepting what webpki refuses fails too. The test prints a table of the cases on
+//! stderr.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::fmt::Write as _;
@@ -22,6 +24,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use kavach_pki::testing::rsa_pool_key;
 use kavach_pki::{Certificate, Error, Purpose, ServerName, TrustDomain, ValidationOptions, Validator};
+use rustls_pki_types::{CertificateDer, UnixTime};
 
 const DAY: u64 = 86_400;
 
@@ -431,7 +434,7 @@ fn cases() -> Vec<Case> {
             SslServer,
         ),
         case(
-            "ec: intermediate without subjectKeyIdentifier",
+            "ec: intermediate without subjectKeyIdentifier (so the leaf has no AKI)",
             vec![
                 root(er),
                 spec(
@@ -925,6 +928,56 @@ fn kavach_verdict(c: &Case, root: &Path, intermediates: &[PathBuf], leaf: &Path,
     Validator::new().verify(&domain, &leaf, &inter, &options).map(|_| ())
 }
 
+/// rustls-webpki's verdict on the same files (TLS purposes only; `None` for `any`).
+fn webpki_verdict(
+    c: &Case,
+    root: &Path,
+    intermediates: &[PathBuf],
+    leaf: &Path,
+    at: u64,
+) -> Option<Result<(), String>> {
+    let usage = match c.purpose {
+        Use::SslServer => webpki::KeyUsage::server_auth(),
+        Use::SslClient => webpki::KeyUsage::client_auth(),
+        Use::Any => return None,
+    };
+    let der = |p: &Path| {
+        Certificate::from_pem(&std::fs::read_to_string(p).unwrap())
+            .map(|c| c.der().to_vec())
+            .unwrap_or_default()
+    };
+    let label = |e: webpki::Error| {
+        format!("{e:?}")
+            .split([' ', '(', '{'])
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let root_der = CertificateDer::from(der(root));
+    let leaf_der = CertificateDer::from(der(leaf));
+    let inter: Vec<CertificateDer<'_>> = intermediates.iter().map(|p| CertificateDer::from(der(p))).collect();
+    let verdict = (|| {
+        let anchor = webpki::anchor_from_trusted_cert(&root_der).map_err(label)?;
+        let ee = webpki::EndEntityCert::try_from(&leaf_der).map_err(label)?;
+        ee.verify_for_usage(
+            webpki::ALL_VERIFICATION_ALGS,
+            &[anchor],
+            &inter,
+            UnixTime::since_unix_epoch(Duration::from_secs(at)),
+            usage,
+            None,
+            None,
+        )
+        .map_err(label)?;
+        if let Some(name) = c.server_name {
+            let name = rustls_pki_types::ServerName::try_from(name).unwrap();
+            ee.verify_is_valid_for_subject_name(&name).map_err(label)?;
+        }
+        Ok(())
+    })();
+    Some(verdict)
+}
+
 // ----- where kavach is stricter (STRICTER.md) ---------------------------------------------
 
 /// A documented kavach rule OpenSSL does not apply, and how to recognise kavach's error for it.
@@ -1004,6 +1057,17 @@ fn openssl_made_certificates_are_judged_as_openssl_verify_judges_them() {
 
         let theirs = openssl_verdict(&maker, c, &root.0, untrusted.as_deref(), &leaf, at);
         let ours = kavach_verdict(c, &root.0, &intermediates, &leaf, UNIX_EPOCH + Duration::from_secs(at));
+        let webpki = webpki_verdict(c, &root.0, &intermediates, &leaf, at);
+        // An unsupported-algorithm error is webpki not deciding (STRICTER.md, "Algorithms").
+        let webpki_decided_no = matches!(&webpki, Some(Err(e)) if !e.starts_with("UnsupportedSignatureAlgorithm"));
+        if ours.is_ok() && webpki_decided_no {
+            failures.push(format!("{}: kavach ACCEPTS what webpki refuses ({webpki:?})", c.name));
+        }
+        let webpki_text = match &webpki {
+            None => "n/a".to_owned(),
+            Some(Ok(())) => "ok".to_owned(),
+            Some(Err(e)) => e.clone(),
+        };
 
         let relation = match (&ours, &theirs) {
             (Ok(()), Ok(())) => {
@@ -1045,12 +1109,13 @@ fn openssl_made_certificates_are_judged_as_openssl_verify_judges_them() {
         };
         let _ = writeln!(
             table,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
             c.name,
             c.purpose.openssl(),
             theirs_text,
             ours_text,
-            relation
+            relation,
+            webpki_text
         );
     }
     let mut err = std::io::stderr().lock();
@@ -1062,9 +1127,9 @@ fn openssl_made_certificates_are_judged_as_openssl_verify_judges_them() {
     );
     let _ = writeln!(
         err,
-        "| case | purpose | openssl verify -x509_strict | kavach | relation |"
+        "| case | purpose | openssl verify -x509_strict | kavach | relation | rustls-webpki (reference) |"
     );
-    let _ = writeln!(err, "|---|---|---|---|---|");
+    let _ = writeln!(err, "|---|---|---|---|---|---|");
     let _ = write!(err, "{table}");
     drop(err);
     assert!(
