@@ -1,11 +1,8 @@
-//! PKCS#10 requests: parsing (PEM or DER) and the proof-of-possession check a CA makes.
+//! PKCS#10 requests: parsing and the proof-of-possession check a CA makes.
+//! The body is `kavach_fuzzing::pki_csr`, which `crates/kavach-fuzzing/tests/replay_corpora.rs`
+//! also runs over this target's committed corpus on the stable toolchain.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    if let Ok(request) = kavach_pki::issue::CertificateRequest::parse(data) {
-        let _ = request.subject();
-        let _ = request.verify_proof_of_possession();
-    }
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    kavach_fuzzing::pki_csr(data);
 });

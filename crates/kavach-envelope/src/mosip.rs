@@ -174,6 +174,23 @@ fn thumbprint_at(b: &[u8]) -> Sha256Thumbprint {
 /// The recipient key must be RSA (MOSIP's keymanager wraps with RSA-OAEP only); an EC recipient
 /// gets [`Error::UnsupportedRecipientKey`] — use [`crate::jwe::seal`] for it.
 pub fn seal(recipient: &Recipient, plaintext: &[u8], aad: Option<&[u8]>) -> Result<MosipEnvelope> {
+    let mut bytes = Vec::new();
+    seal_into(recipient, plaintext, aad, &mut bytes)?;
+    Ok(MosipEnvelope { bytes })
+}
+
+/// [`seal`], writing the binary envelope into `out`: its contents are replaced and its
+/// allocation reused, so a server sealing many responses does not allocate (and fault in) a
+/// fresh buffer for each. On error `out` is left empty.
+pub fn seal_into(recipient: &Recipient, plaintext: &[u8], aad: Option<&[u8]>, out: &mut Vec<u8>) -> Result<()> {
+    let r = seal_into_inner(recipient, plaintext, aad, out);
+    if r.is_err() {
+        out.clear();
+    }
+    r
+}
+
+fn seal_into_inner(recipient: &Recipient, plaintext: &[u8], aad: Option<&[u8]>, out: &mut Vec<u8>) -> Result<()> {
     Limits::DEFAULT.check_plaintext(plaintext.len())?;
     limits::check_aad(aad)?;
     let key = recipient.public_key();
@@ -190,40 +207,51 @@ pub fn seal(recipient: &Recipient, plaintext: &[u8], aad: Option<&[u8]>) -> Resu
         }));
     }
     let thumb = recipient.thumbprint().as_bytes();
-    let out = match aad {
+    let n = plaintext.len();
+    // Size `out` exactly, reusing what it holds: only bytes beyond its current length are zeroed.
+    let (head, tail) = match aad {
+        None => (
+            VER_R2_HEADER.len() + THUMBPRINT_LEN + k + KEY_SPLITTER.len() + SALT_LEN,
+            TAG_LEN,
+        ),
+        Some(_) => (THUMBPRINT_LEN + k + KEY_SPLITTER.len(), TAG_LEN + LONG_IV_LEN),
+    };
+    let total = head + n + tail;
+    out.truncate(total);
+    out.resize(total, 0);
+    let (header, rest) = out.split_at_mut(head);
+    let (body, trailer) = rest.split_at_mut(n);
+    let mut at = 0;
+    let mut put = |bytes: &[u8]| {
+        header[at..at + bytes.len()].copy_from_slice(bytes);
+        at += bytes.len();
+    };
+    match aad {
         None => {
             let mut salt = [0u8; SALT_LEN];
             backend::random_fill(&mut salt)?;
             let mut nonce = [0u8; IV_LEN];
             nonce.copy_from_slice(&salt[..IV_LEN]);
-            let head = VER_R2_HEADER.len() + THUMBPRINT_LEN + k + KEY_SPLITTER.len() + SALT_LEN;
-            let mut out = Vec::with_capacity(head + plaintext.len() + TAG_LEN);
-            out.extend_from_slice(VER_R2_HEADER);
-            out.extend_from_slice(thumb);
-            out.extend_from_slice(&wrapped);
-            out.extend_from_slice(KEY_SPLITTER);
-            out.extend_from_slice(&salt);
-            out.extend_from_slice(plaintext);
-            let tag = backend::Gcm::new(&cek).seal_in_place(&nonce, &salt, &mut out[head..])?;
-            out.extend_from_slice(&tag);
-            out
+            put(VER_R2_HEADER);
+            put(thumb);
+            put(&wrapped);
+            put(KEY_SPLITTER);
+            put(&salt);
+            let tag = backend::Gcm::new(&cek).seal_to(&nonce, &salt, plaintext, body)?;
+            trailer.copy_from_slice(&tag);
         }
         Some(aad) => {
             let mut iv = [0u8; LONG_IV_LEN];
             backend::random_fill(&mut iv)?;
-            let head = THUMBPRINT_LEN + k + KEY_SPLITTER.len();
-            let mut out = Vec::with_capacity(head + plaintext.len() + TAG_LEN + LONG_IV_LEN);
-            out.extend_from_slice(thumb);
-            out.extend_from_slice(&wrapped);
-            out.extend_from_slice(KEY_SPLITTER);
-            out.extend_from_slice(plaintext);
-            let tag = backend::GcmLongIv::new(&cek).seal_in_place(&iv, aad, &mut out[head..])?;
-            out.extend_from_slice(&tag);
-            out.extend_from_slice(&iv);
-            out
+            put(thumb);
+            put(&wrapped);
+            put(KEY_SPLITTER);
+            let tag = backend::GcmLongIv::new(&cek).seal_to(&iv, aad, plaintext, body)?;
+            trailer[..TAG_LEN].copy_from_slice(&tag);
+            trailer[TAG_LEN..].copy_from_slice(&iv);
         }
-    };
-    Ok(MosipEnvelope { bytes: out })
+    }
+    Ok(())
 }
 
 /// Where the data block's nonce lives.

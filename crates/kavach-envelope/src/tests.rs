@@ -768,3 +768,23 @@ fn write_fuzz_seeds() {
     write("envelope_primitives", "kw.bin", &b);
     drop(rsa);
 }
+
+#[test]
+fn seal_into_reuses_the_buffer_and_replaces_its_contents() {
+    let keys = store(&[&RSA_A]);
+    let mut buf = vec![0xAAu8; 100_000];
+    for (payload, aad) in [
+        (vec![1u8; 50_000], None),
+        (vec![2u8; 10], Some(&b"ctx"[..])),
+        (vec![3u8; 70_000], None),
+    ] {
+        mosip::seal_into(&RSA_A.recipient(), &payload, aad, &mut buf).unwrap();
+        let env = MosipEnvelope::from_bytes(buf.clone(), &l()).unwrap();
+        assert_eq!(
+            mosip::open(&env, &keys, aad).unwrap().plaintext().as_bytes(),
+            &payload[..]
+        );
+    }
+    assert!(mosip::seal_into(&EC_A.recipient(), b"x", None, &mut buf).is_err());
+    assert!(buf.is_empty(), "a failed seal_into leaves the buffer empty");
+}

@@ -1,0 +1,196 @@
+//! The bodies of kavach's fuzz targets, in one place.
+//!
+//! Each `fuzz/fuzz_targets/<name>.rs` is one line that calls the function of the same name here
+//! (`cargo +nightly fuzz run <name>`), and `tests/replay_corpora.rs` runs every committed seed of
+//! `fuzz/corpus/<name>/` through the same function on the stable toolchain, in every `cargo test`.
+//! A body panics only when it finds a bug (a panic in the library, or a broken property such as a
+//! parsed key that does not re-encode to itself); it returns counts so the replay can check that
+//! the seeds still reach the success paths, not only the error paths.
+#![forbid(unsafe_code)]
+
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use kavach_jws::danger::{BareKey, verify_detached_with_bare_key, verify_with_bare_key};
+use kavach_jws::jwk::Jwk;
+use kavach_jws::{CompactJws, Header};
+use kavach_keys::{PrivateKey, PublicKey, Signer, encoding};
+use kavach_pki::issue::{CertificateRequest, DistinguishedName, SubjectAltName};
+use kavach_pki::{Certificate, Crl, Purpose, TrustDomain, ValidationOptions, Validator};
+
+/// What one input reached: how many objects parsed and how many checks succeeded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Reached {
+    /// Objects that parsed.
+    pub parsed: usize,
+    /// Signatures, proofs of possession or paths that verified.
+    pub verified: usize,
+}
+
+/// A fuzz target: its name (`fuzz/fuzz_targets/<name>.rs`, `fuzz/corpus/<name>/`) and body.
+pub type Target = (&'static str, fn(&[u8]) -> Reached);
+
+/// Every target whose body lives here.
+pub const TARGETS: &[Target] = &[
+    ("keys_parse", keys_parse),
+    ("pki_cert_parse", pki_cert_parse),
+    ("pki_path_validate", pki_path_validate),
+    ("pki_csr", pki_csr),
+    ("pki_issue_names", pki_issue_names),
+    ("jws_parse_verify", jws_parse_verify),
+];
+
+/// Key parsing: DER private keys (PKCS#8 / PKCS#1 / SEC1), `SubjectPublicKeyInfo`, and PEM.
+/// Whatever parses must re-encode to something that parses to the same key.
+pub fn keys_parse(data: &[u8]) -> Reached {
+    let mut reached = Reached::default();
+    if let Ok(key) = PrivateKey::from_der(data) {
+        let der = key
+            .to_pkcs8_der()
+            .unwrap_or_else(|e| panic!("a parsed key must encode: {e}"));
+        let again = PrivateKey::from_pkcs8_der(&der).unwrap_or_else(|e| panic!("our PKCS#8 must parse: {e}"));
+        assert!(
+            Signer::public_key(&again) == Signer::public_key(&key),
+            "PKCS#8 round trip changed the key"
+        );
+        reached.parsed += 1;
+    }
+    if let Ok(public) = PublicKey::from_spki_der(data) {
+        let again = PublicKey::from_spki_der(public.spki_der()).unwrap_or_else(|e| panic!("our SPKI must parse: {e}"));
+        assert!(again == public, "SPKI round trip changed the key");
+        reached.parsed += 1;
+    }
+    if let Ok(text) = core::str::from_utf8(data) {
+        reached.parsed += usize::from(PrivateKey::from_pem(text).is_ok());
+        reached.parsed += usize::from(PublicKey::from_pem(text).is_ok());
+        if let Ok(blocks) = encoding::pem_blocks(text) {
+            assert!(!blocks.is_empty() && blocks.len() <= encoding::MAX_PEM_BLOCKS);
+        }
+    }
+    reached
+}
+
+/// Certificate and CRL parsing: bundles (PEM, DER, PKCS#7 with BER lengths), single DER
+/// certificates and CRLs, and every accessor of what parses.
+pub fn pki_cert_parse(data: &[u8]) -> Reached {
+    let mut reached = Reached::default();
+    if let Ok(certs) = Certificate::parse_bundle(data) {
+        for c in &certs {
+            let _ = (c.subject(), c.issuer(), c.serial_hex(), c.not_before(), c.not_after());
+            let _ = (c.key_usage(), c.extended_key_usage(), c.subject_alt_names(), c.is_ca());
+            let _ = (c.public_key().is_ok(), c.sha256_thumbprint(), c.sha1_thumbprint_hex());
+            let _ = kavach_pki::signature_algorithm(c.inner().signature_algorithm());
+        }
+        reached.parsed += certs.len();
+    }
+    let _ = Certificate::from_der(data);
+    if let Ok(crls) = Crl::parse_bundle(data) {
+        for crl in &crls {
+            let _ = (crl.issuer(), crl.this_update(), crl.next_update(), crl.revoked_count());
+        }
+        reached.parsed += crls.len();
+    }
+    reached
+}
+
+/// Most certificates one `pki_path_validate` input is split into.
+pub const MAX_FUZZ_CHAIN: usize = 8;
+
+/// Path validation over a fuzzed chain. The input is `purpose byte || (len_hi len_lo DER)*`:
+/// at most [`MAX_FUZZ_CHAIN`] length-prefixed DER certificates; the first that parses is the trust
+/// anchor, the last the end entity, the ones between untrusted intermediates. The validation
+/// time is the end entity's notBefore plus one second, so that validity does not stop every
+/// path. The warm answer (caches filled) must equal the cold one.
+pub fn pki_path_validate(data: &[u8]) -> Reached {
+    let mut reached = Reached::default();
+    let Some((&selector, mut rest)) = data.split_first() else {
+        return reached;
+    };
+    let mut certs = Vec::new();
+    while rest.len() >= 2 && certs.len() < MAX_FUZZ_CHAIN {
+        let len = usize::from(u16::from_be_bytes([rest[0], rest[1]]));
+        let end = (2 + len).min(rest.len());
+        if let Ok(c) = Certificate::from_der(&rest[2..end]) {
+            certs.push(c);
+        }
+        rest = &rest[end..];
+    }
+    reached.parsed = certs.len();
+    let (Some(anchor), Some(ee)) = (certs.first(), certs.last()) else {
+        return reached;
+    };
+    let Ok(domain) = TrustDomain::new("FUZZ", vec![anchor.clone()]) else {
+        return reached;
+    };
+    let purpose = Purpose::ALL[usize::from(selector) % Purpose::ALL.len()];
+    let options = ValidationOptions::new(purpose, ee.not_before() + Duration::from_secs(1));
+    let validator = Validator::new();
+    // One certificate may be both the anchor and the end entity.
+    let intermediates = certs.get(1..certs.len() - 1).unwrap_or(&[]);
+    let cold = validator.verify(&domain, ee, intermediates, &options).is_ok();
+    let warm = validator.verify(&domain, ee, intermediates, &options).is_ok();
+    assert_eq!(cold, warm, "a warm cache changed the verdict");
+    reached.verified = usize::from(cold);
+    reached
+}
+
+/// PKCS#10 requests: parsing (PEM or DER) and the proof-of-possession check a CA makes.
+pub fn pki_csr(data: &[u8]) -> Reached {
+    let mut reached = Reached::default();
+    if let Ok(request) = CertificateRequest::parse(data) {
+        let _ = request.subject();
+        reached.parsed = 1;
+        reached.verified = usize::from(request.verify_proof_of_possession().is_ok());
+    }
+    reached
+}
+
+/// Issuance inputs from text: RFC 4514 distinguished names and subjectAltName entries.
+pub fn pki_issue_names(data: &[u8]) -> Reached {
+    let mut reached = Reached::default();
+    if let Ok(text) = core::str::from_utf8(data) {
+        if let Ok(name) = DistinguishedName::parse(text) {
+            let again = DistinguishedName::parse(&name.to_string());
+            assert!(again.is_ok(), "a parsed name must print as a name that parses: {name}");
+            reached.parsed += 1;
+        }
+        reached.parsed += usize::from(SubjectAltName::parse(text).is_ok());
+    }
+    reached
+}
+
+/// The fixed keys of [`jws_parse_verify`]: RFC 7515 A.2 (RSA), A.3 (P-256), RFC 8037 A.2 (Ed25519).
+const JWS_KEYS: [&str; 3] = [
+    r#"{"kty":"RSA","n":"ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ","e":"AQAB"}"#,
+    r#"{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#,
+    r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#,
+];
+
+static BARE_KEYS: LazyLock<Vec<BareKey>> = LazyLock::new(|| {
+    JWS_KEYS
+        .iter()
+        .filter_map(|j| Jwk::from_json(j).ok().and_then(|jwk| BareKey::from_jwk(&jwk).ok()))
+        .collect()
+});
+
+/// Parses arbitrary text as a JWS compact serialization and verifies it (attached, and detached
+/// over `payload`) with fixed bare keys; the same bytes are also read as a protected header's
+/// JSON and as a JWK.
+pub fn jws_parse_verify(data: &[u8]) -> Reached {
+    assert_eq!(BARE_KEYS.len(), JWS_KEYS.len(), "the fixed JWKs must load");
+    let mut reached = Reached::default();
+    let _ = Header::from_json(data);
+    let Ok(text) = std::str::from_utf8(data) else {
+        return reached;
+    };
+    let _ = Jwk::from_json(text);
+    let Ok(jws) = CompactJws::parse(text) else {
+        return reached;
+    };
+    reached.parsed = 1;
+    for key in BARE_KEYS.iter() {
+        reached.verified += usize::from(verify_with_bare_key(&jws, key).is_ok());
+        reached.verified += usize::from(verify_detached_with_bare_key(&jws, b"payload", key).is_ok());
+    }
+    reached
+}
