@@ -185,6 +185,15 @@ pub enum Error {
         /// Subject of the issuer.
         subject: String,
     },
+    /// A CA certificate (basicConstraints cA=true) in the path — trust anchor, intermediate, or
+    /// the end entity itself — has no keyUsage extension: RFC 5280 §4.2.1.3 "Conforming CAs
+    /// MUST include this extension" in certificates whose keys verify signatures on
+    /// certificates or CRLs (STRICTER.md S15).
+    #[error("certificate {subject}: CA certificate without keyUsage")]
+    MissingKeyUsage {
+        /// Subject of the issuer.
+        subject: String,
+    },
     /// A CA whose keyUsage lacks cRLSign signed a CRL.
     #[error("certificate {subject}: keyUsage lacks cRLSign")]
     MissingCrlSign {
@@ -358,6 +367,7 @@ impl Error {
             Self::CaUsedAsEndEntity { .. } => "KVC-PKI-CA-AS-END-ENTITY",
             Self::PathLenExceeded { .. } => "KVC-PKI-PATHLEN",
             Self::MissingKeyCertSign { .. } => "KVC-PKI-NO-KEYCERTSIGN",
+            Self::MissingKeyUsage { .. } => "KVC-PKI-NO-KEYUSAGE",
             Self::MissingCrlSign { .. } => "KVC-PKI-NO-CRLSIGN",
             Self::NameConstraintViolation { .. } => "KVC-PKI-NAME-CONSTRAINT",
             Self::UnknownCriticalExtension { .. } => "KVC-PKI-UNKNOWN-CRITICAL-EXT",
@@ -396,7 +406,10 @@ impl Error {
             Self::Expired { .. } | Self::NotYetValid { .. } => 230,
             Self::KeyPolicy { .. } | Self::UnknownCriticalExtension { .. } | Self::ProfileViolation { .. } => 220,
             Self::NameConstraintViolation { .. } => 210,
-            Self::PathLenExceeded { .. } | Self::NotCa { .. } | Self::MissingKeyCertSign { .. } => 200,
+            Self::PathLenExceeded { .. }
+            | Self::NotCa { .. }
+            | Self::MissingKeyCertSign { .. }
+            | Self::MissingKeyUsage { .. } => 200,
             Self::CaUsedAsEndEntity { .. } => 200,
             Self::BadSignature { .. }
             | Self::SignatureAlgorithmMismatch { .. }

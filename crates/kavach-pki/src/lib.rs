@@ -21,8 +21,10 @@
 //! What [`Validator::verify`] checks (RFC 5280 §6.1 and the rules documented on each item):
 //! signatures (RSA PKCS#1 v1.5 and PSS, ECDSA P-256/P-384, Ed25519 — see
 //! [`signature_algorithm`]), name chaining with AKI/SKI ordering, validity of every
-//! certificate at the given time, basicConstraints and pathLenConstraint, keyCertSign,
-//! name constraints (DNS, IP, email, directoryName, URI; unprocessable forms refused), unknown
+//! certificate at the given time, basicConstraints and pathLenConstraint, keyUsage present
+//! with keyCertSign on every CA, name constraints (DNS, IP, email, directoryName, URI;
+//! unprocessable forms refused; DNS ones also on the end entity's host-name CN when it has no
+//! dNSName — see `STRICTER.md` for every rule beyond RFC 5280 §6.1), unknown
 //! critical extensions, CRL revocation (CLI.md: once any CRL is given, the end entity must be
 //! covered by a current CRL of its issuer), the key policy on every certificate, the purpose
 //! on the end entity and the server name against subjectAltName only (never the CN). Path

@@ -2,7 +2,10 @@
 //! subjectAltName presents it (RFC 6125 rules), and RFC 5280 §4.2.1.10 name constraints.
 //!
 //! The subject's common name is never used as a server name (RFC 6125 §6.4.4 allows it only
-//! as a legacy fallback; CA/Browser Forum certificates must carry the name in a SAN).
+//! as a legacy fallback; CA/Browser Forum certificates must carry the name in a SAN). It is
+//! still held to dNSName constraints when it looks like a host name and the end entity has no
+//! dNSName (STRICTER.md S16), so that a legacy client reading the CN cannot be handed a host
+//! name the constraint forbids.
 
 use core::{fmt, str::FromStr};
 use std::net::IpAddr;
@@ -248,6 +251,8 @@ enum Subject<'a> {
     San(&'a GeneralName),
     Dn(&'a Name),
     Email(&'a str),
+    /// A subject CN that looks like a host name, held to dNSName constraints (S16).
+    CnHost(String),
 }
 
 /// The form of a GeneralName (its CHOICE tag number); the subject DN is form 4
@@ -268,29 +273,39 @@ fn form(g: &GeneralName) -> u8 {
 /// PKCS#9 emailAddress (1.2.840.113549.1.9.1), the legacy place of an email in a subject DN.
 const OID_EMAIL_ADDRESS: der::asn1::ObjectIdentifier = const_oid::db::rfc3280::EMAIL_ADDRESS;
 
+/// commonName (2.5.4.3, RFC 4519 §2.3).
+const OID_COMMON_NAME: der::asn1::ObjectIdentifier = const_oid::db::rfc4519::CN;
+
 /// Applies `nc` to every name of `cert`: its subjectAltName entries, its subject DN when not
-/// empty, and emailAddress attributes of the subject (§4.2.1.10, §6.1.3 (b)-(c)). `consume` is
-/// called once per comparison and fails when the budget is spent.
+/// empty, and emailAddress attributes of the subject (§4.2.1.10, §6.1.3 (b)-(c)). For the
+/// `end_entity` without a dNSName subjectAltName, every subject CN that looks like a host name
+/// ([`cn_host_name`]) is also held to the dNSName constraints, as OpenSSL does
+/// (`NAME_CONSTRAINTS_check_CN`; STRICTER.md S16). `consume` is called once per comparison and
+/// fails when the budget is spent.
 pub(crate) fn check_name_constraints(
     nc: &NameConstraints,
     cert: &Certificate,
+    end_entity: bool,
     consume: &mut dyn FnMut() -> bool,
 ) -> core::result::Result<(), NcFailure> {
     let subject = cert.inner().tbs_certificate().subject();
-    let mut names: Vec<Subject<'_>> = cert
-        .subject_alt_names()
-        .unwrap_or(&[])
-        .iter()
-        .map(Subject::San)
-        .collect();
+    let sans = cert.subject_alt_names().unwrap_or(&[]);
+    let mut names: Vec<Subject<'_>> = sans.iter().map(Subject::San).collect();
     if !subject.is_empty() {
         names.push(Subject::Dn(subject));
+        let cn_is_checked = end_entity && !sans.iter().any(|g| matches!(g, GeneralName::DnsName(_)));
         for atv in subject.iter() {
             if atv.oid == OID_EMAIL_ADDRESS {
                 match Ia5StringRef::try_from(&atv.value) {
                     Ok(s) => names.push(Subject::Email(s.as_str())),
                     Err(_) => return Err(NcFailure::Outside("undecodable emailAddress in subject".into())),
                 }
+            }
+            if cn_is_checked
+                && atv.oid == OID_COMMON_NAME
+                && let Some(host) = cn_host_name(&atv.value)
+            {
+                names.push(Subject::CnHost(host));
             }
         }
     }
@@ -301,11 +316,13 @@ pub(crate) fn check_name_constraints(
             Subject::San(g) => form(g),
             Subject::Dn(_) => 4,
             Subject::Email(_) => 1,
+            Subject::CnHost(_) => 2,
         };
         let describe = || match name {
             Subject::San(g) => describe_general_name(g),
             Subject::Dn(n) => format!("DN {n}"),
             Subject::Email(e) => format!("email {e}"),
+            Subject::CnHost(h) => format!("DNS {h} (subject CN)"),
         };
         let mut any_permitted_of_form = false;
         let mut permitted_hit = false;
@@ -377,6 +394,7 @@ fn matches(name: &Subject<'_>, base: &GeneralName, mode: Mode) -> Option<bool> {
         (Subject::San(GeneralName::DnsName(n)), GeneralName::DnsName(c)) => {
             dns_constraint(n.as_str(), c.as_str(), mode)
         }
+        (Subject::CnHost(h), GeneralName::DnsName(c)) => Some(dns_subtree_match(h, c.as_str(), mode)),
         (Subject::San(GeneralName::IpAddress(n)), GeneralName::IpAddress(c)) => {
             let (n, c) = (n.as_bytes(), c.as_bytes());
             if n.len() != 4 && n.len() != 16 {
@@ -424,16 +442,64 @@ fn dns_constraint(san: &str, base: &str, mode: Mode) -> Option<bool> {
     if !is_valid_dns_name(san, true) {
         return None;
     }
-    match san.strip_prefix("*.") {
-        // A wildcard SAN stands for every name one label below `rest`. Permitted only when all
-        // of them are inside the subtree; excluded when any of them might be (x509-limbo
+    Some(dns_subtree_match(san, base, mode))
+}
+
+/// Whether the ASCII host name or wildcard pattern `name` is within the dNSName subtree `base`.
+fn dns_subtree_match(name: &str, base: &str, mode: Mode) -> bool {
+    match name.strip_prefix("*.") {
+        // A wildcard stands for every name one label below `rest`. Permitted only when all of
+        // them are inside the subtree; excluded when any of them might be (x509-limbo
         // cve-2025-61727: RFC 5280 and RFC 9525 leave this open, so decide defensively).
-        Some(rest) => Some(match mode {
+        Some(rest) => match mode {
             Mode::Permitted => dns_within(rest, base),
             Mode::Excluded => dns_within(rest, base) || ends_with_label(base, rest),
-        }),
-        None => Some(dns_within(san, base)),
+        },
+        None => dns_within(name, base),
     }
+}
+
+/// The value of a subject CN when it looks like a host name, the way OpenSSL's `cn2dnsid`
+/// (crypto/x509/v3_ncons.c) decides it, plus wildcards. The value is decoded from any string
+/// form der reads (UniversalString does not parse) and trailing NULs are dropped, as OpenSSL
+/// does. It is a host name when it has at most [`MAX_DNS_NAME_LEN`] characters and at least
+/// two labels of ASCII letters, digits, '-' and '_' (OpenSSL accepts '_' here), each at most
+/// [`MAX_DNS_LABEL_LEN`] long and without a leading or trailing '-', optionally after a
+/// leftmost `*` label. Anything else (a person's or a device's name, one label, spaces,
+/// non-ASCII) is not a host name and no dNSName constraint applies to it.
+fn cn_host_name(value: &der::Any) -> Option<String> {
+    let decoded = match value.tag() {
+        Tag::BmpString => {
+            // UCS-2, big-endian (X.680 §41).
+            let units = value.value().chunks_exact(2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+            char::decode_utf16(units)
+                .collect::<core::result::Result<String, _>>()
+                .ok()?
+        }
+        // Not a DirectoryString choice, but found in the wild; ASCII.
+        Tag::VisibleString => core::str::from_utf8(value.value()).ok()?.to_owned(),
+        _ => directory_string(value)?.to_owned(),
+    };
+    let host = decoded.trim_end_matches('\0');
+    if host.len() > MAX_DNS_NAME_LEN {
+        return None;
+    }
+    let rest = host.strip_prefix("*.").unwrap_or(host);
+    let mut labels = 0usize;
+    for label in rest.split('.') {
+        labels += 1;
+        if label.is_empty()
+            || label.len() > MAX_DNS_LABEL_LEN
+            || label.starts_with('-')
+            || label.ends_with('-')
+            || !label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return None;
+        }
+    }
+    (labels >= 2).then(|| host.to_owned())
 }
 
 fn email_constraint(mailbox: &str, base: &str) -> Option<bool> {
@@ -577,6 +643,53 @@ mod tests {
         );
         assert_eq!(dns_constraint("*.foo.com", "foo.com", Mode::Permitted), Some(true));
         assert_eq!(dns_constraint("foo_bar.com", "foo.com", Mode::Permitted), None);
+    }
+
+    #[test]
+    fn cn_host_names_are_recognised_as_openssl_does() {
+        let cn = |tag, bytes: &[u8]| cn_host_name(&der::Any::new(tag, bytes.to_vec()).unwrap());
+        let utf8 = |s: &str| cn(Tag::Utf8String, s.as_bytes());
+        assert_eq!(utf8("host.example.org").as_deref(), Some("host.example.org"));
+        assert_eq!(utf8("*.example.org").as_deref(), Some("*.example.org"));
+        assert_eq!(utf8("foo_bar.example.org").as_deref(), Some("foo_bar.example.org"));
+        assert_eq!(utf8("host.example.org\0\0").as_deref(), Some("host.example.org"));
+        assert_eq!(utf8("10.1.2.3").as_deref(), Some("10.1.2.3"));
+        assert_eq!(
+            cn(Tag::PrintableString, b"Host.Example.ORG").as_deref(),
+            Some("Host.Example.ORG")
+        );
+        let bmp: Vec<u8> = "host.example.org".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(cn(Tag::BmpString, &bmp).as_deref(), Some("host.example.org"));
+        for not_a_host in [
+            "Kavach Test Root",
+            "localhost",
+            "*.org",
+            "a..b",
+            ".example.org",
+            "example.org.",
+            "-a.example.org",
+            "a-.example.org",
+            "h\u{f6}st.example.org",
+            "host.exa\0mple.org",
+            "a.*.example.org",
+            "",
+        ] {
+            assert_eq!(utf8(not_a_host), None, "{not_a_host:?}");
+        }
+        assert_eq!(utf8(&format!("{}.org", "a".repeat(64))), None);
+        assert_eq!(utf8(&format!("{}a.org", "a.".repeat(125))), None);
+        // An odd-length BMPString does not decode to a host name.
+        assert_eq!(cn(Tag::BmpString, b"\0h\0"), None);
+    }
+
+    #[test]
+    fn cn_hosts_match_dns_subtrees_like_sans() {
+        assert!(dns_subtree_match("host.example.com", "example.com", Mode::Permitted));
+        assert!(!dns_subtree_match("host.example.org", "example.com", Mode::Permitted));
+        assert!(!dns_subtree_match("hostexample.com", "example.com", Mode::Permitted));
+        assert!(dns_subtree_match("foo_bar.example.com", "example.com", Mode::Permitted));
+        assert!(dns_subtree_match("*.example.com", "bad.example.com", Mode::Excluded));
+        assert!(!dns_subtree_match("*.example.com", "bad.example.com", Mode::Permitted));
     }
 
     #[test]

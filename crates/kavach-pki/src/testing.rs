@@ -18,7 +18,11 @@ use std::sync::{Arc, LazyLock};
 use std::time::{Duration, SystemTime};
 
 use const_oid::ObjectIdentifier;
+use der::asn1::Ia5String;
 use kavach_keys::{KeyKind, PrivateKey, PublicKey, Signer};
+use x509_cert::ext::pkix::NameConstraints;
+use x509_cert::ext::pkix::constraints::name::GeneralSubtree;
+use x509_cert::ext::pkix::name::GeneralName;
 
 use crate::issue::{
     CertificateProfile, DistinguishedName, Issuer, RevokedEntry, SubjectAltName, Validity, issue_crl, issue_end_entity,
@@ -319,6 +323,54 @@ impl TestPki {
     /// under the root, or a second intermediate that breaks the intermediate's pathLen 0).
     pub fn issue_by_root(&self, profile: &CertificateProfile) -> Result<Certificate> {
         profile.issue_unchecked(&self.root.certificate, self.root.signer())
+    }
+
+    /// A CA for `key` under the root whose critical nameConstraints extension holds the
+    /// dNSName subtrees `permitted` and `excluded` (RFC 5280 §4.2.1.10), for name-constraint
+    /// tests (the issuance API writes no nameConstraints). Each name is a host name; at least
+    /// one list is not empty.
+    pub fn dns_constrained_ca(
+        &self,
+        subject: &str,
+        key: &PublicKey,
+        permitted: &[&str],
+        excluded: &[&str],
+    ) -> Result<Certificate> {
+        let bad = |reason| Error::InvalidIssuanceInput {
+            what: "nameConstraints",
+            reason,
+        };
+        let subtrees = |names: &[&str]| -> Result<Option<Vec<GeneralSubtree>>> {
+            if names.is_empty() {
+                return Ok(None);
+            }
+            names
+                .iter()
+                .map(|n| {
+                    if !crate::name::is_valid_dns_name(n, false) {
+                        return Err(bad("not a host name"));
+                    }
+                    let base = Ia5String::new(n).map_err(|_| bad("not a host name"))?;
+                    Ok(GeneralSubtree {
+                        base: GeneralName::DnsName(base),
+                        minimum: 0,
+                        maximum: None,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()
+                .map(Some)
+        };
+        let nc = NameConstraints {
+            permitted_subtrees: subtrees(permitted)?,
+            excluded_subtrees: subtrees(excluded)?,
+        };
+        if nc.permitted_subtrees.is_none() && nc.excluded_subtrees.is_none() {
+            return Err(bad("no subtree"));
+        }
+        let profile = CertificateProfile::new(dn(subject)?, key, days_around_now(365)?)
+            .ca(None)
+            .with_name_constraints(nc);
+        self.issue_by_root(&profile)
     }
 
     /// Issues `profile` under `issuer` (any certificate) signed by `signer`, without checks:

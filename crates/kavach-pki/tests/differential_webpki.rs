@@ -321,6 +321,7 @@ enum CaKu {
     CertAndCrlSign,
     CertSignOnly,
     CertSignAndDigitalSignature,
+    /// No keyUsage extension (S15).
     Absent,
     /// No keyCertSign (S1).
     DigitalSignatureAndCrlSign,
@@ -328,13 +329,12 @@ enum CaKu {
     CrlSignOnly,
 }
 
-const GOOD_CA_KU: [CaKu; 4] = [
+const GOOD_CA_KU: [CaKu; 3] = [
     CaKu::CertAndCrlSign,
     CaKu::CertSignOnly,
     CaKu::CertSignAndDigitalSignature,
-    CaKu::Absent,
 ];
-const BAD_CA_KU: [CaKu; 2] = [CaKu::DigitalSignatureAndCrlSign, CaKu::CrlSignOnly];
+const BAD_CA_KU: [CaKu; 3] = [CaKu::Absent, CaKu::DigitalSignatureAndCrlSign, CaKu::CrlSignOnly];
 
 impl CaKu {
     fn key_usage(self) -> Option<KeyUsage> {
@@ -1145,6 +1145,10 @@ const STRICTER: &[Rule] = &[
         id: "S10 end-entity key refused by the key policy",
         matches: |e, s| matches!(e, Error::KeyPolicy { subject, .. } if *subject == s.ee),
     },
+    Rule {
+        id: "S15 CA certificate without keyUsage",
+        matches: |e, s| matches!(e, Error::MissingKeyUsage { subject } if *subject != s.ee),
+    },
 ];
 
 fn stricter_rule(e: &Error, s: &Subjects) -> Option<&'static str> {
@@ -1394,6 +1398,31 @@ fn intermediate_with_any_eku_instead_of_the_purpose_is_refused_like_webpki() {
         assert!(
             ours.is_err(),
             "{purpose}, intermediate EKU {eku:?}: kavach accepts what webpki refuses"
+        );
+    }
+}
+
+/// STRICTER.md S15: a CA (the root or the intermediate) without keyUsage. webpki ignores
+/// keyUsage and accepts; kavach refuses with `MissingKeyUsage` naming that CA, which the
+/// allow-list maps to S15.
+#[test]
+fn ca_without_key_usage_is_refused_by_kavach_only() {
+    for c in [0, 1] {
+        let mut case = base_case();
+        case.ca_ku[c] = CaKu::Absent;
+        assert!(case.invalid_dims()[D_KU], "the model counts it invalid");
+        let (ours, theirs) = both_verdicts(&case);
+        assert!(theirs.is_ok(), "CA {c}: webpki {theirs:?}");
+        let err = ours.unwrap_err();
+        assert_eq!(err.code(), "KVC-PKI-NO-KEYUSAGE", "CA {c}: {err}");
+        let ca_name = if c == 0 {
+            "CN=Diff Root"
+        } else {
+            "CN=Diff Intermediate 1"
+        };
+        assert!(
+            matches!(&err, Error::MissingKeyUsage { subject } if subject.contains(ca_name)),
+            "CA {c}: {err} (expected {ca_name})"
         );
     }
 }

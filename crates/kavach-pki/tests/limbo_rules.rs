@@ -153,18 +153,24 @@ refuses! {
     dsa_root: "webpki::forbidden-dsa-root" => "KVC-PKI-UNSUPPORTED-KEY";
     revoked_leaf: "crl::revoked-certificate-with-crl" => "KVC-PKI-REVOKED";
     crl_issuer_without_crlsign: "crl::issuer-missing-crlsign" => "KVC-PKI-NO-CRLSIGN";
+    ca_without_key_usage: "crl::issuer-no-keyusage-extension" => "KVC-PKI-NO-KEYUSAGE";
     untrusted_root_offered_as_intermediate: "rfc5280::chain-untrusted-root" => "KVC-PKI-UNKNOWN-ISSUER";
     name_constraint_dos: "pathological::nc-dos-2" => "KVC-PKI-BUDGET";
 }
 
 #[test]
 fn intermediate_cycles_end_without_a_path() {
-    for id in [
+    refused_with(
         "pathological::intermediate-cycle-distinct-cas",
+        "KVC-PKI-UNKNOWN-ISSUER",
+    );
+    // The two ICAs of this fixture have no keyUsage, so STRICTER.md S15 refuses them before any
+    // cycle is walked; the same cycle with keyUsage is built in `tests/validation.rs`
+    // (`same_logical_ca_cycle_ends_without_a_path`).
+    refused_with(
         "pathological::intermediate-cycle-same-logical-ca",
-    ] {
-        refused_with(id, "KVC-PKI-UNKNOWN-ISSUER");
-    }
+        "KVC-PKI-NO-KEYUSAGE",
+    );
 }
 
 #[test]

@@ -342,6 +342,16 @@ fn cases() -> Vec<Case> {
         ),
         // --- intermediate basicConstraints / keyUsage / identifiers ---
         case(
+            "ec: CA certificate without keyUsage as the leaf, purpose any",
+            ec3(leaf(el, "basicConstraints=critical,CA:TRUE\n")),
+            Any,
+        ),
+        case(
+            "ec: CA certificate with keyUsage as the leaf, purpose any",
+            ec3(leaf(el, "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n")),
+            Any,
+        ),
+        case(
             "rsa: intermediate without basicConstraints",
             vec![
                 root(rr),
@@ -589,6 +599,54 @@ fn cases() -> Vec<Case> {
                 inter(ei, "nameConstraints=critical,permitted;DNS:example.com\n"),
                 Spec {
                     subject: "/CN=host.example.org",
+                    ..leaf(el, "basicConstraints=critical,CA:FALSE\n")
+                },
+            ],
+            SslServer,
+        ),
+        case(
+            "ec: permitted DNS subtree, no SAN, subject CN inside it",
+            vec![
+                root(er),
+                inter(ei, "nameConstraints=critical,permitted;DNS:example.com\n"),
+                Spec {
+                    subject: "/CN=host.example.com",
+                    ..leaf(el, "basicConstraints=critical,CA:FALSE\n")
+                },
+            ],
+            SslServer,
+        ),
+        case(
+            "rsa: excluded DNS subtree, IP SAN only, subject CN inside it",
+            vec![
+                root(rr),
+                inter(ri, "nameConstraints=critical,excluded;DNS:bad.example.com\n"),
+                Spec {
+                    subject: "/CN=www.bad.example.com",
+                    ..leaf(rl, "subjectAltName=IP:10.1.2.3\n")
+                },
+            ],
+            SslServer,
+        ),
+        case(
+            "ec: permitted DNS subtree, DNS SAN inside, subject CN outside it",
+            vec![
+                root(er),
+                inter(ei, "nameConstraints=critical,permitted;DNS:example.com\n"),
+                Spec {
+                    subject: "/CN=host.example.org",
+                    ..leaf(el, "subjectAltName=DNS:host.example.com\n")
+                },
+            ],
+            SslServer,
+        ),
+        case(
+            "ec: permitted DNS subtree, no SAN, wildcard subject CN outside it",
+            vec![
+                root(er),
+                inter(ei, "nameConstraints=critical,permitted;DNS:example.com\n"),
+                Spec {
+                    subject: "/CN=*.example.org",
                     ..leaf(el, "basicConstraints=critical,CA:FALSE\n")
                 },
             ],
@@ -1014,6 +1072,11 @@ const STRICTER: &[Rule] = &[
     Rule {
         id: "S14 X.509 v3 only",
         matches: |e| matches!(e, Error::ProfileViolation { reason, .. } if *reason == "not an X.509 v3 certificate"),
+    },
+    Rule {
+        // OpenSSL's cn2dnsid takes no '*': kavach holds a wildcard CN to the constraints too.
+        id: "S16 DNS name constraints on the subject CN",
+        matches: |e| matches!(e, Error::NameConstraintViolation { name, .. } if name.starts_with("DNS *.") && name.ends_with(" (subject CN)")),
     },
 ];
 

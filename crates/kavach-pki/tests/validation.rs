@@ -545,6 +545,199 @@ fn issuer_keyusage_without_keycertsign_is_refused() {
     assert!(matches!(err, Error::MissingKeyCertSign { .. }), "{err}");
 }
 
+/// STRICTER.md S15: a CA certificate without keyUsage (RFC 5280 §4.2.1.3: "Conforming CAs
+/// MUST include this extension" when the key verifies certificate or CRL signatures) is
+/// refused as an intermediate, as the trust anchor, and as the end entity
+/// (`openssl verify -x509_strict` alike: "CA cert does not include key usage extension").
+#[test]
+fn ca_certificate_without_key_usage_is_refused() {
+    let validity = || Validity::days_from_now(30).unwrap();
+    let no_ku_ca = |key: &PrivateKey| {
+        CertificateProfile::new(dn("CN=No KeyUsage CA,O=Kavach Test"), key.public_key(), validity())
+            .ca(None)
+            .key_usage(None)
+    };
+
+    // As an intermediate under the test root: refused, cold and warm.
+    let k = p256_key();
+    let ca = pki().issue_by_root(&no_ku_ca(&k)).unwrap();
+    assert!(ca.is_ca() && ca.key_usage().is_none());
+    let profile = pki().leaf_profile(Purpose::Signing, "CN=Under No KeyUsage CA").unwrap();
+    let victim = pki().issue_under(&profile, &ca, &k).unwrap();
+    let v = Validator::new();
+    for _ in 0..2 {
+        let err = v
+            .verify(
+                &domain(pki()),
+                &victim,
+                std::slice::from_ref(&ca),
+                &now(Purpose::Signing),
+            )
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::MissingKeyUsage { subject } if subject.contains("No KeyUsage CA")),
+            "{err}"
+        );
+        assert_eq!(err.code(), "KVC-PKI-NO-KEYUSAGE");
+    }
+    // The control: the same CA name and key with keyUsage, and the same leaf, validate.
+    let ca_with_ku = pki().issue_by_root(&no_ku_ca(&k).ca(None)).unwrap();
+    assert!(ca_with_ku.key_usage().is_some_and(|ku| ku.key_cert_sign()));
+    v.verify(&domain(pki()), &victim, &[ca_with_ku], &now(Purpose::Signing))
+        .unwrap();
+
+    // As the trust anchor: refused, naming the anchor.
+    let root_key = p256_key();
+    let root = no_ku_ca(&root_key).self_sign(&root_key).unwrap();
+    let profile = pki()
+        .leaf_profile(Purpose::Signing, "CN=Under No KeyUsage Root")
+        .unwrap();
+    let leaf = pki().issue_under(&profile, &root, &root_key).unwrap();
+    let anchored = TrustDomain::new("NO-KEYUSAGE", vec![root.clone()]).unwrap();
+    let err = Validator::new()
+        .verify(&anchored, &leaf, &[], &now(Purpose::Signing))
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::MissingKeyUsage { subject } if *subject == root.subject()),
+        "{err}"
+    );
+
+    // As the end entity (purpose any, where keyUsage is otherwise optional): refused; the same
+    // certificate with keyUsage validates.
+    let leaf_key = p256_key();
+    let ca_leaf = |ku| {
+        pki()
+            .issue(
+                &CertificateProfile::new(dn("CN=CA As Leaf,O=Kavach Test"), leaf_key.public_key(), validity())
+                    .ca(None)
+                    .key_usage(ku),
+            )
+            .unwrap()
+    };
+    let err = verify(&Validator::new(), &ca_leaf(None), &now(Purpose::Any)).unwrap_err();
+    assert!(
+        matches!(&err, Error::MissingKeyUsage { subject } if subject.contains("CA As Leaf")),
+        "{err}"
+    );
+    let with_ku = ca_leaf(Some(kavach_pki::KeyUsage(kavach_pki::KeyUsages::KeyCertSign.into())));
+    verify(&Validator::new(), &with_ku, &now(Purpose::Any)).unwrap();
+
+    // Issuance refuses to sign under such a CA, as validation refuses what it would sign.
+    assert!(matches!(
+        Issuer::new(&root, &root_key),
+        Err(Error::IssuerCannotIssue { reason, .. }) if reason.contains("without keyUsage")
+    ));
+}
+
+/// The attack: a CA constrained to `kavach.test` (and excluding `bad.kavach.test`) issues an end
+/// entity without a dNSName whose subject CN is a host outside the constraint. A client that
+/// falls back to the CN (RFC 6125 §6.4.4 legacy behaviour, OpenSSL `-verify_hostname`) would
+/// take it for that host. STRICTER.md S16, as OpenSSL (`NAME_CONSTRAINTS_check_CN`): the
+/// host-name CN is held to the dNSName constraints and refused with the name-constraint error;
+/// kavach itself still never matches a server name against the CN (S12).
+#[test]
+fn cn_smuggled_past_a_name_constraint_is_refused() {
+    let k = p256_key();
+    let ca = pki()
+        .dns_constrained_ca(
+            "CN=Constrained CA,O=Kavach Test",
+            k.public_key(),
+            &["kavach.test"],
+            &["bad.kavach.test"],
+        )
+        .unwrap();
+    let issue = |purpose: Purpose, subject: &str, sans: &[SubjectAltName]| {
+        let key = pki().leaf(purpose).unwrap().public_key();
+        let profile = CertificateProfile::new(dn(subject), key, Validity::days_from_now(30).unwrap())
+            .end_entity(purpose)
+            .unwrap()
+            .subject_alt_names(sans)
+            .unwrap();
+        pki().issue_under(&profile, &ca, &k).unwrap()
+    };
+    let v = Validator::new();
+    let check = |cert: &Certificate, options: &ValidationOptions<'_>| {
+        v.verify(&domain(pki()), cert, std::slice::from_ref(&ca), options)
+    };
+    let client = now(Purpose::TlsClient);
+    let dns = |n: &str| SubjectAltName::dns(n).unwrap();
+    let ip = SubjectAltName::Ip(std::net::Ipv4Addr::LOCALHOST.into());
+
+    // Refused: a host-name CN outside the permitted subtree, or inside the excluded one, when
+    // there is no dNSName (no SAN at all, or an iPAddress only); every CN counts, whatever
+    // its position.
+    for (subject, sans, host) in [
+        ("CN=www.bank.example,O=Kavach Test", vec![], "www.bank.example"),
+        ("CN=WWW.BANK.EXAMPLE", vec![], "WWW.BANK.EXAMPLE"),
+        ("CN=*.bank.example", vec![], "*.bank.example"),
+        ("CN=api.bad.kavach.test", vec![], "api.bad.kavach.test"),
+        ("CN=www.bank.example", vec![ip.clone()], "www.bank.example"),
+        ("CN=api.kavach.test+CN=www.bank.example", vec![], "www.bank.example"),
+        ("CN=api.kavach.test,CN=www.bank.example", vec![], "www.bank.example"),
+        ("CN=www.bank.example,CN=api.kavach.test", vec![], "www.bank.example"),
+    ] {
+        let cert = issue(Purpose::TlsClient, subject, &sans);
+        for round in ["cold", "warm"] {
+            let err = check(&cert, &client).unwrap_err();
+            assert!(
+                matches!(&err, Error::NameConstraintViolation { name, constrained_by, .. }
+                    if *name == format!("DNS {host} (subject CN)") && constrained_by.contains("Constrained CA")),
+                "{subject} ({round}): {err}"
+            );
+            assert_eq!(err.code(), "KVC-PKI-NAME-CONSTRAINT");
+        }
+    }
+
+    // Accepted: a host-name CN inside the constraint; a CN that is not a host name; and any
+    // CN once the end entity has a dNSName (the names are then in the SAN, RFC 6125 §6.4.4,
+    // and the SAN is what the constraint checks; OpenSSL alike).
+    for (subject, sans) in [
+        ("CN=api.kavach.test,O=Kavach Test", vec![]),
+        ("CN=Kavach Partner Device,O=Kavach Test", vec![]),
+        ("CN=localhost", vec![ip.clone()]),
+        ("CN=www.bank.example", vec![dns("api.kavach.test")]),
+    ] {
+        let cert = issue(Purpose::TlsClient, subject, &sans);
+        check(&cert, &client).unwrap_or_else(|e| panic!("{subject}: {e}"));
+    }
+
+    // The CN is never a name kavach matches: inside the constraint, without a SAN, a TLS server
+    // certificate is still not valid for the CN's host.
+    let server = issue(Purpose::TlsServer, "CN=api.kavach.test", &[]);
+    let name = ServerName::parse("api.kavach.test").unwrap();
+    let err = check(&server, &now(Purpose::TlsServer).with_server_name(&name)).unwrap_err();
+    assert!(matches!(err, Error::NameMismatch { .. }), "{err}");
+    check(&server, &now(Purpose::TlsServer)).unwrap();
+}
+
+/// x509-limbo `pathological::intermediate-cycle-same-logical-ca`, rebuilt with keyUsage on the
+/// CAs (the fixture's have none and stop at STRICTER.md S15): two CA certificates of the same
+/// subject with different keys sign for each other, and the end entity is issued by one of
+/// them. Neither chains to the trust anchor: the search ends with "unknown issuer", not in a
+/// loop or a spent budget.
+#[test]
+fn same_logical_ca_cycle_ends_without_a_path() {
+    let validity = || Validity::days_from_now(30).unwrap();
+    let (k1, k2) = (p256_key(), p256_key());
+    let ca = |key: &PrivateKey| {
+        CertificateProfile::new(dn("CN=Cycle CA,O=Kavach Test"), key.public_key(), validity()).ca(None)
+    };
+    // Self-signed stand-ins give each key's identifier to the certificates it signs.
+    let (stand_in_1, stand_in_2) = (ca(&k1).self_sign(&k1).unwrap(), ca(&k2).self_sign(&k2).unwrap());
+    let a = pki().issue_under(&ca(&k1), &stand_in_2, &k2).unwrap();
+    let b = pki().issue_under(&ca(&k2), &stand_in_1, &k1).unwrap();
+    let profile = pki().leaf_profile(Purpose::Signing, "CN=Under The Cycle").unwrap();
+    let leaf = pki().issue_under(&profile, &a, &k1).unwrap();
+    let err = Validator::new()
+        .verify(&domain(pki()), &leaf, &[a, b], &now(Purpose::Signing))
+        .unwrap_err();
+    // The search went into the cycle: the missing issuer is the CA's, not the leaf's.
+    assert!(
+        matches!(&err, Error::UnknownIssuer { subject, .. } if subject.contains("Cycle CA")),
+        "{err}"
+    );
+}
+
 #[test]
 fn issuer_helper_refuses_what_the_validator_refuses() {
     // Cross-check with the issuance API: an Issuer cannot be made of an end entity.

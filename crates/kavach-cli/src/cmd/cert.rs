@@ -322,10 +322,18 @@ mod tests {
     }
 
     #[test]
-    fn purpose_names_match_the_library() {
-        for p in PurposeArg::value_variants() {
-            let name = p.to_possible_value().unwrap().get_name().to_owned();
-            assert_eq!(Purpose::from(*p).to_string(), name);
+    fn purpose_argument_takes_exactly_the_library_names() {
+        let cmd = clap::Command::new("t");
+        let parser = purpose_parser();
+        for p in Purpose::ALL {
+            let parsed = parser.parse_ref(&cmd, None, std::ffi::OsStr::new(p.as_str())).unwrap();
+            assert_eq!(parsed, p);
+        }
+        for bad in ["", "signature", "TLS-SERVER", "tls_server"] {
+            assert!(
+                parser.parse_ref(&cmd, None, std::ffi::OsStr::new(bad)).is_err(),
+                "{bad:?}"
+            );
         }
     }
 }

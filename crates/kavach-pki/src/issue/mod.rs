@@ -245,8 +245,9 @@ fn check_dns_name(name: &str) -> Result<()> {
 /// A CA that signs: its certificate and the key that signs for it.
 ///
 /// Every issuing function checks, before signing, that the signer's public key is the
-/// certificate's key, that the certificate is a CA (basicConstraints cA=true), and that its
-/// keyUsage, when present, allows keyCertSign (certificates) or cRLSign (CRLs).
+/// certificate's key, that the certificate is a CA (basicConstraints cA=true), and that it
+/// has a keyUsage extension allowing keyCertSign (certificates) or cRLSign (CRLs): a CA
+/// without keyUsage is refused, as validation refuses it (STRICTER.md S15).
 #[derive(Clone, Copy)]
 pub struct Issuer<'a> {
     /// The CA certificate.
@@ -292,24 +293,26 @@ impl<'a> Issuer<'a> {
                 reason: "it is not a CA (basicConstraints cA is not true)",
             });
         }
-        if let Some(ku) = self.certificate.key_usage() {
-            match usage {
-                IssuerUse::Certificate if !ku.key_cert_sign() => {
-                    return Err(Error::IssuerCannotIssue {
-                        subject: subject(),
-                        reason: "its keyUsage lacks keyCertSign",
-                    });
-                }
-                IssuerUse::Crl if !ku.crl_sign() => {
-                    return Err(Error::IssuerCannotIssue {
-                        subject: subject(),
-                        reason: "its keyUsage lacks cRLSign",
-                    });
-                }
-                _ => {}
-            }
+        // RFC 5280 §4.2.1.3: a CA certificate whose key signs certificates or CRLs carries
+        // keyUsage; validation refuses such an issuer without it (STRICTER.md S15), so nothing
+        // is issued under one.
+        let Some(ku) = self.certificate.key_usage() else {
+            return Err(Error::IssuerCannotIssue {
+                subject: subject(),
+                reason: "it is a CA certificate without keyUsage (RFC 5280 4.2.1.3)",
+            });
+        };
+        match usage {
+            IssuerUse::Certificate if !ku.key_cert_sign() => Err(Error::IssuerCannotIssue {
+                subject: subject(),
+                reason: "its keyUsage lacks keyCertSign",
+            }),
+            IssuerUse::Crl if !ku.crl_sign() => Err(Error::IssuerCannotIssue {
+                subject: subject(),
+                reason: "its keyUsage lacks cRLSign",
+            }),
+            _ => Ok(()),
         }
-        Ok(())
     }
 }
 

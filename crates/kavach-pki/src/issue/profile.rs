@@ -13,7 +13,7 @@ use x509_cert::ext::pkix::crl::dp::DistributionPoint;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, CrlDistributionPoints, ExtendedKeyUsage, KeyUsage, KeyUsages,
-    SubjectAltName as X509SubjectAltName, SubjectKeyIdentifier,
+    NameConstraints, SubjectAltName as X509SubjectAltName, SubjectKeyIdentifier,
 };
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
@@ -48,6 +48,8 @@ pub struct CertificateProfile {
     extended_key_usage: Vec<ObjectIdentifier>,
     sans: Vec<SubjectAltName>,
     crl_distribution_points: Vec<String>,
+    /// Written critical when set; only `kavach_pki::testing` sets it (name-constraint tests).
+    name_constraints: Option<NameConstraints>,
 }
 
 impl CertificateProfile {
@@ -63,6 +65,7 @@ impl CertificateProfile {
             extended_key_usage: Vec::new(),
             sans: Vec::new(),
             crl_distribution_points: Vec::new(),
+            name_constraints: None,
         }
     }
 
@@ -147,6 +150,14 @@ impl CertificateProfile {
         Ok(self)
     }
 
+    /// Sets a nameConstraints extension (written critical, RFC 5280 §4.2.1.10); for the test
+    /// PKI's name-constraint helper.
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    pub(crate) fn with_name_constraints(mut self, name_constraints: NameConstraints) -> Self {
+        self.name_constraints = Some(name_constraints);
+        self
+    }
+
     /// Issues the certificate under `issuer`, after checking the issuer (see [`Issuer`]).
     pub fn issue(&self, issuer: &Issuer<'_>) -> Result<Certificate> {
         issuer.check(IssuerUse::Certificate)?;
@@ -181,7 +192,7 @@ impl CertificateProfile {
         let spki = SubjectPublicKeyInfoOwned::from_der(self.subject_key.spki_der()).map_err(enc)?;
         let ski = subject_key_identifier(&spki);
 
-        let mut extensions = Vec::with_capacity(7);
+        let mut extensions = Vec::with_capacity(8);
         if let Some((bc, critical)) = &self.basic_constraints {
             extensions.push(extension(bc, *critical)?);
         }
@@ -208,6 +219,9 @@ impl CertificateProfile {
                 .collect::<Result<Vec<_>>>()?;
             // The subject is never empty here, so subjectAltName is not critical (§4.2.1.6).
             extensions.push(extension(&X509SubjectAltName(names), false)?);
+        }
+        if let Some(nc) = &self.name_constraints {
+            extensions.push(extension(nc, true)?);
         }
         extensions.push(extension(&SubjectKeyIdentifier(octets(&ski)?), false)?);
         if let Some(key_id) = issuer_key_id {

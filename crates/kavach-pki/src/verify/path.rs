@@ -8,11 +8,12 @@
 //!    ordered so that a subjectKeyIdentifier equal to the head's authorityKeyIdentifier comes
 //!    first. A candidate already in the path with the same subject and key is skipped (loops,
 //!    RFC 4158 §5.2). Each intermediate is checked for what does not depend on the rest of the
-//!    path (validity, CA-ness, keyCertSign, key policy, critical extensions, EKU) before the
-//!    search goes deeper.
+//!    path (validity, CA-ness, keyUsage with keyCertSign, key policy, critical extensions, EKU)
+//!    before the search goes deeper.
 //! 3. When a trust anchor is reached, the whole path is checked from the anchor down:
 //!    signatures (through the validator's cache), pathLenConstraint (§6.1.4 (l)-(m)), name
-//!    constraints (§6.1.3 (b)-(c)), and revocation when CRLs are given.
+//!    constraints (§6.1.3 (b)-(c), and on the end entity's host-name CN when it has no
+//!    dNSName), and revocation when CRLs are given.
 //! 4. If every candidate fails, the failure with the highest [`Error::rank`] is returned; a
 //!    spent [`Budget`] stops the search at once.
 
@@ -220,7 +221,8 @@ impl Ctx<'_> {
         }
 
         // Name constraints (§6.1.3 (b)-(c)): a CA's constraints apply to every certificate
-        // below it, except self-issued intermediates.
+        // below it, except self-issued intermediates; dNSName constraints also apply to the end
+        // entity's host-name CNs when it has no dNSName (STRICTER.md S16).
         for j in 1..chain.len() {
             let Some(nc) = chain[j].ext().name_constraints.as_ref() else {
                 continue;
@@ -231,7 +233,7 @@ impl Ctx<'_> {
                 }
                 let budget = &mut self.budget;
                 let mut consume = || budget.name_constraint_comparison();
-                match name::check_name_constraints(nc, cert, &mut consume) {
+                match name::check_name_constraints(nc, cert, i == 0, &mut consume) {
                     Ok(()) => {}
                     Err(NcFailure::Budget) => {
                         return Err(Error::BudgetExceeded {
@@ -422,11 +424,22 @@ impl Ctx<'_> {
         if !ext.critical.contains(&oids::ID_CE_BASIC_CONSTRAINTS) {
             return Err(profile(cert, "non-critical basicConstraints in a CA certificate"));
         }
-        // keyUsage (§6.1.4 (n)): keyCertSign when present.
-        if cert.key_usage().is_some_and(|k| !k.key_cert_sign()) {
-            return Err(Error::MissingKeyCertSign {
-                subject: cert.subject(),
-            });
+        // keyUsage (§4.2.1.3: "Conforming CAs MUST include this extension in certificates
+        // that contain public keys that are used to validate digital signatures on other public
+        // key certificates or CRLs"): present on every issuer, anchors included (STRICTER.md
+        // S15; OpenSSL -x509_strict alike), and with keyCertSign (§6.1.4 (n), S1).
+        match cert.key_usage() {
+            None => {
+                return Err(Error::MissingKeyUsage {
+                    subject: cert.subject(),
+                });
+            }
+            Some(k) if !k.key_cert_sign() => {
+                return Err(Error::MissingKeyCertSign {
+                    subject: cert.subject(),
+                });
+            }
+            Some(_) => {}
         }
         // subjectKeyIdentifier (§4.2.1.2): "MUST appear in all conforming CA certificates".
         if ext.ski.is_none() {
@@ -484,6 +497,11 @@ impl Ctx<'_> {
         // rustls-webpki `CaUsedAsEndEntity`).
         if self.is_tls() && ee.is_ca() {
             return Err(Error::CaUsedAsEndEntity { subject: ee.subject() });
+        }
+        // A CA certificate carries keyUsage (§4.2.1.3), also when validated as the end entity
+        // (STRICTER.md S15; OpenSSL -x509_strict refuses it at depth 0 too).
+        if ee.is_ca() && ee.key_usage().is_none() {
+            return Err(Error::MissingKeyUsage { subject: ee.subject() });
         }
         purpose::check_end_entity(ee, self.options.purpose)?;
         // CA/Browser Forum BR §7.1.2.7.10 and §7.1.2.7.6: a TLS subscriber certificate's

@@ -8,7 +8,8 @@
 //!    current: §5.1.2.5 "Conforming CRL issuers MUST include nextUpdate");
 //! 4. its scope covers `cert` (issuingDistributionPoint onlyContainsUserCerts / CACerts, and a
 //!    distribution point name matching one of `cert`'s cRLDistributionPoints);
-//! 5. `issuer`'s keyUsage, when present, has cRLSign (§6.3.3 (f));
+//! 5. `issuer`'s keyUsage has cRLSign (§6.3.3 (f); path validation already refused an issuer
+//!    without keyUsage, STRICTER.md S15);
 //! 6. its signature verifies with `issuer`'s key (§6.3.3 (g)).
 //!
 //! A vouching CRL that lists `cert`'s serial number makes it revoked. The end entity must be
