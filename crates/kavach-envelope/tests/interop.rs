@@ -175,7 +175,7 @@ fn java_envelopes_open_in_kavach_and_back() {
             n += 2;
         }
     }
-    println!("Java JCE interop: {n} envelopes crossed");
+    kavach_testkit::report!("Java JCE interop: {n} envelopes crossed");
 }
 
 #[test]
@@ -217,7 +217,7 @@ fn python_envelopes_open_in_kavach_and_back() {
             }
         }
     }
-    println!("Python cryptography interop: {n} envelopes crossed");
+    kavach_testkit::report!("Python cryptography interop: {n} envelopes crossed");
 }
 
 #[test]
@@ -267,5 +267,5 @@ fn jwcrypto_jwe_open_in_kavach_and_back() {
             n += 1;
         }
     }
-    println!("jwcrypto JWE interop: {n} JWEs crossed");
+    kavach_testkit::report!("jwcrypto JWE interop: {n} JWEs crossed");
 }

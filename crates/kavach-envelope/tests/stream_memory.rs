@@ -94,6 +94,6 @@ fn sealing_1_gib_stays_under_64_mib_of_resident_memory() {
         .find_map(|l| l.strip_prefix("VmHWM_kB="))
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| panic!("no VmHWM line in: {err}"));
-    println!("stream_seal of 1 GiB: peak RSS (VmHWM) of the sealing process = {hwm} kB");
+    kavach_testkit::report!("stream_seal of 1 GiB: peak RSS (VmHWM) of the sealing process = {hwm} kB");
     assert!(hwm < LIMIT_KB, "sealing process peak RSS {hwm} kB >= {LIMIT_KB} kB");
 }

@@ -124,7 +124,7 @@ fn run(
         seen, declared,
         "{file}: saw {seen} cases but the file declares {declared}"
     );
-    println!(
+    kavach_testkit::report!(
         "wycheproof {file}: {} judged (valid {}, invalid {}, acceptable {}), {} refused as out of scope, {} in other groups",
         t.valid + t.invalid + t.acceptable,
         t.valid,

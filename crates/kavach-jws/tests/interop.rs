@@ -181,7 +181,7 @@ fn kavach_signatures_verify_with_jwcrypto() {
             count += 1;
         }
     }
-    eprintln!("jwcrypto verified {count} kavach signatures (5 algorithms x attached/detached/b64:false)");
+    kavach_testkit::report!("jwcrypto verified {count} kavach signatures (5 algorithms x attached/detached/b64:false)");
 }
 
 #[test]
@@ -227,7 +227,7 @@ fn jwcrypto_signatures_verify_with_kavach() {
             count += 1;
         }
     }
-    eprintln!("kavach verified {count} jwcrypto signatures (ES256, PS256 x attached/detached/b64:false)");
+    kavach_testkit::report!("kavach verified {count} jwcrypto signatures (ES256, PS256 x attached/detached/b64:false)");
 }
 
 /// `openssl dgst -sha256 -sign KEY [opts] -out SIG INPUT`.

@@ -371,7 +371,7 @@ fn wycheproof_json_web_signature_rs256_ps256_es256() {
             }
         }
     }
-    eprintln!(
+    kavach_testkit::report!(
         "wycheproof JWS (RS256/PS256/ES256 groups {groups:?}): {} valid accepted, {} invalid refused, \
          {} JSON-serialization refused, {} valid-but-PS384 refused by design; {} other-algorithm groups, \
          {other_tests_refused} tests all refused",

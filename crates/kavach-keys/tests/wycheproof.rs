@@ -102,12 +102,14 @@ fn run(
         }
     }
     let n = t.valid + t.invalid + t.acceptable;
-    println!(
+    kavach_testkit::report!(
         "wycheproof {file}: {n} cases (valid {}, invalid {}, acceptable {})",
-        t.valid, t.invalid, t.acceptable
+        t.valid,
+        t.invalid,
+        t.acceptable
     );
     for a in &t.acceptable_seen {
-        println!("  acceptable: {a}");
+        kavach_testkit::report!("  acceptable: {a}");
     }
     assert!(n > 0, "{file}: no test cases");
     assert_eq!(n, declared, "{file}: ran {n} cases but the file declares {declared}");
@@ -214,7 +216,7 @@ fn rsa_oaep() -> Option<usize> {
         labelled > 0,
         "no OAEP case with a label went through the labelled decrypt"
     );
-    println!("  ({labelled} OAEP cases used the labelled decrypt)");
+    kavach_testkit::report!("  ({labelled} OAEP cases used the labelled decrypt)");
     Some(n)
 }
 
@@ -251,6 +253,6 @@ fn wycheproof_total_at_least_1100() {
         return; // skipped (vectors missing) — already reported loudly by the testkit
     }
     let total: usize = counts.into_iter().flatten().sum();
-    println!("wycheproof total: {total} cases");
+    kavach_testkit::report!("wycheproof total: {total} cases");
     assert!(total >= 1100, "only {total} Wycheproof cases ran");
 }

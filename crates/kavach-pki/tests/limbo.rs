@@ -203,8 +203,7 @@ fn limbo() {
             _ => {}
         }
     }
-    println!("limbo: {agree}/{} agree", limbo.testcases.len());
-    eprintln!("limbo: {agree}/{} agree", limbo.testcases.len());
+    kavach_testkit::report!("limbo: {agree}/{} agree", limbo.testcases.len());
     assert!(
         problems.is_empty(),
         "{} unexpected verdicts:\n{}",

@@ -95,3 +95,18 @@ pub fn file(test: &str, part: &str, path: &Path) -> Option<PathBuf> {
         missing(test, part, &format!("{} does not exist", path.display()))
     }
 }
+
+/// Writes one line to the process's real stderr, past the test harness's capture, so that the
+/// figures a test measures (vector counts, interop counts, pass rates) show in every run's output
+/// and not only when the test fails.
+pub fn report_line(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// `format!`-style [`report_line`].
+#[macro_export]
+macro_rules! report {
+    ($($arg:tt)*) => {
+        $crate::report_line(&format!($($arg)*))
+    };
+}
