@@ -8,13 +8,15 @@
 //! the seeds still reach the success paths, not only the error paths.
 #![forbid(unsafe_code)]
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
+use kavach_envelope::hazmat::{self, GcmIv};
+use kavach_envelope::{Envelope, Error as EnvelopeError, Limits, Opened, jwe, mosip, sbi, stream};
 use kavach_jws::danger::{BareKey, verify_detached_with_bare_key, verify_with_bare_key};
 use kavach_jws::jwk::Jwk;
 use kavach_jws::{CompactJws, Header};
-use kavach_keys::{PrivateKey, PublicKey, Signer, encoding};
+use kavach_keys::{KeyHandle, MemoryKeyStore, PrivateKey, PublicKey, Signer, encoding};
 use kavach_pki::issue::{CertificateRequest, DistinguishedName, SubjectAltName};
 use kavach_pki::{Certificate, Crl, Purpose, TrustDomain, ValidationOptions, Validator};
 
@@ -38,6 +40,12 @@ pub const TARGETS: &[Target] = &[
     ("pki_csr", pki_csr),
     ("pki_issue_names", pki_issue_names),
     ("jws_parse_verify", jws_parse_verify),
+    ("envelope_mosip", envelope_mosip),
+    ("envelope_legacy", envelope_legacy),
+    ("envelope_jwe", envelope_jwe),
+    ("envelope_stream", envelope_stream),
+    ("envelope_sbi", envelope_sbi),
+    ("envelope_primitives", envelope_primitives),
 ];
 
 /// Key parsing: DER private keys (PKCS#8 / PKCS#1 / SEC1), `SubjectPublicKeyInfo`, and PEM.
@@ -191,6 +199,237 @@ pub fn jws_parse_verify(data: &[u8]) -> Reached {
     for key in BARE_KEYS.iter() {
         reached.verified += usize::from(verify_with_bare_key(&jws, key).is_ok());
         reached.verified += usize::from(verify_detached_with_bare_key(&jws, b"payload", key).is_ok());
+    }
+    reached
+}
+
+/// The fixed RSA-2048 key of the envelope targets (test-only; committed beside kavach-envelope's
+/// tests so its seeds can be regenerated).
+const ENVELOPE_RSA_PEM: &str = include_str!("../../kavach-envelope/tests/data/fuzz-rsa2048.pem");
+/// The fixed P-256 key of the envelope targets.
+const ENVELOPE_P256_PEM: &str = include_str!("../../kavach-envelope/tests/data/fuzz-p256.pem");
+/// The bytes standing for the RSA key's certificate (only its SHA-256 thumbprint matters).
+const ENVELOPE_RSA_CERT: &[u8] = b"kavach-envelope fuzz recipient (RSA)";
+/// The bytes standing for the P-256 key's certificate.
+const ENVELOPE_P256_CERT: &[u8] = b"kavach-envelope fuzz recipient (P-256)";
+
+fn fixed_key(pem: &str) -> Option<KeyHandle> {
+    PrivateKey::from_pem(pem).ok().map(|k| Arc::new(k) as KeyHandle)
+}
+
+/// RSA-2048 and P-256 keys, each found by its certificate thumbprint.
+static ENVELOPE_KEYS: LazyLock<MemoryKeyStore> = LazyLock::new(|| {
+    let mut store = MemoryKeyStore::new();
+    for (id, pem, cert) in [
+        ("rsa", ENVELOPE_RSA_PEM, ENVELOPE_RSA_CERT),
+        ("ec", ENVELOPE_P256_PEM, ENVELOPE_P256_CERT),
+    ] {
+        if let Some(key) = fixed_key(pem) {
+            let _ = store.insert(id, key, Some(cert));
+        }
+    }
+    store
+});
+
+/// The RSA key twice: once with its certificate thumbprint, once without (so
+/// `legacy-no-thumbprint` tries several keys).
+static LEGACY_KEYS: LazyLock<MemoryKeyStore> = LazyLock::new(|| {
+    let mut store = MemoryKeyStore::new();
+    for (id, cert) in [("with-cert", Some(ENVELOPE_RSA_CERT)), ("no-cert", None)] {
+        if let Some(key) = fixed_key(ENVELOPE_RSA_PEM) {
+            let _ = store.insert(id, key, cert);
+        }
+    }
+    store
+});
+
+fn assert_not_internal(e: &EnvelopeError) {
+    assert!(
+        !matches!(e, EnvelopeError::Io(_) | EnvelopeError::Rng | EnvelopeError::Key(_)),
+        "internal error on untrusted input: {e:?}"
+    );
+}
+
+fn assert_keys_loaded() {
+    assert_eq!(ENVELOPE_KEYS.len(), 2, "the fixed envelope keys must load");
+    assert_eq!(LEGACY_KEYS.len(), 2, "the fixed envelope keys must load");
+}
+
+fn opened(result: Result<Opened, EnvelopeError>) -> Option<Opened> {
+    result.map_err(|e| assert_not_internal(&e)).ok()
+}
+
+/// Which layout or format opened, for the replay's checks.
+pub fn envelope_opened_kind(data: &[u8]) -> Option<kavach_envelope::OpenedKind> {
+    let text = core::str::from_utf8(data).ok()?;
+    let Ok(Envelope::Mosip(env)) = Envelope::parse(text, &Limits::DEFAULT) else {
+        return None;
+    };
+    [None, Some(&b"fuzz-aad"[..])]
+        .into_iter()
+        .find_map(|aad| mosip::open(&env, &*ENVELOPE_KEYS, aad).ok())
+        .map(|o| o.kind())
+}
+
+/// MOSIP envelope text: base64 decoding, layout detection, fixed-offset parsing and opening
+/// (`VER_R2`, `aad`, `legacy`, `legacy-no-thumbprint`) with and without caller AAD. A MOSIP text
+/// must parse the same directly as through format detection, and its transport text round-trips.
+pub fn envelope_mosip(data: &[u8]) -> Reached {
+    assert_keys_loaded();
+    let mut reached = Reached::default();
+    let Ok(text) = core::str::from_utf8(data) else {
+        return reached;
+    };
+    let Ok(Envelope::Mosip(env)) = Envelope::parse(text, &Limits::DEFAULT) else {
+        return reached;
+    };
+    reached.parsed = 1;
+    assert!(mosip::MosipEnvelope::from_text(text, &Limits::DEFAULT).ok().as_ref() == Some(&env));
+    assert!(
+        mosip::MosipEnvelope::from_text(&env.to_text(), &Limits::DEFAULT)
+            .ok()
+            .as_ref()
+            == Some(&env)
+    );
+    for aad in [None, Some(&b"fuzz-aad"[..])] {
+        reached.verified += usize::from(opened(mosip::open(&env, &*ENVELOPE_KEYS, aad)).is_some());
+    }
+    reached
+}
+
+/// MOSIP envelopes as decoded bytes, aimed at the legacy layouts: the first byte picks whether
+/// caller AAD is given, the rest is the envelope.
+pub fn envelope_legacy(data: &[u8]) -> Reached {
+    assert_keys_loaded();
+    let mut reached = Reached::default();
+    let Some((&flag, bytes)) = data.split_first() else {
+        return reached;
+    };
+    let Ok(env) = mosip::MosipEnvelope::from_bytes(bytes.to_vec(), &Limits::DEFAULT) else {
+        return reached;
+    };
+    reached.parsed = 1;
+    let aad = (flag & 1 == 1).then_some(&b"fuzz-aad"[..]);
+    reached.verified = usize::from(opened(mosip::open(&env, &*LEGACY_KEYS, aad)).is_some());
+    reached
+}
+
+/// Largest plaintext the JWE target lets open, so that inflation limits are reached quickly.
+const JWE_FUZZ_MAX_PLAINTEXT: usize = 1 << 20;
+
+/// JWE compact: segment splitting, strict base64url, the duplicate-free JSON header, `alg` /
+/// `enc` / `zip` / `crit` / `epk` rules, and opening (RSA-OAEP-256 and ECDH-ES+A256KW, with
+/// `zip:"DEF"` inflation capped).
+pub fn envelope_jwe(data: &[u8]) -> Reached {
+    assert_keys_loaded();
+    let mut reached = Reached::default();
+    let Ok(text) = core::str::from_utf8(data) else {
+        return reached;
+    };
+    let limits = Limits::with_max_plaintext(JWE_FUZZ_MAX_PLAINTEXT);
+    let Ok(Envelope::Jwe(parsed)) = Envelope::parse(text, &limits) else {
+        return reached;
+    };
+    reached.parsed = 1;
+    assert!(jwe::JweCompact::parse(parsed.as_str(), &limits).is_ok());
+    if let Some(o) = opened(jwe::open(&parsed, &*ENVELOPE_KEYS)) {
+        assert!(o.plaintext().len() <= JWE_FUZZ_MAX_PLAINTEXT);
+        reached.verified = 1;
+    }
+    reached
+}
+
+/// kavach streams: header parsing, key recovery (RSA-OAEP and ECDH-ES+A256KW), chunk framing with
+/// look-ahead, and per-chunk authentication. `verified` counts the plaintext bytes recovered.
+pub fn envelope_stream(data: &[u8]) -> Reached {
+    assert_keys_loaded();
+    let mut out = Vec::new();
+    match stream::open_stream(&*ENVELOPE_KEYS, data, &mut out) {
+        Ok(n) => {
+            assert_eq!(usize::try_from(n).ok(), Some(out.len()));
+            assert!(out.len() < data.len());
+            Reached {
+                parsed: 1,
+                verified: 1 + out.len(),
+            }
+        }
+        Err(e) => {
+            assert_not_internal(&e);
+            Reached::default()
+        }
+    }
+}
+
+/// SBI biometric records: the five lines `thumbprint`, `sessionKey`, `bioValue`, `timestamp`,
+/// `transactionId` are parsed and opened with the RSA key; an optional sixth line, the record's
+/// `hash`, is checked against a fresh hash chain (`verified` counts 1 for the opening and 1 for
+/// a hash that verifies).
+pub fn envelope_sbi(data: &[u8]) -> Reached {
+    assert_keys_loaded();
+    let mut reached = Reached::default();
+    let Ok(text) = core::str::from_utf8(data) else {
+        return reached;
+    };
+    let mut lines = text.split('\n');
+    let (Some(t), Some(k), Some(v), Some(ts), Some(tx)) =
+        (lines.next(), lines.next(), lines.next(), lines.next(), lines.next())
+    else {
+        return reached;
+    };
+    let (Ok(thumbprint), Ok(session_key), Ok(bio_value)) = (
+        sbi::SbiThumbprint::parse(t),
+        sbi::EncryptedSessionKey::from_text(k),
+        sbi::BioValue::from_text(v),
+    ) else {
+        return reached;
+    };
+    reached.parsed = 1;
+    let sealed = sbi::SealedBio {
+        bio_value,
+        session_key,
+        thumbprint,
+    };
+    if let Ok(plain) = sbi::open(&sealed, &*ENVELOPE_KEYS, ts, tx) {
+        assert_eq!(plain.as_bytes().len() + 16, sealed.bio_value.as_bytes().len());
+        reached.verified += 1;
+        if let Some(Ok(hash)) = lines.next().map(sbi::ChainHash::parse) {
+            let mut chain = sbi::HashChain::new();
+            reached.verified += usize::from(chain.verify_next(plain.as_bytes(), &hash).is_ok());
+        }
+    }
+    reached
+}
+
+/// The `hazmat` primitives on attacker-chosen inputs: AES-256-GCM open with 12- and 16-byte IVs
+/// and AES-256 key unwrap. Layout: key (32) || IV length selector (1) || IV || rest. Whatever
+/// opens must seal (wrap) back to the same bytes.
+pub fn envelope_primitives(data: &[u8]) -> Reached {
+    let mut reached = Reached::default();
+    let (Some(key), Some(&selector)) = (data.get(..32), data.get(32)) else {
+        return reached;
+    };
+    let Ok(key) = <[u8; 32]>::try_from(key) else {
+        return reached;
+    };
+    let iv_len = if selector & 1 == 0 { 12 } else { 16 };
+    let rest = &data[33..];
+    let (Some(iv), Some(body)) = (rest.get(..iv_len), rest.get(iv_len..)) else {
+        return reached;
+    };
+    let Ok(iv) = GcmIv::from_slice(iv) else { return reached };
+    if let Ok(plain) = hazmat::aes256_gcm_open(&key, &iv, b"", body) {
+        assert!(
+            hazmat::aes256_gcm_seal(&key, &iv, b"", &plain).ok().as_deref() == Some(body),
+            "GCM seal(open(x)) != x"
+        );
+        reached.verified += 1;
+    }
+    if let Ok(unwrapped) = hazmat::aes256_key_unwrap(&key, rest) {
+        assert!(
+            hazmat::aes256_key_wrap(&key, &unwrapped).ok().as_deref() == Some(rest),
+            "wrap(unwrap(x)) != x"
+        );
+        reached.verified += 1;
     }
     reached
 }

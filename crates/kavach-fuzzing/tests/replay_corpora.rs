@@ -65,10 +65,9 @@ fn every_corpus_folder_has_a_target_and_every_target_a_corpus() {
             "fuzz_targets/{name}.rs must call kavach_fuzzing::{name}"
         );
     }
-    // Envelope targets are replayed by kavach-envelope's own tests until they move here.
     for folder in &folders {
         assert!(
-            TARGETS.iter().any(|(n, _)| n == folder) || folder.starts_with("envelope_"),
+            TARGETS.iter().any(|(n, _)| n == folder),
             "corpus folder {folder} is replayed by no test"
         );
     }
@@ -132,5 +131,69 @@ fn jws_parse_verify_seeds_verify_exactly_the_genuine_ones() {
     }
     for refused in ["a1_hs256", "a5_none", "dup_alg", "x5c_header"] {
         assert_eq!(seeds[refused].verified, 0, "{refused} verified");
+    }
+}
+
+#[test]
+fn envelope_mosip_seeds_open_in_every_layout() {
+    use kavach_envelope::OpenedKind;
+    use kavach_envelope::mosip::MosipLayout;
+    let seeds = replay("envelope_mosip");
+    let dir = kavach_testkit::workspace_root().join("fuzz/corpus/envelope_mosip");
+    for (file, layout) in [
+        ("ver_r2.txt", MosipLayout::VerR2),
+        ("aad.txt", MosipLayout::Aad),
+        ("legacy_std_b64.txt", MosipLayout::Legacy),
+        ("legacy_no_thumbprint.txt", MosipLayout::LegacyNoThumbprint),
+    ] {
+        assert!(seeds[file].verified >= 1, "{file} must open");
+        let data = std::fs::read(dir.join(file)).unwrap();
+        assert_eq!(
+            kavach_fuzzing::envelope_opened_kind(&data),
+            Some(OpenedKind::Mosip(layout)),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn envelope_legacy_seeds_open() {
+    let seeds = replay("envelope_legacy");
+    for file in ["aad.bin", "legacy.bin", "legacy_nt.bin", "ver_r2.bin"] {
+        assert_eq!(seeds[file].verified, 1, "{file} must open");
+    }
+}
+
+#[test]
+fn envelope_jwe_seeds_open_or_are_refused_as_named() {
+    let seeds = replay("envelope_jwe");
+    for file in ["rsa.txt", "ecdh.txt", "zip.txt"] {
+        assert_eq!(seeds[file].verified, 1, "{file} must open");
+    }
+    for file in ["duplicate_alg.txt", "crit.txt"] {
+        assert_eq!(seeds[file].verified, 0, "{file} must be refused");
+    }
+}
+
+#[test]
+fn envelope_stream_seeds_open_to_their_plaintext_length() {
+    let seeds = replay("envelope_stream");
+    assert_eq!(seeds["rsa_two_chunks.bin"].verified, 1 + 5000);
+    assert_eq!(seeds["ec_one_chunk.bin"].verified, 1 + b"stream seed".len());
+    assert_eq!(seeds["rsa_empty.bin"].verified, 1);
+}
+
+#[test]
+fn envelope_sbi_seeds_open_and_their_hash_lines_verify() {
+    let seeds = replay("envelope_sbi");
+    assert_eq!(seeds["record.txt"].verified, 1);
+    assert_eq!(seeds["record_with_hash.txt"].verified, 2);
+}
+
+#[test]
+fn envelope_primitives_seeds_open() {
+    let seeds = replay("envelope_primitives");
+    for file in ["gcm12.bin", "gcm16.bin", "kw.bin"] {
+        assert!(seeds[file].verified >= 1, "{file} must open");
     }
 }
