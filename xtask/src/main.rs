@@ -5,6 +5,7 @@
 //!   external part *required* (`KAVACH_REQUIRE_EXTERNAL=1`): a test whose part is missing fails
 //!   instead of skipping. Extra arguments go to `cargo test`.
 //! - `cargo xtask install`: only the installation step.
+#![forbid(unsafe_code)]
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
