@@ -2,12 +2,14 @@
 //! exit statuses 0/1/2 and the `--json` shapes of CLI.md.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
 use std::sync::LazyLock;
 use std::time::{Duration, SystemTime};
 
-use serde_json::Value;
+use common::{Pki, json, kavach, kavach_stdin, status, stderr, stdout};
 
 const ROLES: [&str; 18] = [
     "root",
@@ -30,75 +32,7 @@ const ROLES: [&str; 18] = [
     "release",
 ];
 
-fn kavach(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kavach"))
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn kavach_stdin(args: &[&str], cwd: &Path, stdin: &[u8]) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kavach"))
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn status(out: &Output) -> i32 {
-    out.status.code().unwrap()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
-}
-
-fn json(out: &Output) -> Value {
-    let text = stdout(out);
-    assert_eq!(text.lines().count(), 1, "one JSON object on one line: {text}");
-    serde_json::from_str(&text).unwrap()
-}
-
-struct Pki {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-    manifest: Value,
-}
-
 impl Pki {
-    fn init(algo: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("pki");
-        let out = kavach(&["pki", "init", path.to_str().unwrap(), "--algo", algo], dir.path());
-        assert_eq!(status(&out), 0, "{}", stderr(&out));
-        let manifest = serde_json::from_slice(&std::fs::read(path.join("pki.json")).unwrap()).unwrap();
-        Self {
-            _dir: dir,
-            path,
-            manifest,
-        }
-    }
-
-    fn entity(&self, role: &str) -> &Value {
-        &self.manifest["entities"][role]
-    }
-
-    fn file(&self, role: &str, field: &str) -> String {
-        self.entity(role)[field].as_str().unwrap().to_owned()
-    }
-
     /// `cert verify` of `role` for `purpose` against its anchor.
     fn verify(&self, role: &str, purpose: &str, extra: &[&str]) -> Output {
         let anchor = if role.starts_with("ftm.") {

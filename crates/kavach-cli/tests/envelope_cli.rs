@@ -3,65 +3,16 @@
 //! `--aad`, and the exit statuses 0 / 1 / 2.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
 use std::sync::LazyLock;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
+use common::{Pki, kavach, status, stderr};
 use serde_json::Value;
 
-fn kavach(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kavach"))
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn status(out: &Output) -> i32 {
-    out.status.code().unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// A demo PKI from `kavach pki init` (RSA-2048, the default), shared by the tests.
-struct Pki {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-    manifest: Value,
-}
-
 impl Pki {
-    fn init(algo: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("pki");
-        let out = kavach(&["pki", "init", path.to_str().unwrap(), "--algo", algo], dir.path());
-        assert_eq!(status(&out), 0, "{}", stderr(&out));
-        let manifest = serde_json::from_slice(&std::fs::read(path.join("pki.json")).unwrap()).unwrap();
-        Self {
-            _dir: dir,
-            path,
-            manifest,
-        }
-    }
-
-    /// A file of a role, as an absolute path.
-    fn file(&self, role: &str, field: &str) -> String {
-        let name = self.manifest["entities"][role][field].as_str().unwrap();
-        self.path.join(name).to_str().unwrap().to_owned()
-    }
-
-    fn root(&self) -> String {
-        self.path
-            .join(self.manifest["root"].as_str().unwrap())
-            .to_str()
-            .unwrap()
-            .to_owned()
-    }
-
     /// `kavach seal` to `role` with the manifest's root and chain, plus `extra` arguments.
     fn seal(&self, role: &str, extra: &[&str]) -> Output {
         let (to, chain, root) = (self.file(role, "cert"), self.file(role, "chain"), self.root());

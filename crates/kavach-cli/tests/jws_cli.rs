@@ -1,71 +1,16 @@
 //! `kavach sign` and `kavach verify` as CLI.md specifies them, run through the built binary.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::path::Path;
+use std::process::Output;
 use std::sync::LazyLock;
 
+use common::{Pki, json, kavach, status, stderr};
 use serde_json::Value;
 
-fn kavach(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kavach"))
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn status(out: &Output) -> i32 {
-    out.status.code().unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn json(out: &Output) -> Value {
-    let text = String::from_utf8(out.stdout.clone()).unwrap();
-    assert_eq!(text.lines().count(), 1, "one JSON object on one line: {text}");
-    serde_json::from_str(&text).unwrap()
-}
-
-struct Pki {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-    manifest: Value,
-}
-
 impl Pki {
-    fn init(algo: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("pki");
-        let out = kavach(&["pki", "init", path.to_str().unwrap(), "--algo", algo], dir.path());
-        assert_eq!(status(&out), 0, "{}", stderr(&out));
-        let manifest = serde_json::from_slice(&std::fs::read(path.join("pki.json")).unwrap()).unwrap();
-        Self {
-            _dir: dir,
-            path,
-            manifest,
-        }
-    }
-
-    fn file(&self, role: &str, field: &str) -> String {
-        self.path
-            .join(self.manifest["entities"][role][field].as_str().unwrap())
-            .to_str()
-            .unwrap()
-            .to_owned()
-    }
-
-    fn root(&self) -> String {
-        self.path
-            .join(self.manifest["root"].as_str().unwrap())
-            .to_str()
-            .unwrap()
-            .to_owned()
-    }
-
     /// `kavach sign` with partner.signing's key, certificate and chain, plus `extra`.
     fn sign(&self, extra: &[&str], cwd: &Path) -> Output {
         let (key, cert, chain) = (
