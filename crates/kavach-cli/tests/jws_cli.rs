@@ -254,6 +254,46 @@ fn window_at_and_policy() {
         (v["ok"].clone(), v["policy"].clone(), v["timestamp_checked"].clone()),
         (Value::Bool(true), Value::from("compat-mosip"), Value::Bool(false))
     );
+
+    // jwtSign with includeKeyId writes MOSIP's own key identifier as `kid`: compat-mosip takes it
+    // as a label (signature and chain still checked on x5c[0]); strict needs a kid naming x5c[0].
+    let chain: Vec<_> = [
+        pki.file("partner.signing", "cert"),
+        pki.file("partner.signing", "chain"),
+    ]
+    .iter()
+    .flat_map(|f| kavach_pki::Certificate::parse_bundle(&std::fs::read(f).unwrap()).unwrap())
+    .collect();
+    let with_kid = kavach_jws::sign(
+        &key,
+        b"{}",
+        &kavach_jws::SignOptions::new()
+            .certificate_chain(chain)
+            .kid("PARTNER#SIGN#0f2c1a")
+            .freshness(kavach_jws::Freshness::Omit),
+    )
+    .unwrap();
+    let with_kid = write(dir.path(), "mosip-kid.jws", with_kid.as_str().as_bytes());
+    let out = kavach(
+        &[
+            "verify",
+            "--trust",
+            &root,
+            "--policy",
+            "compat-mosip",
+            "--json",
+            &with_kid,
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        (status(&out), json(&out)["ok"].clone()),
+        (0, Value::Bool(true)),
+        "{}",
+        stderr(&out)
+    );
+    let out = kavach(&["verify", "--trust", &root, "--json", &with_kid], dir.path());
+    assert_eq!(status(&out), 1, "{}", stderr(&out));
 }
 
 #[test]

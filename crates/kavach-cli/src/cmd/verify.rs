@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use clap::{Args, ValueEnum};
-use kavach_jws::{CompactJws, JwsVerifier, Policy};
+use kavach_jws::{CompactJws, JwsVerifier, KidRule, Policy};
 use kavach_pki::{Purpose, TrustDomain, Validator};
 
 use super::sign::{jws_failure, read_certificates};
@@ -64,13 +64,17 @@ pub(crate) fn run(args: &VerifyArgs, json: bool) -> Outcome {
         untrusted.extend(read_certificates(&mut inputs, path)?);
     }
     let domain = domain.with_intermediates(untrusted);
-    let policy = match args.policy {
-        PolicyArg::Strict => Policy::Strict,
-        PolicyArg::CompatMosip => Policy::CompatMosip,
+    // MOSIP's jwtSign writes `kid` as its own key identifier, not a certificate thumbprint:
+    // under compat-mosip the kid is a label only (the signature and chain are still checked
+    // against x5c[0]); under strict it must name x5c[0].
+    let (policy, kid_rule) = match args.policy {
+        PolicyArg::Strict => (Policy::Strict, KidRule::Sha256Thumbprint),
+        PolicyArg::CompatMosip => (Policy::CompatMosip, KidRule::Unchecked),
     };
     let verifier = JwsVerifier::new(Arc::new(Validator::new()), domain)
         .purpose(Purpose::Signing)
         .policy(policy)
+        .kid_rule(kid_rule)
         .window(Duration::from_secs(args.window))
         .map_err(|e| Failure::usage(code::BAD_ARGUMENT, format_args!("--window: {e}")))?;
 
