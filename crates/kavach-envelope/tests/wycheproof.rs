@@ -192,6 +192,41 @@ fn wycheproof_aes_256_gcm() {
 }
 
 #[test]
+fn wycheproof_aes_256_gcm_96_bit_iv_groups_are_judged() {
+    // The 96-bit IV groups specifically (`VER_R2`, JWE, SBI, streams: the ring path of the
+    // backend), seal and open.
+    let mut standard = 0usize;
+    let Some(t) = run(
+        "wycheproof_aes_256_gcm_96_bit_iv",
+        "aes_gcm_test.json",
+        |g| g["keySize"] == 256 && g["ivSize"] == 96 && g["tagSize"] == 128,
+        &[],
+        |_, c| {
+            standard += 1;
+            let key: [u8; 32] = hex(&c["key"]).try_into().unwrap();
+            let iv = GcmIv::from_slice(&hex(&c["iv"])).unwrap();
+            assert!(matches!(iv, GcmIv::Standard(_)));
+            let (aad, msg) = (hex(&c["aad"]), hex(&c["msg"]));
+            let mut ct = hex(&c["ct"]);
+            ct.extend_from_slice(&hex(&c["tag"]));
+            match hazmat::aes256_gcm_open(&key, &iv, &aad, &ct) {
+                Ok(pt) if *pt == msg && hazmat::aes256_gcm_seal(&key, &iv, &aad, &msg).unwrap() == ct => {
+                    Verdict::Accepted
+                }
+                Ok(_) | Err(Error::OpenFailed) => Verdict::Rejected,
+                Err(e) => panic!("GCM open failure is not the opaque OpenFailed: {e:?}"),
+            }
+        },
+    ) else {
+        return;
+    };
+    assert!(
+        standard >= 40 && t.invalid >= 10,
+        "only {standard} 96-bit IV cases: {t:?}"
+    );
+}
+
+#[test]
 fn wycheproof_aes_256_gcm_long_iv_groups_are_judged() {
     // The 128-bit IV groups (MOSIP's legacy layouts) specifically.
     let mut long = 0usize;
