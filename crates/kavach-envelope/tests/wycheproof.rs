@@ -28,120 +28,8 @@
 use kavach_envelope::Error;
 use kavach_envelope::hazmat::{self, GcmIv};
 use kavach_keys::{Decrypter, PrivateKey, PublicKey};
-use serde_json::Value;
 
-const DIR: &str = "wycheproof/testvectors_v1/";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Verdict {
-    Accepted,
-    Rejected,
-    /// Outside what the API supports (counted, not judged; the closure checked the refusal).
-    OutOfScope,
-}
-
-struct AcceptablePolicy {
-    flag: &'static str,
-    verdict: Verdict,
-}
-
-#[derive(Default, Debug)]
-struct Tally {
-    valid: usize,
-    invalid: usize,
-    acceptable: usize,
-    out_of_scope: usize,
-    wrong: Vec<String>,
-}
-
-fn hex(v: &Value) -> Vec<u8> {
-    hex::decode(v.as_str().expect("hex string")).expect("valid hex")
-}
-
-fn run(
-    test_name: &str,
-    file: &str,
-    group_filter: impl Fn(&Value) -> bool,
-    acceptable_policy: &[AcceptablePolicy],
-    mut check: impl FnMut(&Value, &Value) -> Verdict,
-) -> Option<Tally> {
-    let path = kavach_testkit::vector_file(test_name, &format!("{DIR}{file}"))?;
-    let doc: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    let declared = doc["numberOfTests"].as_u64().unwrap() as usize;
-    let mut t = Tally::default();
-    let mut seen = 0usize;
-    for group in doc["testGroups"].as_array().unwrap() {
-        let in_scope = group_filter(group);
-        for case in group["tests"].as_array().unwrap() {
-            seen += 1;
-            if !in_scope {
-                continue;
-            }
-            let id = case["tcId"].as_u64().unwrap();
-            let flags: Vec<&str> = case["flags"]
-                .as_array()
-                .map(|a| a.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            let got = check(group, case);
-            let describe = || format!("tcId {id} ({}; flags {flags:?}): got {got:?}", case["comment"]);
-            if got == Verdict::OutOfScope {
-                t.out_of_scope += 1;
-                continue;
-            }
-            match case["result"].as_str().unwrap() {
-                "valid" => {
-                    t.valid += 1;
-                    if got != Verdict::Accepted {
-                        t.wrong.push(format!("valid {}", describe()));
-                    }
-                }
-                "invalid" => {
-                    t.invalid += 1;
-                    if got != Verdict::Rejected {
-                        t.wrong.push(format!("invalid {}", describe()));
-                    }
-                }
-                "acceptable" => {
-                    t.acceptable += 1;
-                    let policy = acceptable_policy
-                        .iter()
-                        .find(|p| flags.contains(&p.flag))
-                        .unwrap_or_else(|| panic!("{file}: undocumented acceptable case {}", describe()));
-                    if got != policy.verdict {
-                        t.wrong.push(format!(
-                            "acceptable (pinned {:?} for {}) {}",
-                            policy.verdict,
-                            policy.flag,
-                            describe()
-                        ));
-                    }
-                }
-                other => panic!("{file}: unknown result {other:?}"),
-            }
-        }
-    }
-    assert_eq!(
-        seen, declared,
-        "{file}: saw {seen} cases but the file declares {declared}"
-    );
-    kavach_testkit::report!(
-        "wycheproof {file}: {} judged (valid {}, invalid {}, acceptable {}), {} refused as out of scope, {} in other groups",
-        t.valid + t.invalid + t.acceptable,
-        t.valid,
-        t.invalid,
-        t.acceptable,
-        t.out_of_scope,
-        declared - t.valid - t.invalid - t.acceptable - t.out_of_scope
-    );
-    assert!(t.valid + t.invalid > 0, "{file}: no case judged");
-    assert!(
-        t.wrong.is_empty(),
-        "{file}: {} wrong verdicts:\n{}",
-        t.wrong.len(),
-        t.wrong.join("\n")
-    );
-    Some(t)
-}
+use kavach_testkit::wycheproof::{Acceptable, Verdict, hex, run};
 
 #[test]
 fn wycheproof_aes_256_gcm() {
@@ -259,7 +147,7 @@ fn wycheproof_aes_256_key_wrap() {
         "wycheproof_aes_256_key_wrap",
         "aes_wrap_test.json",
         |g| g["keySize"] == 256,
-        &[AcceptablePolicy {
+        &[Acceptable {
             flag: "ShortKey",
             verdict: Verdict::Rejected,
         }],
@@ -352,15 +240,15 @@ fn wycheproof_ecdh_secp256r1() {
         "ecdh_secp256r1_test.json",
         |g| g["curve"] == "secp256r1",
         &[
-            AcceptablePolicy {
+            Acceptable {
                 flag: "CompressedPublic",
                 verdict: Verdict::Accepted,
             },
-            AcceptablePolicy {
+            Acceptable {
                 flag: "InvalidAsn",
                 verdict: Verdict::Rejected,
             },
-            AcceptablePolicy {
+            Acceptable {
                 flag: "UnnamedCurve",
                 verdict: Verdict::Rejected,
             },

@@ -17,109 +17,19 @@
 use kavach_keys::{Decrypter, EcdsaEncoding, Error, HashAlgorithm, PrivateKey, PublicKey, SignatureAlgorithm};
 use serde_json::Value;
 
-const DIR: &str = "wycheproof/testvectors_v1/";
+use kavach_testkit::wycheproof::{Acceptable, Verdict, hex};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Verdict {
-    Accepted,
-    Rejected,
-}
-
-/// What we do with the `acceptable` cases of one file, by flag.
-struct AcceptablePolicy {
-    flag: &'static str,
-    verdict: Verdict,
-}
-
-#[derive(Default)]
-struct Tally {
-    valid: usize,
-    invalid: usize,
-    acceptable: usize,
-    wrong: Vec<String>,
-    acceptable_seen: Vec<String>,
-}
-
-fn hex(v: &Value) -> Vec<u8> {
-    hex::decode(v.as_str().expect("hex string")).expect("valid hex")
-}
-
-/// Loads `file`, runs `check` on every (group, test) and checks the verdicts.
-/// Returns `None` when the vectors are absent (skipped or failed per the testkit policy).
+/// Runs every case of `file` (all groups in scope) and returns how many were judged: all of
+/// them, since every case of these five files is in scope.
 fn run(
-    test_name: &str,
+    test: &str,
     file: &str,
-    acceptable_policy: &[AcceptablePolicy],
-    mut check: impl FnMut(&Value, &Value) -> Verdict,
+    acceptable: &[Acceptable],
+    check: impl FnMut(&Value, &Value) -> Verdict,
 ) -> Option<usize> {
-    let path = kavach_testkit::vector_file(test_name, &format!("{DIR}{file}"))?;
-    let doc: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    let declared = doc["numberOfTests"].as_u64().expect("numberOfTests") as usize;
-    let mut t = Tally::default();
-    for group in doc["testGroups"].as_array().expect("testGroups") {
-        for case in group["tests"].as_array().expect("tests") {
-            let id = case["tcId"].as_u64().unwrap();
-            let result = case["result"].as_str().unwrap();
-            let flags: Vec<&str> = case["flags"]
-                .as_array()
-                .map(|a| a.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            let got = check(group, case);
-            let describe = || format!("tcId {id} ({}; flags {flags:?}): got {got:?}", case["comment"]);
-            match result {
-                "valid" => {
-                    t.valid += 1;
-                    if got != Verdict::Accepted {
-                        t.wrong.push(format!("valid {}", describe()));
-                    }
-                }
-                "invalid" => {
-                    t.invalid += 1;
-                    if got != Verdict::Rejected {
-                        t.wrong.push(format!("invalid {}", describe()));
-                    }
-                }
-                "acceptable" => {
-                    t.acceptable += 1;
-                    t.acceptable_seen.push(describe());
-                    // Every acceptable case must carry a flag whose handling we documented, and
-                    // we must still do what the documentation says.
-                    let policy = acceptable_policy
-                        .iter()
-                        .find(|p| flags.contains(&p.flag))
-                        .unwrap_or_else(|| panic!("{file}: undocumented acceptable case {}", describe()));
-                    if got != policy.verdict {
-                        t.wrong.push(format!(
-                            "acceptable (documented as {:?} for {}) {}",
-                            policy.verdict,
-                            policy.flag,
-                            describe()
-                        ));
-                    }
-                }
-                other => panic!("{file}: unknown result {other:?}"),
-            }
-        }
-    }
-    let n = t.valid + t.invalid + t.acceptable;
-    kavach_testkit::report!(
-        "wycheproof {file}: {n} cases (valid {}, invalid {}, acceptable {})",
-        t.valid,
-        t.invalid,
-        t.acceptable
-    );
-    for a in &t.acceptable_seen {
-        kavach_testkit::report!("  acceptable: {a}");
-    }
-    assert!(n > 0, "{file}: no test cases");
-    assert_eq!(n, declared, "{file}: ran {n} cases but the file declares {declared}");
-    assert!(
-        t.wrong.is_empty(),
-        "{file}: {} wrong verdicts:\n{}",
-        t.wrong.len(),
-        t.wrong.join("\n")
-    );
-    Some(n)
+    let t = kavach_testkit::wycheproof::run(test, file, |_| true, acceptable, check)?;
+    assert_eq!(t.judged(), t.declared, "{file}: every case must be judged");
+    Some(t.judged())
 }
 
 /// Verifies a signature case through `PublicKey::from_spki_der` + `verify`. A public key that
@@ -161,7 +71,7 @@ fn rsa_pkcs1() -> Option<usize> {
     run(
         "wycheproof_rsa_pkcs1v15_2048_sha256",
         "rsa_signature_2048_sha256_test.json",
-        &[AcceptablePolicy {
+        &[Acceptable {
             flag: "MissingNull",
             verdict: Verdict::Rejected,
         }],

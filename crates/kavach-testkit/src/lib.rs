@@ -10,6 +10,8 @@
 //!   captured one, so it shows even when the test passes) naming the missing part.
 #![forbid(unsafe_code)]
 
+pub mod wycheproof;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
