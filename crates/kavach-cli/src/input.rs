@@ -63,3 +63,13 @@ pub(crate) fn display_name(path: &Path) -> String {
 pub(crate) fn is_blank(bytes: &[u8]) -> bool {
     bytes.iter().all(u8::is_ascii_whitespace)
 }
+
+/// Exit-2 code for a private key file that does not parse or does not fit its use.
+pub(crate) const KEY: &str = "KVC-CLI-KEY";
+
+/// Reads a private key (PKCS#8, PKCS#1 or SEC1; PEM or DER) from `path`.
+pub(crate) fn read_key(inputs: &mut Inputs, path: &Path) -> Result<kavach_keys::PrivateKey, Failure> {
+    let bytes = kavach_keys::Zeroizing::new(inputs.read(path)?);
+    kavach_keys::PrivateKey::from_pem_or_der(&bytes)
+        .map_err(|e| Failure::usage(KEY, format_args!("{}: {e}", display_name(path))))
+}

@@ -68,6 +68,8 @@ pub fn keys_parse(data: &[u8]) -> Reached {
         assert!(again == public, "SPKI round trip changed the key");
         reached.parsed += 1;
     }
+    // What `PrivateKey::load` and the CLI's `--key` read: PEM or DER, detected.
+    reached.parsed += usize::from(PrivateKey::from_pem_or_der(data).is_ok());
     if let Ok(text) = core::str::from_utf8(data) {
         reached.parsed += usize::from(PrivateKey::from_pem(text).is_ok());
         reached.parsed += usize::from(PublicKey::from_pem(text).is_ok());

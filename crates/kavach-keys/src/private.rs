@@ -158,26 +158,31 @@ impl PrivateKey {
         }
     }
 
-    /// Reads a private key file, PEM (text before the block, such as OpenSSL's "Bag Attributes",
-    /// is skipped) or DER.
+    /// Reads a private key file, PEM or DER (see [`PrivateKey::from_pem_or_der`]).
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let bytes = Zeroizing::new(std::fs::read(path).map_err(|source| Error::Io {
             path: path.to_owned(),
             source,
         })?);
-        let text = core::str::from_utf8(&bytes).ok();
+        Self::from_pem_or_der(&bytes)
+    }
+
+    /// Parses the bytes of a key file: PEM (text before the block, such as OpenSSL's "Bag
+    /// Attributes", is skipped) or DER (PKCS#8, PKCS#1 or SEC1).
+    pub fn from_pem_or_der(bytes: &[u8]) -> Result<Self> {
+        let text = core::str::from_utf8(bytes).ok();
         // PEM when it starts like PEM, or when it is text with a BEGIN line after other text
         // (`openssl pkcs12 -nodes` writes "Bag Attributes" lines before each block).
         if let Some(text) = text.filter(|t| t.contains("-----BEGIN ")) {
             Self::from_pem(text)
-        } else if crate::encoding::looks_like_pem(&bytes) {
+        } else if crate::encoding::looks_like_pem(bytes) {
             Err(Error::MalformedKey {
                 format: "PEM",
                 reason: "not UTF-8 text",
             })
         } else {
-            Self::from_der(&bytes)
+            Self::from_der(bytes)
         }
     }
 

@@ -873,3 +873,31 @@ fn oaep_decrypt_rejects_garbage() {
         ));
     }
 }
+
+/// `PrivateKey::from_pem_or_der` (what `load` and the CLI's `--key` read) refuses every
+/// malformed input with a typed error and reads both encodings of a good key.
+#[test]
+fn from_pem_or_der_refuses_garbage_and_reads_both_encodings() {
+    use kavach_keys::{Error, KeyKind, PrivateKey};
+    for bad in [
+        &b""[..],
+        b"\x30\x03\x02\x01\x00",
+        b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+        b"-----BEGIN PRIVATE KEY-----\xff\xfe",
+        b"Bag Attributes\n    localKeyID: 01\nno block here",
+    ] {
+        let err = PrivateKey::from_pem_or_der(bad).unwrap_err();
+        assert!(matches!(err, Error::MalformedKey { .. }), "{bad:?}: {err:?}");
+    }
+    let key = PrivateKey::generate(KeyKind::P256).unwrap();
+    let der = key.to_pkcs8_der().unwrap();
+    let pem = key.to_pkcs8_pem().unwrap();
+    let with_attributes = format!("Bag Attributes\n    localKeyID: 01\n{}", pem.as_str());
+    for encoded in [der.as_slice(), pem.as_bytes(), with_attributes.as_bytes()] {
+        let again = PrivateKey::from_pem_or_der(encoded).unwrap();
+        assert_eq!(
+            kavach_keys::Signer::public_key(&again),
+            kavach_keys::Signer::public_key(&key)
+        );
+    }
+}

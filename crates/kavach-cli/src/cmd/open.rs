@@ -8,15 +8,12 @@ use std::sync::Arc;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use clap::Args;
 use kavach_envelope::{Envelope, Limits, OpenedKind};
-use kavach_keys::{MemoryKeyStore, PrivateKey, Signer};
+use kavach_keys::{MemoryKeyStore, Signer};
 
 use super::seal::{envelope_failure, write_out};
 use super::sign::read_certificates;
-use crate::input::{Inputs, display_name};
+use crate::input::{Inputs, KEY, display_name, read_key};
 use crate::report::{Failure, Outcome, Success, code};
-
-/// Code of a `--key` that cannot be used, or does not match its `--cert`.
-const KEY: &str = "KVC-CLI-KEY";
 
 /// Arguments of `kavach open`.
 #[derive(Debug, Args)]
@@ -36,21 +33,6 @@ pub(crate) struct OpenArgs {
     /// Where to write the payload; default standard output.
     #[arg(long, value_name = "FILE", default_value = "-")]
     out: PathBuf,
-}
-
-fn read_key(inputs: &mut Inputs, path: &Path) -> Result<PrivateKey, Failure> {
-    let bytes = kavach_keys::Zeroizing::new(inputs.read(path)?);
-    let parsed = if kavach_keys::encoding::looks_like_pem(&bytes) {
-        core::str::from_utf8(&bytes)
-            .map_err(|_| kavach_keys::Error::MalformedKey {
-                format: "PEM",
-                reason: "not UTF-8 text",
-            })
-            .and_then(PrivateKey::from_pem)
-    } else {
-        PrivateKey::from_der(&bytes)
-    };
-    parsed.map_err(|e| Failure::usage(KEY, format_args!("{}: {e}", display_name(path))))
 }
 
 /// Runs `kavach open`.

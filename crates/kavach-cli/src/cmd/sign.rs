@@ -5,14 +5,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use kavach_jws::{JwsAlgorithm, SignOptions};
-use kavach_keys::PrivateKey;
 use kavach_pki::Certificate;
 
-use crate::input::{Inputs, display_name, is_blank};
+use crate::input::{Inputs, KEY, display_name, is_blank, read_key};
 use crate::report::{Failure, Outcome, Success, code};
-
-/// Code of a private key file that cannot be used.
-pub(crate) const KEY: &str = "KVC-CLI-KEY";
 
 /// Arguments of `kavach sign`.
 #[derive(Debug, Args)]
@@ -94,21 +90,6 @@ pub(crate) fn read_certificates(inputs: &mut Inputs, path: &Path) -> Result<Vec<
         return Ok(Vec::new());
     }
     Certificate::parse_bundle(&bytes).map_err(|e| Failure::pki_input(display_name(path), &e))
-}
-
-fn read_key(inputs: &mut Inputs, path: &Path) -> Result<PrivateKey, Failure> {
-    let bytes = kavach_keys::Zeroizing::new(inputs.read(path)?);
-    let parsed = if kavach_keys::encoding::looks_like_pem(&bytes) {
-        core::str::from_utf8(&bytes)
-            .map_err(|_| kavach_keys::Error::MalformedKey {
-                format: "PEM",
-                reason: "not UTF-8 text",
-            })
-            .and_then(PrivateKey::from_pem)
-    } else {
-        PrivateKey::from_der(&bytes)
-    };
-    parsed.map_err(|e| Failure::usage(KEY, format_args!("{}: {e}", display_name(path))))
 }
 
 /// Runs `kavach sign`.
