@@ -2,6 +2,9 @@
 //! certificate path shares the same signature check; its own attacks are in `verifier.rs`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod hmac;
+use hmac::hmac_sha256;
+
 use std::sync::LazyLock;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
@@ -31,23 +34,6 @@ fn handmade(header_json: &str, payload_segment: &str, signer: &dyn Signer) -> St
     let input = format!("{h}.{payload_segment}");
     let sig = signer.sign(input.as_bytes()).unwrap();
     format!("{input}.{}", Base64UrlUnpadded::encode_string(&sig))
-}
-
-fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    use sha2::{Digest, Sha256};
-    let mut k = [0u8; 64];
-    if key.len() > 64 {
-        k[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        k[..key.len()].copy_from_slice(key);
-    }
-    let pad = |b: u8| k.iter().map(|x| x ^ b).collect::<Vec<u8>>();
-    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(msg).finalize();
-    Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize()
-        .into()
 }
 
 #[test]

@@ -2,6 +2,9 @@
 //! cookbook, RFC 7797, and Wycheproof `json_web_signature_test.json` (bare-key path).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod hmac;
+use hmac::hmac_sha256;
+
 use std::collections::BTreeMap;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
@@ -150,25 +153,6 @@ fn rfc7520_4_1_rs256_verifies_and_signs_byte_exact() {
         v["signing"]["sig"].as_str().unwrap()
     );
     assert_eq!(unsigned.finish(&sig).unwrap().as_str(), compact);
-}
-
-/// HMAC-SHA256 (RFC 2104), to check signing inputs of the HS256-only vectors: kavach itself
-/// never computes or accepts HMAC signatures.
-fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    use sha2::{Digest, Sha256};
-    let mut k = [0u8; 64];
-    if key.len() > 64 {
-        k[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        k[..key.len()].copy_from_slice(key);
-    }
-    let pad = |b: u8| k.iter().map(|x| x ^ b).collect::<Vec<u8>>();
-    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(msg).finalize();
-    Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize()
-        .into()
 }
 
 fn an_rsa_key(test: &str) -> Option<BareKey> {
