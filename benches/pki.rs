@@ -23,6 +23,12 @@
 //!
 //! Run: `cargo bench --bench pki -- --warm-up-time 1 --measurement-time 5`
 //! (figures recorded in BENCHMARKS.md under "kavach-pki").
+//!
+//! The `flood` group times the path-building floods of issue 8 (item 1), each refused: 1,024
+//! self-made same-name CAs supplied by a peer, the same 1,024 as a trust domain's own
+//! intermediates, nine (a JWS `x5c`), and the worst case the limits admit — a two-name mesh of
+//! `MAX_SUPPLIED_INTERMEDIATES` CAs that spends the whole path-building budget. The good
+//! 3-certificate chain cold is the peer in the same run. Run: `cargo bench --bench pki -- flood`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
@@ -33,8 +39,10 @@ use kavach::keys::{EcdsaEncoding, HashAlgorithm, KeyKind, PrivateKey, SignatureA
 use kavach::pki::issue::{
     DistinguishedName, Issuer, SubjectAltName, Validity, issue_end_entity, issue_intermediate, issue_root,
 };
-use kavach::pki::testing::rsa_pool_key;
-use kavach::pki::{Certificate, Purpose, ServerName, TrustDomain, ValidationOptions, Validator};
+use kavach::pki::testing::{IssuerFlood, rsa_pool_key};
+use kavach::pki::{
+    Certificate, MAX_SUPPLIED_INTERMEDIATES, Purpose, ServerName, TrustDomain, ValidationOptions, Validator,
+};
 use rustls_pki_types::{CertificateDer, UnixTime};
 
 const HOST: &str = "host.example.com";
@@ -172,5 +180,42 @@ fn validate(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, validate);
+fn flood(c: &mut Criterion) {
+    let now = SystemTime::now();
+    let good = chain("p256", &p256(), &p256());
+    let domain = TrustDomain::new("BENCH", vec![good.root.clone()]).unwrap();
+    let options = ValidationOptions::new(Purpose::Signing, now);
+    let tls = ValidationOptions::new(Purpose::TlsServer, now);
+    let same_name = IssuerFlood::build(&["CN=X"], 1024).unwrap();
+    let nine = IssuerFlood::build(&["CN=X"], 9).unwrap();
+    let mesh = IssuerFlood::build(&["CN=Mesh A", "CN=Mesh B"], MAX_SUPPLIED_INTERMEDIATES / 2).unwrap();
+    let polluted = domain.clone().with_intermediates(same_name.cas.clone());
+    let validator = Validator::new();
+    let mut group = c.benchmark_group("flood");
+    group.bench_function("good-chain-cold", |b| {
+        let cold = Validator::with_cache_capacity(0, 0);
+        let intermediates = [good.intermediate.clone()];
+        b.iter(|| cold.verify(&domain, &good.leaf, &intermediates, &tls).unwrap())
+    });
+    group.bench_function("same-name-1024-supplied", |b| {
+        b.iter(|| {
+            validator
+                .verify(&domain, &same_name.leaf, &same_name.cas, &options)
+                .unwrap_err()
+        })
+    });
+    group.bench_function("same-name-1024-in-domain", |b| {
+        b.iter(|| validator.verify(&polluted, &same_name.leaf, &[], &options).unwrap_err())
+    });
+    group.bench_function("same-name-9-supplied", |b| {
+        b.iter(|| validator.verify(&domain, &nine.leaf, &nine.cas, &options).unwrap_err())
+    });
+    group.sample_size(10);
+    group.bench_function("mesh-16-supplied-full-budget", |b| {
+        b.iter(|| validator.verify(&domain, &mesh.leaf, &mesh.cas, &options).unwrap_err())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, validate, flood);
 criterion_main!(benches);

@@ -259,8 +259,12 @@ impl JwsVerifier {
         }
     }
 
-    /// CRLs to check the signer's chain against (kavach-pki's rules: with any CRL given, the
-    /// signer certificate must be covered by a current CRL of its issuer).
+    /// CRLs to check the signer's chain against at verification time (kavach-pki's rules: with
+    /// any CRL given, the signer certificate must be covered by a current CRL of its issuer, and
+    /// a certificate listed on any of them is revoked). Revocation is judged with these CRLs at
+    /// the time of verification, not at the JWS's `ts`: a signature made shortly before the
+    /// CRL's thisUpdate is accepted when its certificate is not listed, and one whose
+    /// certificate is listed is refused, whenever it was made.
     pub fn crls(mut self, crls: Vec<Crl>) -> Self {
         self.crls = crls;
         self
@@ -355,43 +359,8 @@ impl JwsVerifier {
         //    certificate is parsed.
         header.algorithm()?;
 
-        // 2. The signer certificate is x5c[0]; the rest are untrusted intermediates.
-        let x5c = header.x5c();
-        if x5c.is_empty() {
-            return Err(Error::MissingCertificateChain);
-        }
-        let mut certs = Vec::with_capacity(x5c.len());
-        for (index, c) in x5c.iter().enumerate() {
-            certs.push(
-                self.validator
-                    .parse_certificate(c.der())
-                    .map_err(|source| Error::Certificate { index, source })?,
-            );
-        }
-        let (leaf, intermediates) = certs.split_at(1);
-        let leaf = &leaf[0];
-        let thumbprint = leaf.sha256_thumbprint();
-
-        // 3. x5t#S256, kid and the caller's pin must all name x5c[0].
-        if header.x5t_s256().is_some_and(|t| !t.ct_eq(&thumbprint)) {
-            return Err(Error::CertificateMismatch { what: "x5t#S256" });
-        }
-        if header.kid().is_some_and(|kid| !self.kid_rule.matches(kid, leaf)) {
-            return Err(Error::CertificateMismatch { what: "kid" });
-        }
-        if self.pin.as_ref().is_some_and(|pin| !pin.ct_eq(&thumbprint)) {
-            return Err(Error::CertificateMismatch {
-                what: "pinned thumbprint",
-            });
-        }
-
-        // 4. The signature, with x5c[0]'s key (cheap: done before the chain work).
-        let key = leaf
-            .public_key()
-            .map_err(|source| Error::Certificate { index: 0, source })?;
-        let alg = check_signature(jws, key, &self.algorithms, payload)?;
-
-        // 5. Freshness: ts inside the window, jti present (strict).
+        // 2. Freshness, before any certificate is parsed or signature checked: ts inside the
+        //    window, ts and jti present (strict). Cheap, and a stale or future JWS costs nothing.
         let signed_at = header.ts();
         let jti = header.jti();
         if self.policy == Policy::Strict {
@@ -417,11 +386,58 @@ impl JwsVerifier {
             }
         }
 
-        // 6. The chain, for the purpose, at the signing time (when the JWS names one) and now.
+        // 3. The signer certificate is x5c[0], parsed without filling the validator's cache
+        //    (nothing about the sender is proven yet); x5t#S256, kid and the caller's pin must
+        //    all name it.
+        let x5c = header.x5c();
+        let Some(leaf_der) = x5c.first() else {
+            return Err(Error::MissingCertificateChain);
+        };
+        let leaf = self
+            .validator
+            .parse_certificate_uncached(leaf_der.der())
+            .map_err(|source| Error::Certificate { index: 0, source })?;
+        let thumbprint = leaf.sha256_thumbprint();
+        if header.x5t_s256().is_some_and(|t| !t.ct_eq(&thumbprint)) {
+            return Err(Error::CertificateMismatch { what: "x5t#S256" });
+        }
+        if header.kid().is_some_and(|kid| !self.kid_rule.matches(kid, &leaf)) {
+            return Err(Error::CertificateMismatch { what: "kid" });
+        }
+        if self.pin.as_ref().is_some_and(|pin| !pin.ct_eq(&thumbprint)) {
+            return Err(Error::CertificateMismatch {
+                what: "pinned thumbprint",
+            });
+        }
+
+        // 4. The signature, with x5c[0]'s key: one verification, before any path building.
+        let key = leaf
+            .public_key()
+            .map_err(|source| Error::Certificate { index: 0, source })?;
+        let alg = check_signature(jws, key, &self.algorithms, payload)?;
+
+        // 5. The rest of x5c are untrusted intermediates, parsed through the cache now that the
+        //    sender holds x5c[0]'s key (the cache is bounded in entries and in bytes).
+        let leaf = self.validator.remember_certificate(leaf);
+        let mut intermediates = Vec::with_capacity(x5c.len() - 1);
+        for (index, c) in x5c.iter().enumerate().skip(1) {
+            intermediates.push(
+                self.validator
+                    .parse_certificate(c.der())
+                    .map_err(|source| Error::Certificate { index, source })?,
+            );
+        }
+
+        // 6. The chain, for the purpose. At the signing time (when the JWS names one) the path
+        //    must be valid — validity periods, constraints, purpose — without revocation; at
+        //    verification time it must be valid again, and revocation is judged then, with the
+        //    CRLs the verifier holds now: a certificate revoked by them is refused whatever the
+        //    signing time (kavach does not accept signatures made before a revocation date: a
+        //    signer's `ts` is its own claim).
         if let Some(ts) = signed_at {
-            let options = ValidationOptions::new(self.purpose, ts.to_system_time()).with_crls(&self.crls);
+            let options = ValidationOptions::new(self.purpose, ts.to_system_time());
             self.validator
-                .verify(&self.domain, leaf, intermediates, &options)
+                .verify(&self.domain, &leaf, &intermediates, &options)
                 .map_err(|source| Error::Chain {
                     when: ChainCheckTime::Signing,
                     source,
@@ -430,7 +446,7 @@ impl JwsVerifier {
         let options = ValidationOptions::new(self.purpose, now).with_crls(&self.crls);
         let path = self
             .validator
-            .verify(&self.domain, leaf, intermediates, &options)
+            .verify(&self.domain, &leaf, &intermediates, &options)
             .map_err(|source| Error::Chain {
                 when: ChainCheckTime::Verification,
                 source,

@@ -125,11 +125,13 @@ fn swapped_x5c_leaf() {
     );
     let jws = handmade(&h, b"{}", PayloadMode::Attached, &jws_signer(leaf));
     assert!(matches!(verifier(p).verify_attached(&jws), Err(Error::BadSignature)));
-    // Swapped leaf that keeps the real leaf's x5t#S256: caught before the signature.
+    // Swapped leaf that keeps the real leaf's x5t#S256: caught before the signature (after
+    // the freshness members, which are checked first).
     let h = format!(
-        r#"{{"alg":"ES256","x5c":{},"x5t#S256":"{}"}}"#,
+        r#"{{"alg":"ES256","x5c":{},"x5t#S256":"{}","ts":"{}","jti":"AAAAAAAAAAAAAAAAAAAAAA"}}"#,
         x5c_json(&[other]),
-        leaf.certificate.sha256_thumbprint().to_base64url()
+        leaf.certificate.sha256_thumbprint().to_base64url(),
+        kavach_jws::Timestamp::now().unwrap()
     );
     let jws = handmade(&h, b"{}", PayloadMode::Attached, &jws_signer(leaf));
     assert!(matches!(

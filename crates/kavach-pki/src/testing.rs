@@ -449,6 +449,65 @@ impl TestPki {
     }
 }
 
+/// The certificates of a path-building flood (issue 8, item 1): an attacker's own CA
+/// certificates, none of them chaining to a trust anchor, and a signing end entity under them
+/// whose key the attacker holds (so it can sign a JWS carrying them all in `x5c`).
+pub struct IssuerFlood {
+    /// The end entity, for [`Purpose::Signing`], issued under the first name.
+    pub leaf: Certificate,
+    /// The end entity's private key.
+    pub leaf_key: PrivateKey,
+    /// The CA certificates: `per_name` for each name, each with its own key.
+    pub cas: Vec<Certificate>,
+}
+
+impl IssuerFlood {
+    /// A flood over `names`: certificate `j` of name `i` has subject `names[i]`, a key of its
+    /// own, and issuer `names[(i + 1) % names.len()]`, so with one name every CA is self-issued
+    /// (`CN=X` by `CN=X`) and with two they form an `A`-by-`B`, `B`-by-`A` mesh. The end entity
+    /// is issued under `names[0]` by a key no CA certificate holds, so no path exists. P-256
+    /// keys are generated for each certificate (about a millisecond per hundred).
+    pub fn build(names: &[&str], per_name: usize) -> Result<Self> {
+        if names.is_empty() {
+            return Err(Error::InvalidIssuanceInput {
+                what: "flood",
+                reason: "no name",
+            });
+        }
+        let validity = || days_around_now(365);
+        let p256 = || {
+            PrivateKey::generate(KeyKind::P256).map_err(|source| Error::Key {
+                context: "generating a flood key",
+                source,
+            })
+        };
+        // A self-signed stand-in per name gives its key identifier to what it signs.
+        let mut stand_ins = Vec::with_capacity(names.len());
+        for name in names {
+            let key = p256()?;
+            let cert = CertificateProfile::new(dn(name)?, key.public_key(), validity()?)
+                .ca(None)
+                .self_sign(&key)?;
+            stand_ins.push((cert, key));
+        }
+        let mut cas = Vec::with_capacity(names.len() * per_name);
+        for (i, name) in names.iter().enumerate() {
+            let (issuer, issuer_key) = &stand_ins[(i + 1) % names.len()];
+            for _ in 0..per_name {
+                let key = p256()?;
+                let profile = CertificateProfile::new(dn(name)?, key.public_key(), validity()?).ca(None);
+                cas.push(profile.issue_unchecked(issuer, issuer_key)?);
+            }
+        }
+        let leaf_key = p256()?;
+        let (issuer, issuer_key) = &stand_ins[0];
+        let leaf = CertificateProfile::new(dn("CN=Flood Signer,O=Kavach Test")?, leaf_key.public_key(), validity()?)
+            .end_entity(Purpose::Signing)?
+            .issue_unchecked(issuer, issuer_key)?;
+        Ok(Self { leaf, leaf_key, cas })
+    }
+}
+
 /// The SANs the test PKI gives a leaf of `purpose`.
 fn default_sans(purpose: Purpose) -> Result<Vec<SubjectAltName>> {
     Ok(match purpose {

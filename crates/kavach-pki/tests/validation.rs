@@ -13,8 +13,8 @@ use kavach_pki::issue::{
 };
 use kavach_pki::testing::{TLS_SERVER_NAME, TestPki};
 use kavach_pki::{
-    Certificate, Crl, Error, KeyPolicy, MAX_SIGNATURE_CHECKS, Purpose, ServerName, TrustDomain, ValidationOptions,
-    Validator,
+    Certificate, Crl, Error, KeyPolicy, MAX_ISSUER_CANDIDATES, MAX_SIGNATURE_CHECKS, MAX_SUPPLIED_INTERMEDIATES,
+    Purpose, ServerName, TrustDomain, ValidationOptions, Validator,
 };
 
 const DAY: Duration = Duration::from_secs(86_400);
@@ -474,8 +474,9 @@ fn wildcard_san_covers_one_label_only() {
 
 #[test]
 fn budget_stops_a_flood_of_same_name_issuers() {
-    // "issuer-flood": 120 CA certificates share the leaf's issuer name but none holds its key,
-    // so every candidate path fails at its last signature. The signature budget ends it.
+    // "issuer-flood": CA certificates under the root share the leaf's issuer name but none
+    // holds its key, so every candidate path fails at its last signature. Only the first
+    // MAX_ISSUER_CANDIDATES are tried; the candidate cap ends the search with a budget error.
     let real_key = p256_key();
     let validity = Validity::days_from_now(30).unwrap();
     let real = pki()
@@ -484,7 +485,7 @@ fn budget_stops_a_flood_of_same_name_issuers() {
     let profile = pki().leaf_profile(Purpose::Signing, "CN=Flood Victim").unwrap();
     let victim = pki().issue_under(&profile, &real, &real_key).unwrap();
     static DECOYS: LazyLock<Vec<Certificate>> = LazyLock::new(|| {
-        (0..120)
+        (0..MAX_SUPPLIED_INTERMEDIATES - 1)
             .map(|_| {
                 let k = PrivateKey::generate(KeyKind::P256).unwrap();
                 pki()
@@ -500,19 +501,21 @@ fn budget_stops_a_flood_of_same_name_issuers() {
             })
             .collect()
     });
-    let err = Validator::new()
-        .verify(&domain(pki()), &victim, &DECOYS, &now(Purpose::Signing))
-        .unwrap_err();
+    let (result, work) = Validator::new().verify_with_work(&domain(pki()), &victim, &DECOYS, &now(Purpose::Signing));
+    let err = result.unwrap_err();
     assert!(
         matches!(
             err,
             Error::BudgetExceeded {
-                what: "signature checks"
+                what: "candidate issuers with one name"
             }
         ),
         "{err}"
     );
-    assert!(DECOYS.len() * 2 > MAX_SIGNATURE_CHECKS);
+    assert!(DECOYS.len() > MAX_ISSUER_CANDIDATES);
+    // Two signatures per decoy tried (the decoy's, then the victim's, which fails).
+    assert!(work.signatures <= 2 * MAX_ISSUER_CANDIDATES, "{work:?}");
+    assert!(work.signatures <= MAX_SIGNATURE_CHECKS);
     // With the real CA among them, it is found first (its SKI matches the leaf's AKI).
     let mut with_real = DECOYS.clone();
     with_real.push(real);

@@ -21,6 +21,30 @@ pub const MAX_PATH_BUILDING_CALLS: usize = 200_000;
 /// rustls-webpki does; x509-limbo `pathological::nc-dos-*` exceed it.
 pub const MAX_NAME_CONSTRAINT_COMPARISONS: usize = 250_000;
 
+/// Most intermediates considered as issuers of one certificate (candidates sharing its issuer
+/// name, after removing duplicates; those whose subjectKeyIdentifier matches its
+/// authorityKeyIdentifier first). Key rollover and cross-certification give a real name two or
+/// three certificates; a name shared by more ends the validation with
+/// [`Error::BudgetExceeded`] once the first ones fail, instead of exploring every order of them.
+pub const MAX_ISSUER_CANDIDATES: usize = 8;
+
+/// Most intermediates accepted with a certificate from a peer (a TLS certificate message, a JWS
+/// `x5c`, `kavach cert verify --untrusted`): more is refused with [`Error::TooMany`] before any
+/// work. Real chains carry one to four.
+pub const MAX_SUPPLIED_INTERMEDIATES: usize = 16;
+
+/// The work one validation did, in the units of its limits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Work {
+    /// Path-building calls (candidate issuers considered), at most [`MAX_PATH_BUILDING_CALLS`].
+    pub build_calls: usize,
+    /// Signatures checked (cached or not), at most [`MAX_SIGNATURE_CHECKS`].
+    pub signatures: usize,
+    /// Name-constraint comparisons, at most [`MAX_NAME_CONSTRAINT_COMPARISONS`].
+    pub name_constraint_comparisons: usize,
+}
+
 /// What is left of the limits of one validation.
 #[derive(Debug)]
 pub(crate) struct Budget {
@@ -45,6 +69,14 @@ fn take(counter: &mut usize, what: &'static str) -> Result<(), Error> {
 }
 
 impl Budget {
+    /// The work done so far.
+    pub(crate) fn spent(&self) -> Work {
+        Work {
+            build_calls: MAX_PATH_BUILDING_CALLS - self.build_calls,
+            signatures: MAX_SIGNATURE_CHECKS - self.signatures,
+            name_constraint_comparisons: MAX_NAME_CONSTRAINT_COMPARISONS - self.name_constraint_comparisons,
+        }
+    }
     pub(crate) fn signature(&mut self) -> Result<(), Error> {
         take(&mut self.signatures, "signature checks")
     }

@@ -11,42 +11,64 @@
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 
-/// A map holding at most `capacity` entries; when full, the oldest insertion is evicted (FIFO:
-/// simple, O(1), and an attacker who floods it only costs the victims a re-verification).
+/// A map holding at most `capacity` entries and at most `max_weight` in the sum of their
+/// weights (e.g. bytes); when full, the oldest insertions are evicted (FIFO: simple, O(1) per
+/// eviction, and an attacker who floods it only costs the victims a re-verification).
 #[derive(Debug)]
 pub(crate) struct Bounded<K, V> {
-    map: HashMap<K, V>,
+    map: HashMap<K, (V, usize)>,
     order: VecDeque<K>,
     capacity: usize,
+    max_weight: usize,
+    weight: usize,
 }
 
 impl<K: Hash + Eq + Clone, V> Bounded<K, V> {
     pub(crate) fn new(capacity: usize) -> Self {
+        Self::with_max_weight(capacity, usize::MAX)
+    }
+
+    pub(crate) fn with_max_weight(capacity: usize, max_weight: usize) -> Self {
         Self {
             map: HashMap::new(),
             order: VecDeque::new(),
             capacity,
+            max_weight,
+            weight: 0,
         }
     }
 
     pub(crate) fn get(&self, key: &K) -> Option<&V> {
-        self.map.get(key)
+        self.map.get(key).map(|(v, _)| v)
     }
 
+    /// Inserts an entry of weight 1.
     pub(crate) fn insert(&mut self, key: K, value: V) {
-        if self.capacity == 0 || self.map.contains_key(&key) {
+        self.insert_weighted(key, value, 1);
+    }
+
+    /// Inserts an entry of weight `weight`; one heavier than the whole cache is not kept.
+    pub(crate) fn insert_weighted(&mut self, key: K, value: V, weight: usize) {
+        if self.capacity == 0 || weight > self.max_weight || self.map.contains_key(&key) {
             return;
         }
-        while self.map.len() >= self.capacity {
+        while self.map.len() >= self.capacity || self.max_weight - self.weight < weight {
             match self.order.pop_front() {
                 Some(old) => {
-                    self.map.remove(&old);
+                    if let Some((_, w)) = self.map.remove(&old) {
+                        self.weight -= w;
+                    }
                 }
                 None => break,
             }
         }
         self.order.push_back(key.clone());
-        self.map.insert(key, value);
+        self.map.insert(key, (value, weight));
+        self.weight += weight;
+    }
+
+    pub(crate) fn weight(&self) -> usize {
+        self.weight
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -56,6 +78,7 @@ impl<K: Hash + Eq + Clone, V> Bounded<K, V> {
     pub(crate) fn clear(&mut self) {
         self.map.clear();
         self.order.clear();
+        self.weight = 0;
     }
 }
 
@@ -86,5 +109,21 @@ mod tests {
         let mut z: Bounded<u8, u8> = Bounded::new(0);
         z.insert(1, 1);
         assert_eq!(z.len(), 0);
+    }
+
+    #[test]
+    fn evicts_the_oldest_beyond_the_weight_bound() {
+        let mut c = Bounded::with_max_weight(100, 10);
+        c.insert_weighted(1, "a", 4);
+        c.insert_weighted(2, "b", 4);
+        assert_eq!(c.weight(), 8);
+        c.insert_weighted(3, "c", 4);
+        assert!(c.get(&1).is_none(), "the oldest makes room");
+        assert_eq!((c.len(), c.weight()), (2, 8));
+        c.insert_weighted(4, "too heavy", 11);
+        assert!(c.get(&4).is_none());
+        assert_eq!((c.len(), c.weight()), (2, 8));
+        c.clear();
+        assert_eq!(c.weight(), 0);
     }
 }

@@ -9,7 +9,10 @@ mod revocation;
 use std::sync::RwLock;
 use std::time::SystemTime;
 
-pub use budget::{MAX_NAME_CONSTRAINT_COMPARISONS, MAX_PATH_BUILDING_CALLS, MAX_SIGNATURE_CHECKS};
+pub use budget::{
+    MAX_ISSUER_CANDIDATES, MAX_NAME_CONSTRAINT_COMPARISONS, MAX_PATH_BUILDING_CALLS, MAX_SIGNATURE_CHECKS,
+    MAX_SUPPLIED_INTERMEDIATES, Work,
+};
 
 use crate::cert::Certificate;
 use crate::crl::Crl;
@@ -31,6 +34,11 @@ pub const MAX_PATH_INTERMEDIATES: usize = DEFAULT_MAX_CHAIN_DEPTH + 2;
 
 /// Default capacity of the parsed-certificate cache (entries): a server's partners' chains.
 pub const DEFAULT_CERTIFICATE_CACHE: usize = 4096;
+
+/// Default bound of the parsed-certificate cache in DER bytes held: 16 MiB (with the parsed
+/// form, a few times that in memory). Peers choose the certificates cached, so the cache is
+/// bounded by size as well as by entries (4,096 certificates of up to 64 KiB would be 256 MiB).
+pub const DEFAULT_CERTIFICATE_CACHE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Default capacity of the verified-signature cache (entries of 64 bytes each).
 pub const DEFAULT_SIGNATURE_CACHE: usize = 16_384;
@@ -155,17 +163,30 @@ impl Validator {
         Self::with_cache_capacity(DEFAULT_CERTIFICATE_CACHE, DEFAULT_SIGNATURE_CACHE)
     }
 
-    /// A validator whose caches hold at most `certificates` parsed certificates and
-    /// `signatures` verified signatures (0 disables a cache).
+    /// A validator whose caches hold at most `certificates` parsed certificates (and
+    /// [`DEFAULT_CERTIFICATE_CACHE_BYTES`] of their DER) and `signatures` verified signatures
+    /// (0 disables a cache).
     pub fn with_cache_capacity(certificates: usize, signatures: usize) -> Self {
         Self {
-            certificates: RwLock::new(cache::Bounded::new(certificates)),
+            certificates: RwLock::new(cache::Bounded::with_max_weight(
+                certificates,
+                DEFAULT_CERTIFICATE_CACHE_BYTES,
+            )),
             signatures: RwLock::new(cache::Bounded::new(signatures)),
         }
     }
 
     /// [`Certificate::from_der`] through the parsed-certificate cache.
     pub fn parse_certificate(&self, der: &[u8]) -> Result<Certificate> {
+        let cert = self.parse_certificate_uncached(der)?;
+        Ok(self.remember_certificate(cert))
+    }
+
+    /// [`Certificate::from_der`], answered from the parsed-certificate cache when it holds the
+    /// certificate, but never adding to it: for certificates whose sender has proven nothing
+    /// yet (a JWS's `x5c[0]` before its signature is checked). [`Validator::remember_certificate`]
+    /// adds it later.
+    pub fn parse_certificate_uncached(&self, der: &[u8]) -> Result<Certificate> {
         let key = *kavach_keys::Sha256Thumbprint::of_der(der).as_bytes();
         if let Ok(cache) = self.certificates.read()
             && let Some(c) = cache.get(&key)
@@ -173,11 +194,30 @@ impl Validator {
         {
             return Ok(c.clone());
         }
-        let cert = Certificate::from_der(der)?;
+        Certificate::from_der(der)
+    }
+
+    /// Adds `cert` to the parsed-certificate cache (evicting the oldest entries beyond its
+    /// bounds) and returns it, or the equal certificate already cached.
+    pub fn remember_certificate(&self, cert: Certificate) -> Certificate {
         if let Ok(mut cache) = self.certificates.write() {
-            cache.insert(key, cert.clone());
+            let key = *cert.sha256();
+            if let Some(c) = cache.get(&key)
+                && c.der() == cert.der()
+            {
+                return c.clone();
+            }
+            cache.insert_weighted(key, cert.clone(), cert.der().len());
         }
-        Ok(cert)
+        cert
+    }
+
+    /// Number of parsed certificates cached, and the bytes of DER they hold.
+    pub fn cached_certificates(&self) -> (usize, usize) {
+        self.certificates
+            .read()
+            .map(|c| (c.len(), c.weight()))
+            .unwrap_or((0, 0))
     }
 
     /// Number of verified signatures cached.
@@ -207,13 +247,27 @@ impl Validator {
         intermediates: &[Certificate],
         options: &ValidationOptions<'_>,
     ) -> Result<VerifiedPath> {
-        let chain = path::build(self, domain, end_entity, intermediates, options)?;
-        Ok(VerifiedPath {
-            chain,
-            purpose: options.purpose,
-            domain: domain.name().to_owned(),
-            verified_at: options.time,
-        })
+        self.verify_with_work(domain, end_entity, intermediates, options).0
+    }
+
+    /// [`Validator::verify`], also reporting the [`Work`] the validation did (for metrics, and
+    /// to show that a hostile input is refused within the limits).
+    pub fn verify_with_work(
+        &self,
+        domain: &TrustDomain,
+        end_entity: &Certificate,
+        intermediates: &[Certificate],
+        options: &ValidationOptions<'_>,
+    ) -> (Result<VerifiedPath>, Work) {
+        let mut work = Work::default();
+        let result =
+            path::build(self, domain, end_entity, intermediates, options, &mut work).map(|chain| VerifiedPath {
+                chain,
+                purpose: options.purpose,
+                domain: domain.name().to_owned(),
+                verified_at: options.time,
+            });
+        (result, work)
     }
 
     fn signature_cached(&self, key: &[u8; 64]) -> bool {

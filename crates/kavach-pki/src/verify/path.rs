@@ -6,16 +6,23 @@
 //! 2. From the certificate at the head of the partial path, candidate issuers are those whose
 //!    subject equals its issuer (§6.1.3 (a)(4)), trust anchors before intermediates, each list
 //!    ordered so that a subjectKeyIdentifier equal to the head's authorityKeyIdentifier comes
-//!    first. A candidate already in the path with the same subject and key is skipped (loops,
-//!    RFC 4158 §5.2). Each intermediate is checked for what does not depend on the rest of the
-//!    path (validity, CA-ness, keyUsage with keyCertSign, key policy, critical extensions, EKU)
-//!    before the search goes deeper.
+//!    first. At most [`MAX_ISSUER_CANDIDATES`] intermediates are considered for one issuer
+//!    name (a name shared by more is refused with a budget error once those fail), and every
+//!    candidate considered — skipped or not — costs one path-building call of the [`Budget`].
+//!    A candidate already in the path with the same subject and key is skipped (loops,
+//!    RFC 4158 §5.2). Each intermediate is checked once per validation for what does not
+//!    depend on the rest of the path (validity, CA-ness, keyUsage with keyCertSign, key policy,
+//!    critical extensions, EKU) before the search goes deeper; the verdict is remembered, so a
+//!    candidate met again on another branch costs a lookup.
 //! 3. When a trust anchor is reached, the whole path is checked from the anchor down:
 //!    signatures (through the validator's cache), pathLenConstraint (§6.1.4 (l)-(m)), name
 //!    constraints (§6.1.3 (b)-(c), and on the end entity's host-name CN when it has no
 //!    dNSName), and revocation when CRLs are given.
 //! 4. If every candidate fails, the failure with the highest [`Error::rank`] is returned; a
 //!    spent [`Budget`] stops the search at once.
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use crate::algorithm;
 use crate::cert::Certificate;
@@ -25,7 +32,7 @@ use crate::purpose::{self, ANY_EXTENDED_KEY_USAGE, Purpose};
 use crate::store::{BySubject, TrustDomain};
 use crate::time::unix_seconds;
 
-use super::budget::Budget;
+use super::budget::{Budget, MAX_ISSUER_CANDIDATES, MAX_SUPPLIED_INTERMEDIATES, Work};
 use super::cache::signature_key;
 use super::{DEFAULT_MAX_CHAIN_DEPTH, MAX_PATH_INTERMEDIATES, ValidationOptions, Validator, revocation};
 
@@ -45,6 +52,20 @@ pub(super) struct Ctx<'a> {
     pub(super) budget: Budget,
     supplied: BySubject,
     max_depth: usize,
+    /// Candidate issuers of each head certificate met (by the head's SHA-256): anchors, then
+    /// intermediates (at most [`MAX_ISSUER_CANDIDATES`]), and whether intermediates were left
+    /// out. Built once per head, so a name shared by many certificates is scanned once.
+    candidates: HashMap<[u8; 32], Rc<Candidates>>,
+    /// Whether a certificate passed its path-independent issuer checks, by (SHA-256, role).
+    issuer_verdicts: HashMap<([u8; 32], bool), bool>,
+}
+
+/// The candidate issuers of one head certificate.
+struct Candidates {
+    anchors: Vec<Certificate>,
+    intermediates: Vec<Certificate>,
+    /// More intermediates carried the issuer name than [`MAX_ISSUER_CANDIDATES`].
+    truncated: bool,
 }
 
 pub(super) fn build(
@@ -53,11 +74,14 @@ pub(super) fn build(
     end_entity: &Certificate,
     intermediates: &[Certificate],
     options: &ValidationOptions<'_>,
+    work: &mut Work,
 ) -> Result<Vec<Certificate>> {
-    if intermediates.len() > crate::cert::MAX_BUNDLE_CERTIFICATES {
+    // Webpki-style peers send their own chain: a handful of certificates. More is refused
+    // before any work, so the cost of a validation never grows with what a peer sends.
+    if intermediates.len() > MAX_SUPPLIED_INTERMEDIATES {
         return Err(Error::TooMany {
-            what: "intermediates",
-            max: crate::cert::MAX_BUNDLE_CERTIFICATES,
+            what: "intermediates supplied with the certificate",
+            max: MAX_SUPPLIED_INTERMEDIATES,
         });
     }
     let mut supplied = BySubject::default();
@@ -75,12 +99,17 @@ pub(super) fn build(
             .max_chain_depth
             .unwrap_or(DEFAULT_MAX_CHAIN_DEPTH)
             .min(MAX_PATH_INTERMEDIATES),
+        candidates: HashMap::new(),
+        issuer_verdicts: HashMap::new(),
     };
-    ctx.check_end_entity(end_entity)?;
-    let mut path = vec![end_entity.clone()];
-    let anchor = ctx.extend(&mut path)?;
-    path.push(anchor);
-    Ok(path)
+    let result = ctx.check_end_entity(end_entity).and_then(|()| {
+        let mut path = vec![end_entity.clone()];
+        let anchor = ctx.extend(&mut path)?;
+        path.push(anchor);
+        Ok(path)
+    });
+    *work = ctx.budget.spent();
+    result
 }
 
 /// Keeps the more useful of two errors (the first on a tie).
@@ -95,13 +124,35 @@ fn is_fatal(e: &Error) -> bool {
     matches!(e, Error::BudgetExceeded { .. })
 }
 
-/// Orders candidates so that those whose subjectKeyIdentifier equals `aki` come first.
-fn ordered<'c>(candidates: impl Iterator<Item = &'c Certificate>, aki: Option<&[u8]>) -> Vec<&'c Certificate> {
-    let mut v: Vec<&Certificate> = candidates.collect();
-    if let Some(aki) = aki {
-        v.sort_by_key(|c| c.ext().ski.as_deref() != Some(aki));
+/// The distinct certificates of `candidates` (by SHA-256), those whose subjectKeyIdentifier
+/// equals `aki` first, at most `max`; and whether any was left out.
+fn ordered<'c>(
+    candidates: impl Iterator<Item = &'c Certificate>,
+    aki: Option<&[u8]>,
+    max: usize,
+) -> (Vec<Certificate>, bool) {
+    let mut matching = Vec::new();
+    let mut others = Vec::new();
+    let mut seen = HashSet::new();
+    let mut distinct = 0usize;
+    for c in candidates {
+        // The same certificate may be both in the domain and supplied.
+        if !seen.insert(*c.sha256()) {
+            continue;
+        }
+        distinct += 1;
+        if aki.is_some() && c.ext().ski.as_deref() == aki {
+            if matching.len() < max {
+                matching.push(c.clone());
+            }
+        } else if others.len() < max {
+            others.push(c.clone());
+        }
     }
-    v
+    matching.extend(others);
+    matching.truncate(max);
+    let truncated = distinct > matching.len();
+    (matching, truncated)
 }
 
 fn profile(cert: &Certificate, reason: &'static str) -> Error {
@@ -116,18 +167,65 @@ impl Ctx<'_> {
         matches!(self.options.purpose, Purpose::TlsServer | Purpose::TlsClient)
     }
 
+    /// The candidate issuers of `head`, built once per validation.
+    fn candidates_of(&mut self, head: &Certificate) -> Rc<Candidates> {
+        if let Some(c) = self.candidates.get(head.sha256()) {
+            return Rc::clone(c);
+        }
+        let aki = head.ext().aki.as_deref();
+        let domain = self.domain;
+        // Anchors are the relying party's own configuration, bounded by the trust domain's
+        // size; every one considered still costs a path-building call.
+        let (anchors, _) = ordered(domain.anchor_index().with_subject(head.issuer_der()), aki, usize::MAX);
+        let (intermediates, truncated) = ordered(
+            domain
+                .intermediate_index()
+                .with_subject(head.issuer_der())
+                .chain(self.supplied.with_subject(head.issuer_der())),
+            aki,
+            MAX_ISSUER_CANDIDATES,
+        );
+        let c = Rc::new(Candidates {
+            anchors,
+            intermediates,
+            truncated,
+        });
+        self.candidates.insert(*head.sha256(), Rc::clone(&c));
+        c
+    }
+
+    /// The path-independent issuer checks of `cert` for `child`, at most once per validation
+    /// and role. `Ok(false)` when `cert` already failed them (its error was recorded then).
+    fn issuer_checked(&mut self, cert: &Certificate, child: &Certificate, role: Role) -> Result<bool> {
+        let key = (*cert.sha256(), role == Role::Anchor);
+        match self.issuer_verdicts.get(&key) {
+            Some(&passed) => Ok(passed),
+            None => {
+                let result = self.check_issuer(cert, child, role);
+                self.issuer_verdicts.insert(key, result.is_ok());
+                result.map(|()| true)
+            }
+        }
+    }
+
     /// Extends `path` (end entity first) up to a trust anchor; returns the anchor.
     fn extend(&mut self, path: &mut Vec<Certificate>) -> Result<Certificate> {
         let Some(head) = path.last().cloned() else {
             return Err(Error::Empty { what: "certificate" });
         };
         let mut best: Option<Error> = None;
-        let aki = head.ext().aki.clone();
+        let candidates = self.candidates_of(&head);
 
-        let domain = self.domain;
-        let anchors = ordered(domain.anchor_index().with_subject(head.issuer_der()), aki.as_deref());
-        for anchor in anchors {
+        for anchor in &candidates.anchors {
             self.budget.build_call()?;
+            match self.issuer_checked(anchor, &head, Role::Anchor) {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) => {
+                    best = better(best, e);
+                    continue;
+                }
+            }
             match self.check_complete(path, anchor) {
                 Ok(()) => return Ok(anchor.clone()),
                 Err(e) if is_fatal(&e) => return Err(e),
@@ -135,24 +233,9 @@ impl Ctx<'_> {
             }
         }
 
-        // Cloned (reference-counted) so that the search below may borrow `self` mutably.
-        let intermediates: Vec<Certificate> = ordered(
-            self.domain
-                .intermediate_index()
-                .with_subject(head.issuer_der())
-                .chain(self.supplied.with_subject(head.issuer_der())),
-            aki.as_deref(),
-        )
-        .into_iter()
-        .cloned()
-        .collect();
-        let mut seen: Vec<[u8; 32]> = Vec::new();
-        for candidate in &intermediates {
-            // The same certificate may be both in the domain and supplied.
-            if seen.contains(candidate.sha256()) {
-                continue;
-            }
-            seen.push(*candidate.sha256());
+        for candidate in &candidates.intermediates {
+            // Every candidate considered costs one call, whatever happens to it next.
+            self.budget.build_call()?;
             // Loops (RFC 4158 §5.2): same subject and same key already in the path.
             let spki = candidate.inner().tbs_certificate().subject_public_key_info();
             if path.iter().any(|p| {
@@ -169,13 +252,14 @@ impl Ctx<'_> {
                 best = better(best, Error::MaxDepthExceeded { max: self.max_depth });
                 continue;
             }
-            self.budget.build_call()?;
-            if let Err(e) = self.check_issuer(candidate, &head, Role::Intermediate) {
-                if is_fatal(&e) {
-                    return Err(e);
+            match self.issuer_checked(candidate, &head, Role::Intermediate) {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) if is_fatal(&e) => return Err(e),
+                Err(e) => {
+                    best = better(best, e);
+                    continue;
                 }
-                best = better(best, e);
-                continue;
             }
             path.push(candidate.clone());
             match self.extend(path) {
@@ -186,6 +270,14 @@ impl Ctx<'_> {
             path.pop();
         }
 
+        if candidates.truncated {
+            // More certificates share this issuer name than any real PKI issues under one
+            // name (key rollover and cross-signing give a few): the ones considered failed,
+            // and the rest are not explored.
+            return Err(Error::BudgetExceeded {
+                what: "candidate issuers with one name",
+            });
+        }
         Err(best.unwrap_or_else(|| Error::UnknownIssuer {
             subject: head.subject(),
             issuer: head.issuer(),
@@ -193,12 +285,11 @@ impl Ctx<'_> {
         }))
     }
 
-    /// The checks of a path that reached `anchor`.
+    /// The checks of a path that reached `anchor` (whose own issuer checks passed).
     fn check_complete(&mut self, path: &[Certificate], anchor: &Certificate) -> Result<()> {
-        let Some(head) = path.last() else {
+        if path.is_empty() {
             return Err(Error::Empty { what: "certificate" });
-        };
-        self.check_issuer(anchor, head, Role::Anchor)?;
+        }
         let chain: Vec<&Certificate> = path.iter().chain(core::iter::once(anchor)).collect();
 
         // Signatures, from the anchor down (§6.1.3 (a)(1)).
