@@ -4,11 +4,15 @@
 //! cRLNumber extension or with a critical one (§5.2.3: "CRL issuers MUST include this
 //! extension", "non-critical"), a v1 CRL (x509-cert 0.3 requires the version field; §5:
 //! "conforming CAs … MUST issue version 2 CRLs"), duplicate extensions, trailing data. A CRL with
-//! a critical extension kavach does not process (delta CRLs, unknown ones) or that is indirect
-//! parses, but can never vouch for a certificate (§5.2: "MUST NOT use that CRL to determine
-//! the status of certificates").
+//! a critical extension kavach does not process (unknown ones) or that is indirect parses, but
+//! can never vouch for a certificate (§5.2: "MUST NOT use that CRL to determine the status of
+//! certificates"). A delta CRL (one carrying deltaCRLIndicator, critical or not: §5.2.4 makes it
+//! critical, and a CRL that carries it is a delta whatever the flag says) parses but never
+//! vouches either: kavach does not combine deltas with their base. A complete CRL with a
+//! `removeFromCRL` entry is refused as malformed: that reason only has meaning in delta CRLs
+//! (§5.3.1), and honouring it would silently un-revoke the serial.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -45,7 +49,9 @@ struct Inner {
     crl: CertificateList,
     issuer_der: Vec<u8>,
     issuer: String,
-    revoked: HashSet<Vec<u8>>,
+    /// Serial numbers listed, each with whether its reason is certificateHold (§5.3.1: a hold
+    /// may be released by a later CRL).
+    revoked: HashMap<Vec<u8>, bool>,
     scope: Scope,
     /// Why this CRL can never vouch (unsupported critical extension, indirect, partial), if so.
     unusable: Option<&'static str>,
@@ -99,6 +105,7 @@ impl Crl {
         let mut unusable = None;
         let mut scope = Scope::default();
         let mut has_number = false;
+        let mut is_delta = false;
         let exts = t.crl_extensions.as_deref().unwrap_or(&[]);
         for (i, e) in exts.iter().enumerate() {
             if exts[..i].iter().any(|o| o.extn_id == e.extn_id) {
@@ -143,6 +150,7 @@ impl Crl {
                         None => {}
                     }
                 }
+                oids::ID_CE_DELTA_CRL_INDICATOR => is_delta = true,
                 oids::ID_CE_AUTHORITY_KEY_IDENTIFIER | oids::ID_CE_ISSUER_ALT_NAME if !e.critical => {}
                 _ if e.critical => unusable = Some("unsupported critical CRL extension"),
                 _ => {}
@@ -151,9 +159,14 @@ impl Crl {
         if !has_number {
             return Err(malformed("missing cRLNumber"));
         }
-        let mut revoked = HashSet::new();
+        if is_delta {
+            // Set last: it wins over any other reason, so the error names what the CRL is.
+            unusable = Some("delta CRL");
+        }
+        let mut revoked = HashMap::new();
         for entry in t.revoked_certificates.as_deref().unwrap_or(&[]) {
             let mut remove = false;
+            let mut hold = false;
             let entry_exts = entry.crl_entry_extensions.as_deref().unwrap_or(&[]);
             for (i, e) in entry_exts.iter().enumerate() {
                 if entry_exts[..i].iter().any(|o| o.extn_id == e.extn_id) {
@@ -167,6 +180,10 @@ impl Crl {
                         })?;
                         // removeFromCRL only has meaning in delta CRLs (§5.3.1).
                         remove = reason == CrlReason::RemoveFromCRL;
+                        hold = reason == CrlReason::CertificateHold;
+                        if remove && !is_delta {
+                            return Err(malformed("removeFromCRL entry in a complete CRL"));
+                        }
                     }
                     oids::ID_CE_CERTIFICATE_ISSUER => unusable = Some("CRL entry names another certificate issuer"),
                     _ if e.critical => unusable = Some("unsupported critical CRL entry extension"),
@@ -174,7 +191,7 @@ impl Crl {
                 }
             }
             if !remove {
-                revoked.insert(entry.serial_number.as_bytes().to_vec());
+                revoked.insert(entry.serial_number.as_bytes().to_vec(), hold);
             }
         }
         let issuer_der = t.issuer.to_der().map_err(|source| Error::Der { what: WHAT, source })?;
@@ -296,7 +313,13 @@ impl Crl {
     /// True when a certificate with this serial number (content octets, as in
     /// [`crate::Certificate::serial_hex`]) is listed.
     pub fn lists_serial(&self, serial: &[u8]) -> bool {
-        self.0.revoked.contains(serial)
+        self.0.revoked.contains_key(serial)
+    }
+
+    /// How this CRL lists `serial`: `None` when it does not, `Some(true)` when on hold
+    /// (certificateHold), `Some(false)` for every other reason.
+    pub(crate) fn listing(&self, serial: &[u8]) -> Option<bool> {
+        self.0.revoked.get(serial).copied()
     }
 
     /// Number of revoked entries.

@@ -432,6 +432,33 @@ impl TestPki {
         issue_crl(&self.issuer(), &entries, now - hour, now + 7 * DAY, 1)
     }
 
+    /// The DER of a CRL of the intermediate like [`TestPki::crl`]'s (thisUpdate an hour ago,
+    /// nextUpdate in a week), listing `revoked`, with extra CRL extensions
+    /// `(identifier, critical, DER value)` after its own — for CRLs kavach must refuse or never
+    /// trust (a delta CRL whose deltaCRLIndicator is non-critical, ...).
+    pub fn crl_der_with_extensions(
+        &self,
+        revoked: &[RevokedEntry],
+        extensions: &[(ObjectIdentifier, bool, Vec<u8>)],
+    ) -> Result<Vec<u8>> {
+        let now = SystemTime::now();
+        let hour = Duration::from_secs(3600);
+        let extra = extensions
+            .iter()
+            .map(|(oid, critical, value)| {
+                Ok(x509_cert::ext::Extension {
+                    extn_id: *oid,
+                    critical: *critical,
+                    extn_value: der::asn1::OctetString::new(value.clone()).map_err(|source| Error::Der {
+                        what: "CRL extension",
+                        source,
+                    })?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        crate::issue::crl::crl_der(&self.issuer(), revoked, now - hour, now + 7 * DAY, 1, extra)
+    }
+
     fn key_for(&self, purpose: Purpose) -> Result<&PublicKey> {
         self.leaf(purpose)
             .map(TestEntity::public_key)

@@ -75,6 +75,26 @@ pub fn issue_crl(
     next_update: SystemTime,
     crl_number: u64,
 ) -> Result<Crl> {
+    Crl::from_der(&crl_der(
+        issuer,
+        revoked,
+        this_update,
+        next_update,
+        crl_number,
+        Vec::new(),
+    )?)
+}
+
+/// The DER of the CRL [`issue_crl`] makes, with `extra` CRL extensions after its own (tests use
+/// them to make CRLs kavach must refuse or never trust).
+pub(crate) fn crl_der(
+    issuer: &Issuer<'_>,
+    revoked: &[RevokedEntry],
+    this_update: SystemTime,
+    next_update: SystemTime,
+    crl_number: u64,
+    extra: Vec<Extension>,
+) -> Result<Vec<u8>> {
     const WHAT: &str = "CRL";
     let enc = |source| Error::Der { what: WHAT, source };
     issuer.check(IssuerUse::Crl)?;
@@ -116,18 +136,17 @@ pub fn issue_crl(
         this_update: time(this_update)?,
         next_update: Some(time(next_update)?),
         revoked_certificates: if entries.is_empty() { None } else { Some(entries) },
-        crl_extensions: Some(vec![extension(&aki)?, extension(&number)?]),
+        crl_extensions: Some([vec![extension(&aki)?, extension(&number)?], extra].concat()),
     };
     let tbs_der = tbs.to_der().map_err(enc)?;
     let signed = sign::sign(issuer.signer, &tbs_der, WHAT)?;
-    let der = CertificateList {
+    CertificateList {
         tbs_cert_list: tbs,
         signature_algorithm: signed.algorithm,
         signature: signed.signature,
     }
     .to_der()
-    .map_err(enc)?;
-    Crl::from_der(&der)
+    .map_err(enc)
 }
 
 /// A non-critical extension (every CRL and CRL entry extension kavach writes is non-critical,

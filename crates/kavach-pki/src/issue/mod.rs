@@ -36,7 +36,7 @@
 //! What a caller must still do: keep serial numbers unique per issuer if it replaces the
 //! random ones (it cannot here), and publish CRLs before their `nextUpdate` passes.
 
-mod crl;
+pub(crate) mod crl;
 mod csr;
 mod profile;
 mod sign;

@@ -3,7 +3,8 @@
 //!
 //! For a certificate `cert` issued by `issuer`, a CRL can vouch when:
 //! 1. its issuer name is `issuer`'s subject (direct CRL; indirect CRLs never vouch);
-//! 2. it is usable: no critical extension kavach does not process, not partial (§5.2.5);
+//! 2. it is usable: no critical extension kavach does not process, not partial (§5.2.5), not
+//!    a delta CRL;
 //! 3. it is current: thisUpdate ≤ time ≤ nextUpdate (a CRL without nextUpdate is never
 //!    current: §5.1.2.5 "Conforming CRL issuers MUST include nextUpdate");
 //! 4. its scope covers `cert` (issuingDistributionPoint onlyContainsUserCerts / CACerts, and a
@@ -12,8 +13,14 @@
 //!    without keyUsage, STRICTER.md S15);
 //! 6. its signature verifies with `issuer`'s key (§6.3.3 (g)).
 //!
-//! A vouching CRL that lists `cert`'s serial number makes it revoked. The end entity must be
-//! vouched for by at least one CRL; other certificates are checked where such a CRL exists.
+//! A CRL *applies* to `cert` when 1 and 4 hold. Whether current or not, a CRL that passes 2, 5
+//! and 6 and lists `cert`'s serial number makes it revoked: a failed CRL refresh (an old CRL
+//! left in place past its nextUpdate) never re-enables a revoked certificate. The one
+//! exception is a certificateHold listing, released by a current CRL with a later thisUpdate
+//! that no longer lists it (§5.3.1). A certificate is *covered* when a CRL passing 2-6 applies
+//! to it. The end entity must be covered; any other certificate must be covered as soon as
+//! some CRL applies to it (its issuer publishes CRLs there, but none is current: unknown
+//! status, refused as for the end entity).
 
 use x509_cert::ext::pkix::name::GeneralName;
 
@@ -24,25 +31,23 @@ use crate::time::unix_seconds;
 use super::path::Ctx;
 
 pub(super) fn check(ctx: &mut Ctx<'_>, cert: &Certificate, issuer: &Certificate, is_end_entity: bool) -> Result<()> {
+    let mut applies = false;
     let mut covered = false;
     let mut reason: Option<Error> = None;
+    // thisUpdate of the latest verified CRL listing `cert` on hold, and of the latest current
+    // verified CRL not listing it.
+    let mut held_at: Option<i64> = None;
+    let mut cleared_at: Option<i64> = None;
+    let revoked = || Error::Revoked {
+        subject: cert.subject(),
+        serial: cert.serial_hex(),
+    };
     for crl in ctx
         .options
         .crls
         .iter()
         .filter(|c| c.issuer_der() == issuer.subject_der())
     {
-        if crl.unusable().is_some() {
-            continue;
-        }
-        let this_update = unix_seconds(crl.this_update());
-        let current = match crl.next_update() {
-            Some(next) => this_update <= ctx.now && ctx.now <= unix_seconds(next),
-            None => false,
-        };
-        if !current {
-            continue;
-        }
         let scope = crl.scope();
         if (scope.only_user && cert.is_ca()) || (scope.only_ca && !cert.is_ca()) {
             continue;
@@ -52,6 +57,20 @@ pub(super) fn check(ctx: &mut Ctx<'_>, cert: &Certificate, issuer: &Certificate,
             if !dp_names.iter().any(|n| cert_dps.contains(n)) {
                 continue;
             }
+        }
+        applies = true;
+        if crl.unusable().is_some() {
+            continue;
+        }
+        let this_update = unix_seconds(crl.this_update());
+        let current = match crl.next_update() {
+            Some(next) => this_update <= ctx.now && ctx.now <= unix_seconds(next),
+            None => false,
+        };
+        let listing = crl.listing(cert.serial_bytes());
+        if !current && listing.is_none() {
+            // A stale CRL can only matter by what it lists.
+            continue;
         }
         if issuer.key_usage().is_some_and(|k| !k.crl_sign()) {
             reason = Some(Error::MissingCrlSign {
@@ -67,15 +86,21 @@ pub(super) fn check(ctx: &mut Ctx<'_>, cert: &Certificate, issuer: &Certificate,
                 continue;
             }
         }
-        covered = true;
-        if crl.lists_serial(cert.serial_bytes()) {
-            return Err(Error::Revoked {
-                subject: cert.subject(),
-                serial: cert.serial_hex(),
-            });
+        match listing {
+            Some(false) => return Err(revoked()),
+            Some(true) => held_at = held_at.max(Some(this_update)),
+            None => cleared_at = cleared_at.max(Some(this_update)),
+        }
+        if current {
+            covered = true;
         }
     }
-    if is_end_entity && !covered {
+    if let Some(held) = held_at
+        && cleared_at.is_none_or(|cleared| cleared <= held)
+    {
+        return Err(revoked());
+    }
+    if !covered && (is_end_entity || applies) {
         return Err(reason.unwrap_or_else(|| Error::RevocationStatusUnknown {
             subject: cert.subject(),
         }));
