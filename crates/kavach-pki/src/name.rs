@@ -10,7 +10,7 @@
 use core::{fmt, str::FromStr};
 use std::net::IpAddr;
 
-use der::asn1::{Ia5StringRef, PrintableStringRef, TeletexStringRef, Utf8StringRef};
+use der::asn1::{Ia5StringRef, PrintableStringRef};
 use der::{Tag, Tagged};
 use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::ext::pkix::NameConstraints;
@@ -395,24 +395,13 @@ fn matches(name: &Subject<'_>, base: &GeneralName, mode: Mode) -> Option<bool> {
             dns_constraint(n.as_str(), c.as_str(), mode)
         }
         (Subject::CnHost(h), GeneralName::DnsName(c)) => Some(dns_subtree_match(h, c.as_str(), mode)),
-        (Subject::San(GeneralName::IpAddress(n)), GeneralName::IpAddress(c)) => {
-            let (n, c) = (n.as_bytes(), c.as_bytes());
-            if n.len() != 4 && n.len() != 16 {
-                return None;
-            }
-            if c.len() != 2 * n.len() {
-                // Another address family: never within.
-                return Some(false);
-            }
-            let (addr, mask) = c.split_at(n.len());
-            Some(n.iter().zip(addr).zip(mask).all(|((n, a), m)| n & m == a & m))
-        }
+        (Subject::San(GeneralName::IpAddress(n)), GeneralName::IpAddress(c)) => ip_within(n.as_bytes(), c.as_bytes()),
         (Subject::San(GeneralName::Rfc822Name(n)), GeneralName::Rfc822Name(c)) => {
             email_constraint(n.as_str(), c.as_str())
         }
         (Subject::Email(n), GeneralName::Rfc822Name(c)) => email_constraint(n, c.as_str()),
-        (Subject::San(GeneralName::DirectoryName(n)), GeneralName::DirectoryName(c)) => Some(dn_within(n, c)),
-        (Subject::Dn(n), GeneralName::DirectoryName(c)) => Some(dn_within(n, c)),
+        (Subject::San(GeneralName::DirectoryName(n)), GeneralName::DirectoryName(c)) => dn_within(n, c, mode),
+        (Subject::Dn(n), GeneralName::DirectoryName(c)) => dn_within(n, c, mode),
         (Subject::San(GeneralName::UniformResourceIdentifier(n)), GeneralName::UniformResourceIdentifier(c)) => {
             let host = uri_host(n.as_str())?;
             let c = c.as_str();
@@ -461,25 +450,13 @@ fn dns_subtree_match(name: &str, base: &str, mode: Mode) -> bool {
 
 /// The value of a subject CN when it looks like a host name, the way OpenSSL's `cn2dnsid`
 /// (crypto/x509/v3_ncons.c) decides it, plus wildcards. The value is decoded from any string
-/// form der reads (UniversalString does not parse) and trailing NULs are dropped, as OpenSSL
-/// does. It is a host name when it has at most [`MAX_DNS_NAME_LEN`] characters and at least
+/// form ([`directory_string`]) and trailing NULs are dropped, as OpenSSL does. It is a host name when it has at most [`MAX_DNS_NAME_LEN`] characters and at least
 /// two labels of ASCII letters, digits, '-' and '_' (OpenSSL accepts '_' here), each at most
 /// [`MAX_DNS_LABEL_LEN`] long and without a leading or trailing '-', optionally after a
 /// leftmost `*` label. Anything else (a person's or a device's name, one label, spaces,
 /// non-ASCII) is not a host name and no dNSName constraint applies to it.
 fn cn_host_name(value: &der::Any) -> Option<String> {
-    let decoded = match value.tag() {
-        Tag::BmpString => {
-            // UCS-2, big-endian (X.680 §41).
-            let units = value.value().chunks_exact(2).map(|b| u16::from_be_bytes([b[0], b[1]]));
-            char::decode_utf16(units)
-                .collect::<core::result::Result<String, _>>()
-                .ok()?
-        }
-        // Not a DirectoryString choice, but found in the wild; ASCII.
-        Tag::VisibleString => core::str::from_utf8(value.value()).ok()?.to_owned(),
-        _ => directory_string(value)?.to_owned(),
-    };
+    let decoded = directory_string(value)?.ok()?;
     let host = decoded.trim_end_matches('\0');
     if host.len() > MAX_DNS_NAME_LEN {
         return None;
@@ -532,46 +509,164 @@ fn uri_host(uri: &str) -> Option<&str> {
     is_valid_dns_name(host, false).then_some(host)
 }
 
-/// True when `base`'s RDN sequence is a prefix of `name`'s (§4.2.1.10 directoryName), each
-/// RDN compared per §7.1 (attribute types equal, values equal after case folding and
-/// whitespace normalisation for string types).
-fn dn_within(name: &Name, base: &Name) -> bool {
+/// Whether the iPAddress `name` (4 or 16 octets) is within the subtree `constraint` (address
+/// and mask, 8 or 32 octets). An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) is also compared
+/// with IPv4 subtrees, and an IPv4 address with IPv4-mapped IPv6 subtrees: on a dual-stack host
+/// they are the same address, so `::ffff:10.1.2.3` does not escape an excluded `10.0.0.0/8`
+/// (OpenSSL compares by family only; STRICTER.md S17). `None` when `name` is not an address.
+fn ip_within(name: &[u8], constraint: &[u8]) -> Option<bool> {
+    if name.len() != 4 && name.len() != 16 {
+        return None;
+    }
+    let within = |n: &[u8], c: &[u8]| {
+        let (addr, mask) = c.split_at(n.len());
+        n.iter().zip(addr).zip(mask).all(|((n, a), m)| n & m == a & m)
+    };
+    if constraint.len() == 2 * name.len() {
+        return Some(within(name, constraint));
+    }
+    let mapped_v4 =
+        |v6: &[u8]| (v6[..10].iter().all(|&b| b == 0) && v6[10..12] == [0xff, 0xff]).then(|| v6[12..16].to_vec());
+    match (name.len(), constraint.len()) {
+        // An IPv4-mapped name against an IPv4 subtree.
+        (16, 8) => Some(mapped_v4(name).is_some_and(|v4| within(&v4, constraint))),
+        // An IPv4 name against an IPv6 subtree whose address and mask cover ::ffff:0:0/96.
+        (4, 32) => {
+            let mut mapped = [0u8; 16];
+            mapped[10] = 0xff;
+            mapped[11] = 0xff;
+            mapped[12..].copy_from_slice(name);
+            // The subtree must fix the ::ffff:0:0/96 prefix: a wider one (e.g. ::/0) would
+            // otherwise take in every IPv4 address.
+            let mask = &constraint[16..];
+            Some(mask[..12].iter().all(|&m| m == 0xff) && within(&mapped, constraint))
+        }
+        // Another address family: never within.
+        _ => Some(false),
+    }
+}
+
+/// Whether `base`'s RDN sequence is a prefix of `name`'s (§4.2.1.10 directoryName), each RDN
+/// compared per §7.1 (attribute types equal, values equal after case folding and whitespace
+/// normalisation for string types). `None` when the answer cannot be known: a value that does
+/// not decode, or — for an excluded subtree — two values that differ but hold non-ASCII
+/// characters, which full RFC 4518 preparation (NFKC, case folding beyond what is done here)
+/// might find equal. An excluded subtree then refuses the name: no re-encoding or non-ASCII
+/// variant of an excluded name can escape it.
+fn dn_within(name: &Name, base: &Name, mode: Mode) -> Option<bool> {
     let mut name_rdns = name.iter_rdn();
-    base.iter_rdn().all(|b| name_rdns.next().is_some_and(|n| rdn_eq(n, b)))
+    let mut unknown = false;
+    for b in base.iter_rdn() {
+        let Some(n) = name_rdns.next() else {
+            return Some(false);
+        };
+        match rdn_eq(n, b, mode) {
+            Some(true) => {}
+            Some(false) => return Some(false),
+            None => unknown = true,
+        }
+    }
+    if unknown { None } else { Some(true) }
 }
 
-fn rdn_eq(a: &RelativeDistinguishedName, b: &RelativeDistinguishedName) -> bool {
-    a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| atv_eq(x, y)))
+fn rdn_eq(a: &RelativeDistinguishedName, b: &RelativeDistinguishedName, mode: Mode) -> Option<bool> {
+    if a.len() != b.len() {
+        return Some(false);
+    }
+    let mut unknown = false;
+    for x in a.iter() {
+        let mut found = false;
+        for y in b.iter() {
+            match atv_eq(x, y, mode) {
+                Some(true) => {
+                    found = true;
+                    break;
+                }
+                Some(false) => {}
+                None => unknown = true,
+            }
+        }
+        if !found && !unknown {
+            return Some(false);
+        }
+    }
+    if unknown { None } else { Some(true) }
 }
 
-fn atv_eq(a: &AttributeTypeAndValue, b: &AttributeTypeAndValue) -> bool {
+fn atv_eq(a: &AttributeTypeAndValue, b: &AttributeTypeAndValue, mode: Mode) -> Option<bool> {
     if a.oid != b.oid {
-        return false;
+        return Some(false);
     }
     if a.value == b.value {
-        return true;
+        return Some(true);
     }
     match (directory_string(&a.value), directory_string(&b.value)) {
-        (Some(x), Some(y)) => normalise(x) == normalise(y),
-        _ => false,
+        (Some(Ok(x)), Some(Ok(y))) => {
+            let (x, y) = (normalise(&x), normalise(&y));
+            if x == y {
+                Some(true)
+            } else if mode == Mode::Excluded && !(x.is_ascii() && y.is_ascii()) {
+                None
+            } else {
+                Some(false)
+            }
+        }
+        // A string that does not decode cannot be compared.
+        (Some(Err(())), _) | (_, Some(Err(()))) => None,
+        // Not both strings: compared as encoded (already found unequal).
+        _ => Some(false),
     }
 }
 
-fn directory_string(v: &der::Any) -> Option<&str> {
-    match v.tag() {
-        Tag::PrintableString => PrintableStringRef::try_from(v).ok().map(|s| s.as_str()),
-        Tag::Utf8String => Utf8StringRef::try_from(v).ok().map(|s| s.as_str()),
-        Tag::Ia5String => Ia5StringRef::try_from(v).ok().map(|s| s.as_str()),
-        Tag::TeletexString => TeletexStringRef::try_from(v).ok().map(|s| s.as_str()),
-        _ => None,
-    }
+/// The text of a string-typed attribute value: `None` when the value is not a string type,
+/// `Some(Err(()))` when it is one but does not decode. Every DirectoryString choice (X.520:
+/// TeletexString, PrintableString, UniversalString, UTF8String, BMPString) and the IA5String,
+/// VisibleString and NumericString found in the wild. TeletexString is read as ISO 8859-1, as
+/// OpenSSL does. A UniversalString (tag 28) never reaches here: der 0.8 knows no such tag, so
+/// a certificate holding one does not parse.
+fn directory_string(v: &der::Any) -> Option<core::result::Result<String, ()>> {
+    let bytes = v.value();
+    let ascii = |bytes: &[u8]| {
+        if bytes.is_ascii() {
+            Ok(String::from_utf8_lossy(bytes).into_owned())
+        } else {
+            Err(())
+        }
+    };
+    Some(match v.tag() {
+        Tag::PrintableString => PrintableStringRef::try_from(v)
+            .map(|s| s.as_str().to_owned())
+            .map_err(|_| ()),
+        Tag::Utf8String => core::str::from_utf8(bytes).map(str::to_owned).map_err(|_| ()),
+        Tag::Ia5String | Tag::VisibleString | Tag::NumericString => ascii(bytes),
+        Tag::TeletexString => Ok(bytes.iter().map(|&b| char::from(b)).collect()),
+        Tag::BmpString => {
+            if !bytes.len().is_multiple_of(2) {
+                Err(())
+            } else {
+                let units = bytes.chunks_exact(2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+                char::decode_utf16(units)
+                    .collect::<core::result::Result<String, _>>()
+                    .map_err(|_| ())
+            }
+        }
+        // String types kavach cannot read: known to be strings, so never "not equal".
+        Tag::VideotexString | Tag::GeneralString => Err(()),
+        _ => return None,
+    })
 }
 
-/// RFC 4518 in its simplest form: ASCII case folded, leading/trailing space removed, inner
-/// runs of whitespace collapsed to one space.
+/// The text of a string-typed attribute value, when it decodes (test fixtures re-encode it).
+#[cfg(feature = "testing")]
+pub(crate) fn attribute_text(v: &der::Any) -> Option<String> {
+    directory_string(v)?.ok()
+}
+
+/// RFC 4518 in a reduced form: case folded (Unicode lowercase), leading and trailing white
+/// space removed, inner runs of white space collapsed to one space.
 fn normalise(s: &str) -> String {
     s.split_whitespace()
-        .map(str::to_ascii_lowercase)
+        .map(str::to_lowercase)
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -360,12 +360,52 @@ impl TestPki {
                 .collect::<Result<Vec<_>>>()
                 .map(Some)
         };
+        let as_names = |subtrees: Option<Vec<GeneralSubtree>>| {
+            subtrees
+                .unwrap_or_default()
+                .into_iter()
+                .map(|s| s.base)
+                .collect::<Vec<_>>()
+        };
+        self.constrained_ca(
+            subject,
+            key,
+            &as_names(subtrees(permitted)?),
+            &as_names(subtrees(excluded)?),
+        )
+    }
+
+    /// A CA for `key` under the root whose critical nameConstraints extension holds the
+    /// subtrees `permitted` and `excluded` of any name form (directoryName, iPAddress as
+    /// address and mask, ...), for name-constraint tests. At least one list is not empty.
+    pub fn constrained_ca(
+        &self,
+        subject: &str,
+        key: &PublicKey,
+        permitted: &[GeneralName],
+        excluded: &[GeneralName],
+    ) -> Result<Certificate> {
+        let subtrees = |names: &[GeneralName]| {
+            (!names.is_empty()).then(|| {
+                names
+                    .iter()
+                    .map(|base| GeneralSubtree {
+                        base: base.clone(),
+                        minimum: 0,
+                        maximum: None,
+                    })
+                    .collect::<Vec<_>>()
+            })
+        };
         let nc = NameConstraints {
-            permitted_subtrees: subtrees(permitted)?,
-            excluded_subtrees: subtrees(excluded)?,
+            permitted_subtrees: subtrees(permitted),
+            excluded_subtrees: subtrees(excluded),
         };
         if nc.permitted_subtrees.is_none() && nc.excluded_subtrees.is_none() {
-            return Err(bad("no subtree"));
+            return Err(Error::InvalidIssuanceInput {
+                what: "nameConstraints",
+                reason: "no subtree",
+            });
         }
         let profile = CertificateProfile::new(dn(subject)?, key, days_around_now(365)?)
             .ca(None)
@@ -474,6 +514,39 @@ impl TestPki {
             self.algorithm.label()
         )
     }
+}
+
+/// `name` with the value of every `attribute` re-encoded as a BMPString (UTF-16, big-endian)
+/// — the same name to RFC 5280 §7.1, different bytes — for name-comparison tests.
+pub fn reencode_as_bmp_string(name: &DistinguishedName, attribute: ObjectIdentifier) -> Result<DistinguishedName> {
+    use x509_cert::attr::AttributeTypeAndValue;
+    use x509_cert::name::{RdnSequence, RelativeDistinguishedName};
+    let enc = |source| Error::Der {
+        what: "re-encoded name",
+        source,
+    };
+    let mut rdns = RdnSequence::default();
+    for rdn in name.as_name().iter_rdn() {
+        let mut atvs = Vec::with_capacity(rdn.len());
+        for atv in rdn.iter() {
+            let value = if atv.oid == attribute {
+                let text = crate::name::attribute_text(&atv.value).ok_or(Error::InvalidIssuanceInput {
+                    what: "re-encoded name",
+                    reason: "attribute value is not a readable string",
+                })?;
+                let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+                der::Any::new(der::Tag::BmpString, utf16).map_err(enc)?
+            } else {
+                atv.value.clone()
+            };
+            atvs.push(AttributeTypeAndValue { oid: atv.oid, value });
+        }
+        rdns.push(RelativeDistinguishedName::try_from(atvs).map_err(enc)?);
+    }
+    // Through DER: x509-cert builds a Name from an RdnSequence only under its `hazmat` feature.
+    use der::{Decode, Encode};
+    let name = x509_cert::name::Name::from_der(&rdns.to_der().map_err(enc)?).map_err(enc)?;
+    Ok(DistinguishedName::from_name(name))
 }
 
 /// The certificates of a path-building flood (issue 8, item 1): an attacker's own CA

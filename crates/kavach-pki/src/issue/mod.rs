@@ -103,6 +103,12 @@ impl DistinguishedName {
         &self.0
     }
 
+    /// A name already built (test fixtures re-encode attribute values).
+    #[cfg(feature = "testing")]
+    pub(crate) fn from_name(name: x509_cert::name::Name) -> Self {
+        Self(name)
+    }
+
     /// The subject name of `certificate`.
     pub fn of_subject(certificate: &Certificate) -> Self {
         Self(certificate.inner().tbs_certificate().subject().clone())
