@@ -10,6 +10,8 @@
 //!   captured one, so it shows even when the test passes) naming the missing part.
 #![forbid(unsafe_code)]
 
+#[cfg(target_os = "linux")]
+pub mod memscan;
 pub mod wycheproof;
 
 use std::io::Write;
