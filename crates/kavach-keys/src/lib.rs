@@ -4,6 +4,7 @@
 mod algorithm;
 pub mod encoding;
 mod error;
+pub mod file;
 mod oaep;
 #[cfg(feature = "pkcs11")]
 pub mod pkcs11;
@@ -13,7 +14,7 @@ mod store;
 
 pub use algorithm::{EcdsaEncoding, HashAlgorithm, KeyFamily, KeyKind, PssSaltLength, SignatureAlgorithm};
 pub use error::{Error, Result};
-pub use private::{PrivateKey, RSA_BITS_RANGE};
+pub use private::{MAX_KEY_FILE_LEN, PrivateKey, RSA_BITS_RANGE};
 pub use public::PublicKey;
 pub use store::{KeyHandle, KeyPair, KeyStore, MAX_KEYS_IN_MEMORY_STORE, MemoryKeyStore, Sha256Thumbprint};
 pub use zeroize::Zeroizing;

@@ -14,6 +14,10 @@ use crate::{
     Signer,
 };
 
+/// Largest private key file [`PrivateKey::load`] reads: 1 MiB. An RSA-4096 key in PEM is
+/// about 3.3 KiB; the bound leaves room for OpenSSL's "Bag Attributes" and comments.
+pub const MAX_KEY_FILE_LEN: usize = 1 << 20;
+
 /// RSA sizes [`PrivateKey::generate`] makes and loading accepts.
 pub const RSA_BITS_RANGE: core::ops::RangeInclusive<usize> = 2048..=4096;
 
@@ -158,13 +162,16 @@ impl PrivateKey {
         }
     }
 
-    /// Reads a private key file, PEM or DER (see [`PrivateKey::from_pem_or_der`]).
+    /// Reads a private key file, PEM or DER (see [`PrivateKey::from_pem_or_der`]), of at most
+    /// [`MAX_KEY_FILE_LEN`] bytes. The file is read into one buffer sized from its length and
+    /// zeroized after parsing ([`crate::file::read_file_bounded`]): no copy of the key file is
+    /// left in freed memory.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = Zeroizing::new(std::fs::read(path).map_err(|source| Error::Io {
+        let bytes = crate::file::read_file_bounded(path, MAX_KEY_FILE_LEN).map_err(|source| Error::Io {
             path: path.to_owned(),
             source,
-        })?);
+        })?;
         Self::from_pem_or_der(&bytes)
     }
 
@@ -284,32 +291,19 @@ impl PrivateKey {
         Ok(Zeroizing::new(crate::encoding::pem_encode("PRIVATE KEY", &der)))
     }
 
-    /// Writes the key as PKCS#8 PEM to `path`, created (or truncated) with mode 0600 on Unix.
+    /// Writes the key as PKCS#8 PEM to `path`, mode 0600 whatever the umask, atomically
+    /// ([`crate::file::write_atomically`]): a new file in `path`'s directory, fsynced, then
+    /// renamed over `path`, so a failure leaves no partial key. A symbolic link at `path` is
+    /// refused, never written through.
     pub fn write_pkcs8_pem(&self, path: impl AsRef<Path>) -> Result<()> {
-        use std::io::Write;
         let path = path.as_ref();
-        let io = |source| Error::Io {
-            path: path.to_owned(),
-            source,
-        };
         let pem = self.to_pkcs8_pem()?;
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut file = opts.open(path).map_err(io)?;
-        #[cfg(unix)]
-        {
-            // An existing file keeps its mode through open(): tighten it before writing.
-            use std::os::unix::fs::PermissionsExt;
-            file.set_permissions(std::fs::Permissions::from_mode(0o600))
-                .map_err(io)?;
-        }
-        file.write_all(pem.as_bytes()).map_err(io)?;
-        file.sync_all().map_err(io)
+        crate::file::write_atomically(path, pem.as_bytes(), crate::file::Access::OwnerOnly).map_err(|source| {
+            Error::Io {
+                path: path.to_owned(),
+                source,
+            }
+        })
     }
 }
 

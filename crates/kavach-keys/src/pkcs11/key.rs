@@ -12,7 +12,7 @@ use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHan
 use cryptoki::session::Session;
 use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier, OctetStringRef, UintRef};
 use der::{Decode, Encode};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use super::{TokenInner, ck, decrypts_with};
 use crate::{
@@ -550,30 +550,39 @@ impl Decrypter for Pkcs11Key {
             Attribute::Sensitive(false),
             Attribute::Extractable(true),
         ];
-        let attrs = self
+        let shared = self
             .token
             .with_session(|s| {
                 let secret = s.derive_key(&Mechanism::Ecdh1Derive(params), self.private, &template)?;
-                let value = s.get_attributes(secret, &[AttributeType::Value]);
+                // The value is taken into a `Zeroizing` before any `?`: a failed destroy must
+                // not drop the shared secret unzeroized.
+                let value = s.get_attributes(secret, &[AttributeType::Value]).map(shared_secret);
                 let destroyed = s.destroy_object(secret);
                 let value = value?;
                 destroyed?;
                 Ok(value)
             })
             .map_err(|_| Error::DecryptionFailed)?;
-        let mut out = Zeroizing::new([0u8; 32]);
-        let mut found = false;
-        for attr in attrs {
-            if let Attribute::Value(mut v) = attr {
-                if v.len() == 32 {
-                    out.copy_from_slice(&v);
-                    found = true;
-                }
-                v.zeroize();
+        shared.ok_or(Error::DecryptionFailed)
+    }
+}
+
+/// The 32-byte `CKA_VALUE` among `attrs` (the ECDH shared secret), or `None`. Every value
+/// attribute is zeroized, whatever its length, before this returns.
+fn shared_secret(attrs: Vec<Attribute>) -> Option<Zeroizing<[u8; 32]>> {
+    let mut out = None;
+    for attr in attrs {
+        if let Attribute::Value(v) = attr {
+            let v = Zeroizing::new(v);
+            if v.len() == 32 {
+                // Copied straight into its zeroizing home (no array moved through the stack).
+                let mut secret = Zeroizing::new([0u8; 32]);
+                secret.copy_from_slice(&v);
+                out = Some(secret);
             }
         }
-        if found { Ok(out) } else { Err(Error::DecryptionFailed) }
     }
+    out
 }
 
 /// Attributes of a private key that decide what it is and what it may do.
@@ -1033,4 +1042,25 @@ pub(super) fn generate(token: &Arc<TokenInner>, spec: &KeyGenSpec, options: Pkcs
             Ok(())
         });
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The ECDH path takes the shared secret out of the token's attributes with this helper
+    /// before the `destroy_object` result is looked at (a failed destroy used to drop the
+    /// secret unzeroized): it finds the 32-byte value and only that.
+    #[test]
+    fn shared_secret_takes_the_32_byte_value_only() {
+        let attrs = vec![
+            Attribute::Label(b"x".to_vec()),
+            Attribute::Value(vec![1u8; 31]),
+            Attribute::Value(vec![2u8; 32]),
+        ];
+        assert_eq!(*shared_secret(attrs).unwrap(), [2u8; 32]);
+        assert!(shared_secret(vec![Attribute::Value(vec![3u8; 33])]).is_none());
+        assert!(shared_secret(Vec::new()).is_none());
+    }
 }
