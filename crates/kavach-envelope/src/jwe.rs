@@ -12,8 +12,6 @@
 //! - Headers with duplicate member names, a `crit` member, or an `alg`/`enc`/`zip` outside the
 //!   lists above are refused.
 
-use std::io::Read;
-
 use kavach_keys::{Decrypter, KeyHandle, KeyKind, KeyStore, PublicKey, Sha256Thumbprint, Zeroizing};
 use serde_json::{Map, Value};
 
@@ -523,21 +521,65 @@ fn decrypt_with(jwe: &JweCompact, key: &dyn Decrypter) -> core::result::Result<Z
     Ok(buf)
 }
 
+/// First output buffer of [`inflate`]: four times the compressed size (DEFLATE of JSON and
+/// text usually inflates 3 to 10 times), at least 4 KiB, at most the cap.
+fn inflate_start_len(compressed_len: usize, cap: usize) -> usize {
+    compressed_len.saturating_mul(4).max(4096).min(cap)
+}
+
 /// Inflates a raw DEFLATE stream (RFC 1951, as `zip:"DEF"` means: RFC 7516 §4.1.3), refusing
 /// output over `cap` bytes before producing it.
+///
+/// No copy of the plaintext is left in freed memory. The inflater is miniz_oxide's core
+/// decompressor in non-wrapping mode: it writes straight into our buffer and reads its
+/// back-references from there, keeping no window of plaintext of its own (flate2's streaming
+/// decoder keeps the last 32 KiB in its state and frees it unzeroized). The buffer starts at
+/// [`inflate_start_len`] and, when full, doubles (up to `cap + 1`, to see that the output goes
+/// over the cap) by [`kavach_keys::file::grow_zeroized`]: a copy into a new buffer, the old one
+/// zeroized before it is freed, never `realloc`. Pre-allocating the cap (64 MiB) for every
+/// message would cost that much memory per open; the doubling costs at most twice the output.
 fn inflate(compressed: &[u8], cap: usize) -> Result<Zeroizing<Vec<u8>>> {
-    let mut out = Zeroizing::new(Vec::new());
-    let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
-    flate2::read::DeflateDecoder::new(compressed)
-        .take(limit)
-        .read_to_end(&mut out)
-        .map_err(|_| Error::OpenFailed)?;
-    if out.len() > cap {
+    use miniz_oxide::inflate::TINFLStatus;
+    use miniz_oxide::inflate::core::{DecompressorOxide, decompress, inflate_flags};
+
+    let limit = cap.saturating_add(1);
+    let mut out = Zeroizing::new(vec![0u8; inflate_start_len(compressed.len(), cap).clamp(1, limit)]);
+    let mut state = Box::<DecompressorOxide>::default();
+    let (mut in_pos, mut out_pos) = (0, 0);
+    loop {
+        let (status, read, written) = decompress(
+            &mut state,
+            compressed.get(in_pos..).unwrap_or_default(),
+            &mut out,
+            out_pos,
+            inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
+        );
+        in_pos += read;
+        out_pos += written;
+        match status {
+            TINFLStatus::Done => break,
+            TINFLStatus::HasMoreOutput if out.len() < limit => {
+                let new_len = out.len().saturating_mul(2).min(limit);
+                kavach_keys::file::grow_zeroized(&mut out, new_len);
+            }
+            TINFLStatus::HasMoreOutput => {
+                return Err(Error::TooLarge {
+                    what: "inflated JWE payload",
+                    limit: cap,
+                    actual: out_pos,
+                });
+            }
+            _ => return Err(Error::OpenFailed),
+        }
+    }
+    if out_pos > cap {
         return Err(Error::TooLarge {
             what: "inflated JWE payload",
             limit: cap,
-            actual: out.len(),
+            actual: out_pos,
         });
     }
+    // `truncate` keeps the allocation: the spare capacity is zeroized with the rest on drop.
+    out.truncate(out_pos);
     Ok(out)
 }
