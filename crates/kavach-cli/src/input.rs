@@ -1,15 +1,17 @@
 //! Reading the files named on the command line (`-` is standard input), with a size bound.
 
-use std::io::Read;
 use std::path::Path;
+
+use kavach_keys::Zeroizing;
 
 use crate::report::{Failure, code};
 
-/// Largest input read from one file or from standard input: 64 MiB. The largest objects
+/// Largest input read from one file or from standard input: 64 MiB (a private key:
+/// [`kavach_keys::MAX_KEY_FILE_LEN`]). The largest objects
 /// kavach parses are a CRL (16 MiB, `kavach_pki::MAX_CRL_LEN`) and a certificate bundle
 /// (8 MiB, `kavach_pki::MAX_BUNDLE_LEN`); envelopes and payloads of the partner exchange are
 /// far smaller. Anything larger is refused before it is parsed.
-pub(crate) const MAX_INPUT_LEN: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_INPUT_LEN: usize = 64 * 1024 * 1024;
 
 /// Reads the inputs of one command; remembers whether standard input was already used.
 #[derive(Debug, Default)]
@@ -23,10 +25,19 @@ impl Inputs {
         Self::default()
     }
 
-    /// Reads `path` (`-`: standard input, once per command).
-    pub(crate) fn read(&mut self, path: &Path) -> Result<Vec<u8>, Failure> {
+    /// Reads `path` (`-`: standard input, once per command), at most [`MAX_INPUT_LEN`] bytes.
+    ///
+    /// Inputs may be secrets (a payload to seal or sign, a private key): they are read into a
+    /// [`Zeroizing`] buffer that is never reallocated with the bytes in it (a file's buffer is
+    /// sized from its length; standard input's grows by copying and zeroizing the old one),
+    /// see [`kavach_keys::file::read_bounded`].
+    pub(crate) fn read(&mut self, path: &Path) -> Result<Zeroizing<Vec<u8>>, Failure> {
+        self.read_at_most(path, MAX_INPUT_LEN)
+    }
+
+    /// [`Inputs::read`] with a lower bound `max_len`.
+    pub(crate) fn read_at_most(&mut self, path: &Path, max_len: usize) -> Result<Zeroizing<Vec<u8>>, Failure> {
         let name = display_name(path);
-        let mut bytes = Vec::new();
         let result = if path == Path::new("-") {
             if self.stdin_used {
                 return Err(Failure::usage(
@@ -35,18 +46,17 @@ impl Inputs {
                 ));
             }
             self.stdin_used = true;
-            std::io::stdin().lock().take(MAX_INPUT_LEN + 1).read_to_end(&mut bytes)
+            kavach_keys::file::read_bounded(std::io::stdin().lock(), None, max_len)
         } else {
-            std::fs::File::open(path).and_then(|f| f.take(MAX_INPUT_LEN + 1).read_to_end(&mut bytes))
+            kavach_keys::file::read_file_bounded(path, max_len)
         };
-        result.map_err(|e| Failure::usage(code::IO, format_args!("{name}: cannot read: {e}")))?;
-        if bytes.len() as u64 > MAX_INPUT_LEN {
-            return Err(Failure::usage(
-                code::TOO_LARGE,
-                format_args!("{name}: larger than {MAX_INPUT_LEN} bytes"),
-            ));
-        }
-        Ok(bytes)
+        result.map_err(|e| {
+            if e.kind() == std::io::ErrorKind::FileTooLarge {
+                Failure::usage(code::TOO_LARGE, format_args!("{name}: larger than {max_len} bytes"))
+            } else {
+                Failure::usage(code::IO, format_args!("{name}: cannot read: {e}"))
+            }
+        })
     }
 }
 
@@ -69,7 +79,7 @@ pub(crate) const KEY: &str = "KVC-CLI-KEY";
 
 /// Reads a private key (PKCS#8, PKCS#1 or SEC1; PEM or DER) from `path`.
 pub(crate) fn read_key(inputs: &mut Inputs, path: &Path) -> Result<kavach_keys::PrivateKey, Failure> {
-    let bytes = kavach_keys::Zeroizing::new(inputs.read(path)?);
+    let bytes = inputs.read_at_most(path, kavach_keys::MAX_KEY_FILE_LEN)?;
     kavach_keys::PrivateKey::from_pem_or_der(&bytes)
         .map_err(|e| Failure::usage(KEY, format_args!("{}: {e}", display_name(path))))
 }

@@ -7,6 +7,9 @@
 //! | 1 | refused: a verification, decryption or policy check failed | `kavach: CODE: sentence` on stderr | `{"ok":false,"code":…,"message":…}` on stdout |
 //! | 2 | usage error or malformed input (which argument or file, and why) | same as 1 | same as 1 |
 //!
+//! Output that cannot be written — standard output (`> /dev/full`, a closed pipe) or a
+//! `--out` file — is exit 2 naming it (`KVC-CLI-IO`), never a success: see [`crate::output`].
+//!
 //! Argument errors found by clap itself (unknown flag, missing value) are printed by clap as
 //! plain text with status 2, which CLI.md allows.
 //!
@@ -119,20 +122,30 @@ impl Success {
 pub(crate) type Outcome = Result<Success, Failure>;
 
 /// Prints `outcome` (as one JSON object when `json`) and returns the exit status.
+///
+/// Standard output is checked ([`crate::output::write_stdout`]): when the success report
+/// cannot be written (`> /dev/full`, a closed pipe) the status is 2 and the failure is named on
+/// standard error, never 0. When a failure's JSON object cannot be written, the failure and
+/// the output error both go to standard error and the failure's own status stands. Standard
+/// error itself is best effort: there is nowhere left to report its failure.
 pub(crate) fn finish(json: bool, outcome: Outcome) -> ExitCode {
-    // A closed stdout/stderr (e.g. `| head`) must not turn into a panic; the exit status
-    // still tells the outcome.
     match outcome {
         Ok(success) => {
-            if json {
+            let written = if json {
                 let mut object = Map::new();
                 object.insert("ok".into(), Value::Bool(true));
                 object.extend(success.json);
-                let _ = writeln!(std::io::stdout().lock(), "{}", Value::Object(object));
+                crate::output::write_stdout(format!("{}\n", Value::Object(object)).as_bytes())
             } else {
-                let _ = std::io::stdout().lock().write_all(success.text.as_bytes());
+                crate::output::write_stdout(success.text.as_bytes())
+            };
+            match written {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(failure) => {
+                    to_stderr(&failure);
+                    exit_status(&failure)
+                }
             }
-            ExitCode::SUCCESS
         }
         Err(failure) => {
             if json {
@@ -141,19 +154,31 @@ pub(crate) fn finish(json: bool, outcome: Outcome) -> ExitCode {
                     "code": failure.code,
                     "message": failure.message,
                 });
-                let _ = writeln!(std::io::stdout().lock(), "{object}");
+                if let Err(output) = crate::output::write_stdout(format!("{object}\n").as_bytes()) {
+                    to_stderr(&failure);
+                    to_stderr(&output);
+                }
             } else {
-                let _ = writeln!(
-                    std::io::stderr().lock(),
-                    "kavach: {}: {}",
-                    failure.code,
-                    failure.message
-                );
+                to_stderr(&failure);
             }
-            ExitCode::from(match failure.status {
-                Status::Refused => 1,
-                Status::Usage => 2,
-            })
+            exit_status(&failure)
         }
     }
+}
+
+/// `kavach: CODE: sentence` on standard error (best effort).
+fn to_stderr(failure: &Failure) {
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "kavach: {}: {}",
+        failure.code,
+        failure.message
+    );
+}
+
+fn exit_status(failure: &Failure) -> ExitCode {
+    ExitCode::from(match failure.status {
+        Status::Refused => 1,
+        Status::Usage => 2,
+    })
 }

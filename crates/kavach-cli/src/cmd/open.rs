@@ -1,7 +1,6 @@
 //! `kavach open --key KEY --cert CERT [--key KEY --cert CERT]... [--aad TEXT] [--in FILE]
 //! [--out FILE]` (CLI.md, Content encryption).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -10,9 +9,10 @@ use clap::Args;
 use kavach_envelope::{Envelope, Limits, OpenedKind};
 use kavach_keys::{MemoryKeyStore, Signer};
 
-use super::seal::{envelope_failure, write_out};
+use super::seal::envelope_failure;
 use super::sign::read_certificates;
 use crate::input::{Inputs, KEY, display_name, read_key};
+use crate::output::{Access, write_file, write_stdout};
 use crate::report::{Failure, Outcome, Success, code};
 
 /// Arguments of `kavach open`.
@@ -30,7 +30,7 @@ pub(crate) struct OpenArgs {
     /// The envelope (MOSIP base64 or JWE compact); default standard input.
     #[arg(long = "in", value_name = "FILE", default_value = "-")]
     input: PathBuf,
-    /// Where to write the payload; default standard output.
+    /// Where to write the payload (mode 0600, replaced atomically); default standard output.
     #[arg(long, value_name = "FILE", default_value = "-")]
     out: PathBuf,
 }
@@ -112,12 +112,12 @@ pub(crate) fn run(args: &OpenArgs, json: bool) -> Outcome {
         if json {
             success = success.field("payload", Base64UrlUnpadded::encode_string(payload));
         } else {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(payload);
-            let _ = out.flush();
+            // Checked: `open ... > /dev/full` must not exit 0 with the plaintext lost.
+            write_stdout(payload)?;
         }
     } else {
-        write_out(&args.out, payload)?;
+        // The plaintext is a secret: 0600 whatever the umask, never a partial file.
+        write_file(&args.out, payload, Access::OwnerOnly)?;
         success = success.field("out", display_name(&args.out));
     }
     Ok(success)

@@ -109,7 +109,22 @@ fn init(args: &InitArgs) -> Outcome {
         let (c, k, ch) = file_names(role.name);
         targets.extend([dir.join(c), dir.join(k), dir.join(ch)]);
     }
-    if let Some(existing) = targets.iter().find(|p| p.exists())
+    // A symbolic link where a file goes is refused before anything is generated: a key is
+    // never written through a link (the writer refuses it too, and its rename would replace a
+    // link made later rather than follow it). `symlink_metadata` also sees a dangling link.
+    if let Some(link) = targets
+        .iter()
+        .find(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()))
+    {
+        return Err(Failure::usage(
+            code::IO,
+            format_args!(
+                "{}: is a symbolic link: refusing to write the PKI through it",
+                link.display()
+            ),
+        ));
+    }
+    if let Some(existing) = targets.iter().find(|p| std::fs::symlink_metadata(p).is_ok())
         && !args.force
     {
         return Err(Failure::usage(
@@ -173,8 +188,8 @@ fn init(args: &InitArgs) -> Outcome {
         .field("roles", ROLES.iter().map(|r| r.name).collect::<Vec<_>>()))
 }
 
+/// Writes a certificate, chain or the manifest (keys go through
+/// [`kavach_keys::PrivateKey::write_pkcs8_pem`]: atomic too, mode 0600).
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Failure> {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes)
-        .map_err(|e| Failure::usage(code::IO, format_args!("{}: cannot write: {e}", path.display())))
+    crate::output::write_file(&dir.join(name), bytes, crate::output::Access::Default)
 }

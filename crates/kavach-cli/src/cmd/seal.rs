@@ -10,6 +10,7 @@ use kavach_pki::{Purpose, TrustDomain, ValidationOptions, Validator};
 
 use super::sign::read_certificates;
 use crate::input::{Inputs, display_name};
+use crate::output::{Access, write_file};
 use crate::report::{Failure, Outcome, Success, code};
 
 /// Arguments of `kavach seal`.
@@ -55,12 +56,6 @@ pub(crate) fn envelope_failure(source: impl core::fmt::Display, error: &kavach_e
     } else {
         Failure::refused(error.code(), format_args!("{source}: {error}"))
     }
-}
-
-/// Writes `bytes` to `out` (not standard output), only once the command succeeded.
-pub(crate) fn write_out(out: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    std::fs::write(out, bytes)
-        .map_err(|e| Failure::usage(code::IO, format_args!("{}: cannot write: {e}", display_name(out))))
 }
 
 /// Runs `kavach seal`.
@@ -134,7 +129,8 @@ pub(crate) fn run(args: &SealArgs, json: bool) -> Outcome {
     } else {
         let mut text = text;
         text.push('\n');
-        write_out(&args.out, text.as_bytes())?;
+        // Written only now that sealing succeeded, atomically (no partial envelope).
+        write_file(&args.out, text.as_bytes(), Access::Default)?;
         success = success.field("out", display_name(&args.out));
     }
     Ok(success)

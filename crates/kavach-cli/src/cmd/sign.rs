@@ -8,6 +8,7 @@ use kavach_jws::{JwsAlgorithm, SignOptions};
 use kavach_pki::Certificate;
 
 use crate::input::{Inputs, KEY, display_name, is_blank, read_key};
+use crate::output::{Access, write_file};
 use crate::report::{Failure, Outcome, Success, code};
 
 /// Arguments of `kavach sign`.
@@ -142,11 +143,11 @@ pub(crate) fn run(args: &SignArgs, json: bool) -> Outcome {
             success = success.line(jws.as_str());
         }
     } else {
-        // Written only now that signing succeeded: a refused sign leaves --out untouched.
+        // Written only now that signing succeeded (a refused sign leaves --out untouched), and
+        // atomically (a failed write leaves no partial JWS).
         let mut text = jws.to_string();
         text.push('\n');
-        std::fs::write(&args.out, text)
-            .map_err(|e| Failure::usage(code::IO, format_args!("{}: cannot write: {e}", display_name(&args.out))))?;
+        write_file(&args.out, text.as_bytes(), Access::Default)?;
         success = success.field("out", display_name(&args.out));
     }
     Ok(success)

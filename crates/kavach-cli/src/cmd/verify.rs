@@ -13,6 +13,7 @@ use kavach_pki::{Purpose, TrustDomain, Validator};
 
 use super::sign::{jws_failure, read_certificates};
 use crate::input::{Inputs, display_name};
+use crate::output::write_stdout;
 use crate::report::{Failure, Outcome, Success, code};
 
 /// Arguments of `kavach verify`.
@@ -116,11 +117,11 @@ pub(crate) fn run(args: &VerifyArgs, json: bool) -> Outcome {
         success = success.field("payload", Base64UrlUnpadded::encode_string(p));
     }
     if !json {
+        // Standard error is best effort (see `report::finish`); the payload on standard output
+        // is checked: a verified payload that could not be written is exit 2, not 0.
         let _ = writeln!(std::io::stderr().lock(), "signer: {subject}");
         if let Some(p) = &payload {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(p);
-            let _ = out.flush();
+            write_stdout(p)?;
         }
     }
     Ok(success)

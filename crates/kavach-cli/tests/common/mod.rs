@@ -32,6 +32,32 @@ pub(crate) fn kavach_stdin(args: &[&str], cwd: &Path, stdin: &[u8]) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Runs `kavach ARGS` in `cwd` with its standard output sent to `stdout` (e.g. `/dev/full`);
+/// standard error is captured.
+pub(crate) fn kavach_stdout_to(args: &[&str], cwd: &Path, stdout: Stdio) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kavach"))
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .output()
+        .unwrap()
+}
+
+/// Runs `kavach ARGS` in `cwd` from `sh` after the shell commands `setup` (a umask, a
+/// `ulimit`), which apply to the kavach process only.
+pub(crate) fn kavach_after(setup: &str, args: &[&str], cwd: &Path) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("{setup}; exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_kavach"))
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
 /// The exit status.
 pub(crate) fn status(out: &Output) -> i32 {
     out.status.code().unwrap()
