@@ -212,12 +212,21 @@ pub enum Error {
     /// The `jti` was already seen inside the window: a replay.
     #[error("jti already seen inside the window (replay)")]
     Replay,
-    /// The replay cache is full of unexpired entries; the JWS is refused rather than risk
-    /// forgetting one.
+    /// The replay cache is full of unexpired entries (all signers together); the JWS is refused
+    /// rather than risk forgetting one.
     #[error("replay cache full ({capacity} unexpired entries)")]
     ReplayCacheFull {
         /// The cache's capacity.
         capacity: usize,
+    },
+    /// The signer already holds its whole share of the replay cache in unexpired entries; its
+    /// JWS is refused rather than risk forgetting one, while other signers are still accepted.
+    #[error("replay cache share of signer {signer} full ({share} unexpired entries)")]
+    ReplaySignerShareFull {
+        /// The SHA-256 thumbprint of the signer certificate.
+        signer: kavach_keys::Sha256Thumbprint,
+        /// The most entries one signer may hold.
+        share: usize,
     },
     /// A JWK cannot be used to verify signatures: `use` is not `sig`, or `key_ops` lacks `verify`.
     #[error("JWK is not a signature verification key: {reason}")]
@@ -263,6 +272,7 @@ impl Error {
             Self::TimestampOutsideWindow { .. } => "KVC-JWS-TS-WINDOW",
             Self::Replay => "KVC-REPLAY-001",
             Self::ReplayCacheFull { .. } => "KVC-JWS-REPLAY-FULL",
+            Self::ReplaySignerShareFull { .. } => "KVC-JWS-REPLAY-SIGNER",
             Self::JwkNotForVerification { .. } => "KVC-JWS-JWK-USE",
             Self::Key(kavach_keys::Error::BadSignature) => "KVC-SIG-001",
             Self::Key(_) => "KVC-JWS-KEY",
