@@ -15,9 +15,9 @@ use kavach_envelope::hazmat::{self, GcmIv};
 use kavach_envelope::{Envelope, Error as EnvelopeError, Limits, Opened, jwe, mosip, sbi, stream};
 use kavach_jws::danger::{BareKey, verify_detached_with_bare_key, verify_with_bare_key};
 use kavach_jws::jwk::Jwk;
-use kavach_jws::{CompactJws, Header};
+use kavach_jws::{CompactJws, Header, JwsVerifier};
 use kavach_keys::{KeyHandle, MemoryKeyStore, PrivateKey, PublicKey, Signer, encoding};
-use kavach_pki::issue::{CertificateRequest, DistinguishedName, SubjectAltName};
+use kavach_pki::issue::{CertificateRequest, DistinguishedName, SubjectAltName, Validity, issue_root};
 use kavach_pki::{Certificate, Crl, Purpose, TrustDomain, ValidationOptions, Validator};
 
 /// What one input reached: how many objects parsed and how many checks succeeded.
@@ -183,8 +183,20 @@ static BARE_KEYS: LazyLock<Vec<BareKey>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The certificate path's verifier of [`jws_parse_verify`]: a fixed trust domain (a P-256 root
+/// made once per process) with the default validator, policy and replay cache.
+static JWS_VERIFIER: LazyLock<Option<JwsVerifier>> = LazyLock::new(|| {
+    let key = PrivateKey::generate(kavach_keys::KeyKind::P256).ok()?;
+    let subject = DistinguishedName::parse("CN=kavach fuzz JWS root").ok()?;
+    let root = issue_root(&key, &subject, Validity::days_from_now(3650).ok()?, None).ok()?;
+    let domain = TrustDomain::new("FUZZ", vec![root]).ok()?;
+    Some(JwsVerifier::new(Arc::new(Validator::new()), domain))
+});
+
 /// Parses arbitrary text as a JWS compact serialization and verifies it (attached, and detached
-/// over `payload`) with fixed bare keys; the same bytes are also read as a protected header's
+/// over `payload`) with fixed bare keys, and through a [`JwsVerifier`] (certificate path:
+/// freshness, `x5c` parsing, the signature by `x5c[0]`, path building) as of the JWS's own `ts`
+/// so that freshness lets it through; the same bytes are also read as a protected header's
 /// JSON and as a JWK.
 pub fn jws_parse_verify(data: &[u8]) -> Reached {
     assert_eq!(BARE_KEYS.len(), JWS_KEYS.len(), "the fixed JWKs must load");
@@ -201,6 +213,18 @@ pub fn jws_parse_verify(data: &[u8]) -> Reached {
     for key in BARE_KEYS.iter() {
         reached.verified += usize::from(verify_with_bare_key(&jws, key).is_ok());
         reached.verified += usize::from(verify_detached_with_bare_key(&jws, b"payload", key).is_ok());
+    }
+    if let Some(verifier) = JWS_VERIFIER.as_ref() {
+        let now = jws
+            .header()
+            .ts()
+            .map_or(std::time::SystemTime::UNIX_EPOCH, |ts| ts.to_system_time());
+        let verified = if jws.is_detached() {
+            verifier.verify_detached_at(&jws, b"payload", now).is_ok()
+        } else {
+            verifier.verify_attached_at(&jws, now).is_ok()
+        };
+        reached.verified += usize::from(verified);
     }
     reached
 }
