@@ -583,3 +583,48 @@ fn inflate(compressed: &[u8], cap: usize) -> Result<Zeroizing<Vec<u8>>> {
     out.truncate(out_pos);
     Ok(out)
 }
+
+#[cfg(test)]
+mod inflate_tests {
+    #![allow(clippy::unwrap_used)]
+    use std::io::Write;
+
+    use super::*;
+
+    fn deflate(data: &[u8]) -> Vec<u8> {
+        let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(data).unwrap();
+        z.finish().unwrap()
+    }
+
+    fn data(len: usize) -> Vec<u8> {
+        (0..len).map(|i| (i % 251) as u8 ^ (i / 4093) as u8).collect()
+    }
+
+    #[test]
+    fn inflates_across_buffer_growth_with_an_exact_cap() {
+        for len in [0, 1, 4095, 4096, 4097, 100_000, 1 << 20] {
+            let plain = data(len);
+            let z = deflate(&plain);
+            assert_eq!(&inflate(&z, len).unwrap()[..], &plain[..], "{len}");
+            assert_eq!(&inflate(&z, MAX_INFLATED_LEN).unwrap()[..], &plain[..], "{len}");
+            if len > 0 {
+                assert!(
+                    matches!(inflate(&z, len - 1), Err(Error::TooLarge { limit, .. }) if limit == len - 1),
+                    "{len}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn truncated_or_garbage_streams_fail() {
+        let z = deflate(&data(50_000));
+        assert!(matches!(
+            inflate(&z[..z.len() / 2], MAX_INFLATED_LEN),
+            Err(Error::OpenFailed)
+        ));
+        assert!(matches!(inflate(&[0xff; 64], MAX_INFLATED_LEN), Err(Error::OpenFailed)));
+        assert!(matches!(inflate(&[], MAX_INFLATED_LEN), Err(Error::OpenFailed)));
+    }
+}
