@@ -20,11 +20,7 @@ use x509_cert::name::{Name, RelativeDistinguishedName};
 
 use crate::cert::Certificate;
 use crate::error::{Error, Result};
-
-/// Longest DNS name: 253 characters in text form (RFC 1035 §2.3.4: 255 octets on the wire).
-const MAX_DNS_NAME_LEN: usize = 253;
-/// Longest DNS label (RFC 1035 §2.3.4).
-const MAX_DNS_LABEL_LEN: usize = 63;
+use crate::limits::{MAX_DNS_LABEL_LEN, MAX_DNS_NAME_LEN};
 
 /// A DNS name a caller expects a server to be: LDH labels (RFC 1123 §2.1), lowercase, no
 /// trailing dot, no wildcard.

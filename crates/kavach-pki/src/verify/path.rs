@@ -27,14 +27,17 @@ use std::rc::Rc;
 use crate::algorithm;
 use crate::cert::Certificate;
 use crate::error::{Error, Result};
+use crate::limits::{
+    DEFAULT_MAX_CHAIN_DEPTH, MAX_ISSUER_CANDIDATES, MAX_PATH_INTERMEDIATES, MAX_SUPPLIED_INTERMEDIATES,
+};
 use crate::name::{self, NcFailure};
 use crate::purpose::{self, ANY_EXTENDED_KEY_USAGE, Purpose};
 use crate::store::{BySubject, TrustDomain};
 use crate::time::unix_seconds;
 
-use super::budget::{Budget, MAX_ISSUER_CANDIDATES, MAX_SUPPLIED_INTERMEDIATES, Work};
+use super::budget::{Budget, Work};
 use super::cache::signature_key;
-use super::{DEFAULT_MAX_CHAIN_DEPTH, MAX_PATH_INTERMEDIATES, ValidationOptions, Validator, revocation};
+use super::{ValidationOptions, Validator, revocation};
 
 /// Where a certificate sits in a candidate path.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
