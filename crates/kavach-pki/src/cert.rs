@@ -432,7 +432,7 @@ fn parse_extensions(exts: &[x509_cert::ext::Extension], what: &'static str) -> R
                 {
                     return Err(malformed("empty nameConstraints"));
                 }
-                crate::name::validate_name_constraints(&nc).map_err(malformed)?;
+                crate::name::constraints::validate_name_constraints(&nc).map_err(malformed)?;
                 p.name_constraints = Some(nc);
             }
             oids::ID_CE_SUBJECT_KEY_IDENTIFIER => {

@@ -4,6 +4,7 @@
 mod budget;
 mod cache;
 mod path;
+mod purpose;
 mod revocation;
 
 use std::sync::RwLock;
