@@ -12,7 +12,7 @@ use std::time::SystemTime;
 
 use const_oid::ObjectIdentifier;
 use const_oid::db::rfc5280 as oids;
-use der::{Decode, Encode, Reader, SliceReader};
+use der::{Decode, Encode};
 use kavach_keys::{PublicKey, Sha256Thumbprint};
 use x509_cert::certificate::Version;
 use x509_cert::ext::pkix::name::GeneralName;
@@ -21,23 +21,9 @@ use x509_cert::ext::pkix::{
     SubjectKeyIdentifier,
 };
 
+use crate::der::{der_err, first_inner_tlv, hex_lower};
 use crate::error::{Error, Result};
-
-/// Largest DER certificate read: 64 KiB.
-///
-/// Real certificates are 0.5–10 KB; even CDN certificates carrying hundreds of subjectAltNames
-/// stay well under 32 KB. TLS 1.3 would allow up to 2^24-1 bytes per entry (RFC 8446 §4.4.2),
-/// far more than any legitimate certificate, so like OpenSSL's default `max_cert_list`-style
-/// limits we bound memory and decoder work per certificate instead of trusting the peer.
-pub const MAX_CERTIFICATE_LEN: usize = 64 * 1024;
-
-/// Largest bundle (PEM text, DER sequence or PKCS#7) read by [`Certificate::parse_bundle`]:
-/// 8 MiB. Mozilla's whole root store as one PEM file is about 220 KB.
-pub const MAX_BUNDLE_LEN: usize = 8 * 1024 * 1024;
-
-/// Most certificates in one bundle; the same bound as kavach-keys' `MAX_PEM_BLOCKS`, whose doc
-/// says why (far beyond any real chain or trust store file).
-pub const MAX_BUNDLE_CERTIFICATES: usize = kavach_keys::encoding::MAX_PEM_BLOCKS;
+use crate::limits::{MAX_BUNDLE_CERTIFICATES, MAX_BUNDLE_LEN, MAX_CERTIFICATE_LEN};
 
 /// Extensions decoded once at parse time, so that validation does not decode them again.
 #[derive(Debug, Default)]
@@ -100,20 +86,6 @@ impl PartialEq for Certificate {
     }
 }
 impl Eq for Certificate {}
-
-fn der_err(what: &'static str) -> impl FnOnce(der::Error) -> Error {
-    move |source| Error::Der { what, source }
-}
-
-/// Splits `der` (one complete TLV) into the raw range of the first inner TLV, checking that
-/// `der` holds exactly one TLV. Used to find the signed bytes of a certificate or CRL.
-pub(crate) fn first_inner_tlv(der: &[u8], what: &'static str) -> Result<core::ops::Range<usize>> {
-    let mut reader = SliceReader::new(der).map_err(der_err(what))?;
-    let header = der::Header::decode(&mut reader).map_err(der_err(what))?;
-    let header_len = usize::try_from(u32::from(header.encoded_len().map_err(der_err(what))?)).unwrap_or(usize::MAX);
-    let inner = reader.tlv_bytes().map_err(der_err(what))?;
-    Ok(header_len..header_len.saturating_add(inner.len()))
-}
 
 impl Certificate {
     /// Parses one DER certificate.
@@ -405,14 +377,6 @@ fn push_bounded(out: &mut Vec<Certificate>, c: Certificate) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn hex_lower(bytes: &[u8]) -> String {
-    use core::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
 /// Decodes the extensions this crate acts on and lists the unknown critical ones.
 fn parse_extensions(exts: &[x509_cert::ext::Extension], what: &'static str) -> Result<Parsed> {
     let mut p = Parsed::default();
@@ -468,7 +432,7 @@ fn parse_extensions(exts: &[x509_cert::ext::Extension], what: &'static str) -> R
                 {
                     return Err(malformed("empty nameConstraints"));
                 }
-                crate::name::validate_name_constraints(&nc).map_err(malformed)?;
+                crate::name::constraints::validate_name_constraints(&nc).map_err(malformed)?;
                 p.name_constraints = Some(nc);
             }
             oids::ID_CE_SUBJECT_KEY_IDENTIFIER => {

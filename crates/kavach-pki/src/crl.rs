@@ -23,16 +23,9 @@ use x509_cert::ext::pkix::crl::dp::IssuingDistributionPoint;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{CrlNumber, CrlReason};
 
-use crate::cert::first_inner_tlv;
+use crate::der::first_inner_tlv;
 use crate::error::{Error, Result};
-
-/// Largest DER CRL read: 16 MiB. The largest public CAs' CRLs are a few MB (and CAs such as
-/// Let's Encrypt shard theirs to keep each small); a MOSIP deployment's CA revokes far fewer.
-/// The number of revoked entries walked is bounded by this size (each entry is ≥ 15 bytes).
-pub const MAX_CRL_LEN: usize = 16 * 1024 * 1024;
-
-/// Most CRLs in one bundle: the same bound as certificates in a bundle.
-pub const MAX_BUNDLE_CRLS: usize = crate::cert::MAX_BUNDLE_CERTIFICATES;
+use crate::limits::{MAX_BUNDLE_CRLS, MAX_CRL_LEN};
 
 /// The scope of a CRL from its issuingDistributionPoint (RFC 5280 §5.2.5).
 #[derive(Debug, Default)]

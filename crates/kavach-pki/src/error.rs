@@ -425,3 +425,16 @@ impl Error {
 
 /// Result alias of kavach-pki.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+/// Parses a purpose's CLI name (`tls-server`, …; [`Purpose::as_str`]); anything else is
+/// [`Error::UnknownPurpose`]. Implemented here rather than in `purpose.rs` so that the module
+/// this error type names depends on nothing else in the crate (no module cycle).
+impl core::str::FromStr for Purpose {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Purpose::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| Error::UnknownPurpose(s.chars().take(64).collect()))
+    }
+}

@@ -62,8 +62,10 @@ mod algorithm;
 mod cert;
 mod crl;
 pub mod demo;
+mod der;
 mod error;
 pub mod issue;
+mod limits;
 mod name;
 mod pkcs7;
 mod policy;
@@ -76,18 +78,20 @@ mod time;
 mod verify;
 
 pub use algorithm::signature_algorithm;
-pub use cert::{Certificate, MAX_BUNDLE_CERTIFICATES, MAX_BUNDLE_LEN, MAX_CERTIFICATE_LEN};
+pub use cert::Certificate;
 pub use const_oid::ObjectIdentifier;
-pub use crl::{Crl, MAX_BUNDLE_CRLS, MAX_CRL_LEN};
+pub use crl::Crl;
 pub use error::{Error, Result};
+pub use limits::{
+    DEFAULT_CERTIFICATE_CACHE, DEFAULT_CERTIFICATE_CACHE_BYTES, DEFAULT_MAX_CHAIN_DEPTH, DEFAULT_SIGNATURE_CACHE,
+    MAX_BUNDLE_CERTIFICATES, MAX_BUNDLE_CRLS, MAX_BUNDLE_LEN, MAX_CERTIFICATE_LEN, MAX_CRL_LEN, MAX_ISSUER_CANDIDATES,
+    MAX_NAME_CONSTRAINT_COMPARISONS, MAX_PATH_BUILDING_CALLS, MAX_PATH_INTERMEDIATES, MAX_SIGNATURE_CHECKS,
+    MAX_SUPPLIED_INTERMEDIATES, MAX_TRUST_DOMAIN_CERTIFICATES,
+};
 pub use name::{DnsName, ServerName};
 pub use policy::{DEFAULT_MIN_RSA_BITS, KeyPolicy, MIN_RSA_BITS_FLOOR};
 pub use purpose::Purpose;
-pub use store::{MAX_TRUST_DOMAIN_CERTIFICATES, TrustDomain};
-pub use verify::{
-    DEFAULT_CERTIFICATE_CACHE, DEFAULT_CERTIFICATE_CACHE_BYTES, DEFAULT_MAX_CHAIN_DEPTH, DEFAULT_SIGNATURE_CACHE,
-    MAX_ISSUER_CANDIDATES, MAX_NAME_CONSTRAINT_COMPARISONS, MAX_PATH_BUILDING_CALLS, MAX_PATH_INTERMEDIATES,
-    MAX_SIGNATURE_CHECKS, MAX_SUPPLIED_INTERMEDIATES, ValidationOptions, Validator, VerifiedPath, Work,
-};
+pub use store::TrustDomain;
+pub use verify::{ValidationOptions, Validator, VerifiedPath, Work};
 pub use x509_cert::ext::pkix::name::GeneralName;
 pub use x509_cert::ext::pkix::{KeyUsage, KeyUsages};

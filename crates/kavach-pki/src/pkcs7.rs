@@ -13,18 +13,10 @@
 //! certificate element itself must be strict DER ([`crate::Certificate::from_der`]).
 
 use crate::error::{Error, Result};
+use crate::limits::{MAX_BER_DEPTH, MAX_BER_ELEMENTS};
 
 /// id-signedData, 1.2.840.113549.1.7.2, as DER OID content octets.
 const OID_SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
-
-/// Deepest nesting of indefinite-length BER walked. A P7B nests four levels down to its
-/// certificates (ContentInfo, [0], SignedData, [0]); 16 leaves room and bounds recursion on
-/// hostile input.
-const MAX_BER_DEPTH: usize = 16;
-
-/// Most elements read from one constructed value: the same bound as a bundle's certificate
-/// count ([`crate::cert::MAX_BUNDLE_CERTIFICATES`]).
-const MAX_ELEMENTS: usize = crate::cert::MAX_BUNDLE_CERTIFICATES;
 
 const WHAT: &str = "PKCS#7 bundle";
 
@@ -72,7 +64,7 @@ fn read_tlv(input: &[u8], depth: usize) -> Result<(Tlv<'_>, &[u8])> {
                 ));
             }
             count += 1;
-            if count > MAX_ELEMENTS {
+            if count > MAX_BER_ELEMENTS {
                 return Err(malformed("too many elements"));
             }
             let (_, next) = read_tlv(cursor, depth + 1)?;
@@ -108,7 +100,7 @@ fn children(content: &[u8], depth: usize) -> Result<Vec<Tlv<'_>>> {
     let mut out = Vec::new();
     let mut cursor = content;
     while !cursor.is_empty() {
-        if out.len() >= MAX_ELEMENTS {
+        if out.len() >= MAX_BER_ELEMENTS {
             return Err(malformed("too many elements"));
         }
         let (tlv, rest) = read_tlv(cursor, depth)?;
@@ -223,10 +215,10 @@ pub(crate) fn split_der_sequence<'a>(bytes: &'a [u8], what: &'static str) -> Res
     let mut out = Vec::new();
     let mut cursor = bytes;
     while !cursor.is_empty() {
-        if out.len() >= MAX_ELEMENTS {
+        if out.len() >= MAX_BER_ELEMENTS {
             return Err(Error::TooMany {
                 what,
-                max: MAX_ELEMENTS,
+                max: MAX_BER_ELEMENTS,
             });
         }
         let (tlv, rest) = read_tlv(cursor, MAX_BER_DEPTH).map_err(|_| Error::Malformed {

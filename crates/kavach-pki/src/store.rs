@@ -3,15 +3,9 @@
 
 use std::collections::HashMap;
 
-use crate::cert::{Certificate, MAX_BUNDLE_CERTIFICATES};
+use crate::cert::Certificate;
 use crate::error::{Error, Result};
-
-/// Most certificates (anchors plus intermediates) in one trust domain: the bundle bound
-/// ([`MAX_BUNDLE_CERTIFICATES`]), far above any real trust store (Mozilla's has ~150 roots).
-pub const MAX_TRUST_DOMAIN_CERTIFICATES: usize = MAX_BUNDLE_CERTIFICATES;
-
-/// Longest trust domain name kept (names are labels such as `PARTNER`).
-const MAX_DOMAIN_NAME_LEN: usize = 128;
+use crate::limits::{MAX_DOMAIN_NAME_LEN, MAX_TRUST_DOMAIN_CERTIFICATES};
 
 /// Certificates indexed by their subject's DER.
 #[derive(Clone, Debug, Default)]

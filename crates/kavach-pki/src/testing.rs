@@ -347,7 +347,7 @@ impl TestPki {
             names
                 .iter()
                 .map(|n| {
-                    if !crate::name::is_valid_dns_name(n, false) {
+                    if !crate::name::server::is_valid_dns_name(n, false) {
                         return Err(bad("not a host name"));
                     }
                     let base = Ia5String::new(n).map_err(|_| bad("not a host name"))?;
@@ -530,7 +530,7 @@ pub fn reencode_as_bmp_string(name: &DistinguishedName, attribute: ObjectIdentif
         let mut atvs = Vec::with_capacity(rdn.len());
         for atv in rdn.iter() {
             let value = if atv.oid == attribute {
-                let text = crate::name::attribute_text(&atv.value).ok_or(Error::InvalidIssuanceInput {
+                let text = crate::name::constraints::attribute_text(&atv.value).ok_or(Error::InvalidIssuanceInput {
                     what: "re-encoded name",
                     reason: "attribute value is not a readable string",
                 })?;

@@ -18,10 +18,7 @@ use super::{Issuer, IssuerUse, sign};
 use crate::cert::Certificate;
 use crate::crl::Crl;
 use crate::error::{Error, Result};
-
-/// Most entries one issued CRL lists: an issuance-side bound that keeps a CRL under a few
-/// megabytes (an entry is about 40 bytes) and so under what relying parties will read.
-pub const MAX_CRL_ENTRIES: usize = 65_536;
+use crate::limits::MAX_CRL_ENTRIES;
 
 /// One revoked certificate to list on a CRL.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -7,11 +7,7 @@ use x509_cert::request::{CertReq, CertReqInfo, Version};
 
 use super::{DistinguishedName, sign};
 use crate::error::{Error, Result};
-
-/// Largest DER certificate request read: 64 KiB, the same bound as a certificate
-/// ([`crate::MAX_CERTIFICATE_LEN`]); a request is a certificate's subject, key and a few
-/// attributes, so real ones are far smaller.
-pub const MAX_CSR_LEN: usize = 64 * 1024;
+use crate::limits::MAX_CSR_LEN;
 
 const WHAT: &str = "certificate request";
 
@@ -45,7 +41,7 @@ impl CertificateRequest {
             });
         }
         let request = CertReq::from_der(der).map_err(|source| Error::Der { what: WHAT, source })?;
-        let info = crate::cert::first_inner_tlv(der, WHAT)?;
+        let info = crate::der::first_inner_tlv(der, WHAT)?;
         Ok(Self {
             der: der.to_vec(),
             request,

@@ -49,21 +49,16 @@ use kavach_keys::{PublicKey, Signer};
 
 use crate::cert::Certificate;
 use crate::error::{Error, Result};
+use crate::limits::{MAX_DNS_LABEL_LEN, MAX_DNS_NAME_LEN};
 use crate::purpose::Purpose;
 
-pub use self::crl::{MAX_CRL_ENTRIES, RevokedEntry, issue_crl};
-pub use self::csr::{CertificateRequest, MAX_CSR_LEN, create_csr};
-pub use self::profile::{CertificateProfile, MAX_CRL_DISTRIBUTION_POINTS};
+pub use self::crl::{RevokedEntry, issue_crl};
+pub use self::csr::{CertificateRequest, create_csr};
+pub use self::profile::CertificateProfile;
+pub use crate::limits::{
+    MAX_CRL_DISTRIBUTION_POINTS, MAX_CRL_ENTRIES, MAX_CSR_LEN, MAX_DISTINGUISHED_NAME_LEN, MAX_SUBJECT_ALT_NAMES,
+};
 pub use x509_cert::ext::pkix::crl::CrlReason;
-
-/// Longest RFC 4514 string [`DistinguishedName::parse`] reads: names of real certificates are a
-/// few hundred bytes; RFC 5280 Appendix A's upper bounds (e.g. 64 characters for a common name)
-/// keep a dozen attributes under 1 KiB, so 4 KiB leaves ample room.
-pub const MAX_DISTINGUISHED_NAME_LEN: usize = 4096;
-
-/// Most subjectAltName entries one certificate is issued with (an issuance-side sanity bound;
-/// the largest public certificates carry a few hundred).
-pub const MAX_SUBJECT_ALT_NAMES: usize = 1024;
 
 /// A distinguished name for a certificate subject, parsed from an RFC 4514 string such as
 /// `CN=Partner Encryption,O=Partner,C=IN` (most significant attribute last, as RFC 4514 writes
@@ -230,12 +225,12 @@ fn check_dns_name(name: &str) -> Result<()> {
         reason,
     };
     // RFC 1035 §2.3.4: 255 octets on the wire, 253 characters in text.
-    if name.is_empty() || name.len() > 253 {
+    if name.is_empty() || name.len() > MAX_DNS_NAME_LEN {
         return Err(bad("length must be 1..=253"));
     }
     let rest = name.strip_prefix("*.").unwrap_or(name);
     for label in rest.split('.') {
-        if label.is_empty() || label.len() > 63 {
+        if label.is_empty() || label.len() > MAX_DNS_LABEL_LEN {
             return Err(bad("every label must be 1..=63 characters"));
         }
         if !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {

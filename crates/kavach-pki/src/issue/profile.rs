@@ -19,16 +19,13 @@ use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::Time;
 
-use super::{DistinguishedName, IssuerUse, MAX_SUBJECT_ALT_NAMES, SubjectAltName, Validity, sign};
+use super::{DistinguishedName, IssuerUse, SubjectAltName, Validity, sign};
 use crate::cert::Certificate;
 use crate::error::{Error, Result};
+use crate::limits::{MAX_CRL_DISTRIBUTION_POINTS, MAX_SUBJECT_ALT_NAMES};
 use crate::purpose::Purpose;
 
 use super::Issuer;
-
-/// Most CRL distribution point URIs one certificate is issued with (issuance-side sanity
-/// bound; real certificates name one or two).
-pub const MAX_CRL_DISTRIBUTION_POINTS: usize = 16;
 
 /// Everything that goes into one certificate except the issuer: subject, key, validity and
 /// extensions. Build it, then [`CertificateProfile::issue`] it under an [`Issuer`] or

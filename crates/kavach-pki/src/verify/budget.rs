@@ -2,36 +2,7 @@
 //! building take unbounded time (x509-limbo `pathological::*`, Go CVE-2018-16875).
 
 use crate::error::Error;
-
-/// Most signatures checked (certificate and CRL signatures, cached or not) in one validation.
-///
-/// Taken from the remediation of Go's CVE-2018-16875, as rustls-webpki does
-/// (`src/verify_cert.rs`, `Budget::default`): 100 is far above what any real chain needs.
-pub const MAX_SIGNATURE_CHECKS: usize = 100;
-
-/// Most path-building steps (candidate issuers considered) in one validation.
-///
-/// Taken from mozilla::pkix (NSS `lib/mozpkix/lib/pkixbuild.cpp`, `MAX_PATH_BUILDING_CALLS`),
-/// as rustls-webpki does.
-pub const MAX_PATH_BUILDING_CALLS: usize = 200_000;
-
-/// Most name-constraint comparisons (one name against one subtree) in one validation.
-///
-/// Taken from Go crypto/x509's default (`verify.go`, `maxConstraintComparisons`), as
-/// rustls-webpki does; x509-limbo `pathological::nc-dos-*` exceed it.
-pub const MAX_NAME_CONSTRAINT_COMPARISONS: usize = 250_000;
-
-/// Most intermediates considered as issuers of one certificate (candidates sharing its issuer
-/// name, after removing duplicates; those whose subjectKeyIdentifier matches its
-/// authorityKeyIdentifier first). Key rollover and cross-certification give a real name two or
-/// three certificates; a name shared by more ends the validation with
-/// [`Error::BudgetExceeded`] once the first ones fail, instead of exploring every order of them.
-pub const MAX_ISSUER_CANDIDATES: usize = 8;
-
-/// Most intermediates accepted with a certificate from a peer (a TLS certificate message, a JWS
-/// `x5c`, `kavach cert verify --untrusted`): more is refused with [`Error::TooMany`] before any
-/// work. Real chains carry one to four.
-pub const MAX_SUPPLIED_INTERMEDIATES: usize = 16;
+use crate::limits::{MAX_NAME_CONSTRAINT_COMPARISONS, MAX_PATH_BUILDING_CALLS, MAX_SIGNATURE_CHECKS};
 
 /// The work one validation did, in the units of its limits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

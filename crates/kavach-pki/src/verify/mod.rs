@@ -4,44 +4,23 @@
 mod budget;
 mod cache;
 mod path;
+mod purpose;
 mod revocation;
 
 use std::sync::RwLock;
 use std::time::SystemTime;
 
-pub use budget::{
-    MAX_ISSUER_CANDIDATES, MAX_NAME_CONSTRAINT_COMPARISONS, MAX_PATH_BUILDING_CALLS, MAX_SIGNATURE_CHECKS,
-    MAX_SUPPLIED_INTERMEDIATES, Work,
-};
+pub use budget::Work;
 
 use crate::cert::Certificate;
 use crate::crl::Crl;
 use crate::error::Result;
+use crate::limits::{DEFAULT_CERTIFICATE_CACHE, DEFAULT_CERTIFICATE_CACHE_BYTES, DEFAULT_SIGNATURE_CACHE};
 use crate::name::ServerName;
 use crate::policy::KeyPolicy;
 use crate::purpose::Purpose;
 use crate::store::TrustDomain;
 use x509_cert::ext::pkix::KeyUsage;
-
-/// Default most intermediates between the end entity and the trust anchor, not counting
-/// self-issued ones (RFC 5280 §6.1.4 (l)): 6, mozilla::pkix's and rustls-webpki's
-/// `MAX_SUB_CA_COUNT`. Real PKIs (and MOSIP's ROOT → CA → partner) use one to three.
-pub const DEFAULT_MAX_CHAIN_DEPTH: usize = 6;
-
-/// Most intermediates in a path, self-issued ones included: the default depth plus room for two
-/// key-rollover (self-issued) certificates. No option raises it.
-pub const MAX_PATH_INTERMEDIATES: usize = DEFAULT_MAX_CHAIN_DEPTH + 2;
-
-/// Default capacity of the parsed-certificate cache (entries): a server's partners' chains.
-pub const DEFAULT_CERTIFICATE_CACHE: usize = 4096;
-
-/// Default bound of the parsed-certificate cache in DER bytes held: 16 MiB (with the parsed
-/// form, a few times that in memory). Peers choose the certificates cached, so the cache is
-/// bounded by size as well as by entries (4,096 certificates of up to 64 KiB would be 256 MiB).
-pub const DEFAULT_CERTIFICATE_CACHE_BYTES: usize = 16 * 1024 * 1024;
-
-/// Default capacity of the verified-signature cache (entries of 64 bytes each).
-pub const DEFAULT_SIGNATURE_CACHE: usize = 16_384;
 
 /// What a validation checks beyond the path's RFC 5280 rules.
 #[derive(Clone, Debug)]
@@ -59,7 +38,7 @@ pub struct ValidationOptions<'a> {
     /// Which keys the path may contain.
     pub key_policy: KeyPolicy,
     /// Most intermediates, not counting self-issued ones (default
-    /// [`DEFAULT_MAX_CHAIN_DEPTH`]; never more than [`MAX_PATH_INTERMEDIATES`] in all).
+    /// [`crate::DEFAULT_MAX_CHAIN_DEPTH`]; never more than [`crate::MAX_PATH_INTERMEDIATES`] in all).
     pub max_chain_depth: Option<usize>,
     /// keyUsage bits the end entity must have on top of the purpose's (the extension must then
     /// be present).

@@ -27,14 +27,18 @@ use std::rc::Rc;
 use crate::algorithm;
 use crate::cert::Certificate;
 use crate::error::{Error, Result};
-use crate::name::{self, NcFailure};
-use crate::purpose::{self, ANY_EXTENDED_KEY_USAGE, Purpose};
+use crate::limits::{
+    DEFAULT_MAX_CHAIN_DEPTH, MAX_ISSUER_CANDIDATES, MAX_PATH_INTERMEDIATES, MAX_SUPPLIED_INTERMEDIATES,
+};
+use crate::name::constraints::{NcFailure, check_name_constraints};
+use crate::name::san::sans_match_server_name;
+use crate::purpose::{ANY_EXTENDED_KEY_USAGE, Purpose};
 use crate::store::{BySubject, TrustDomain};
 use crate::time::unix_seconds;
 
-use super::budget::{Budget, MAX_ISSUER_CANDIDATES, MAX_SUPPLIED_INTERMEDIATES, Work};
+use super::budget::{Budget, Work};
 use super::cache::signature_key;
-use super::{DEFAULT_MAX_CHAIN_DEPTH, MAX_PATH_INTERMEDIATES, ValidationOptions, Validator, revocation};
+use super::{ValidationOptions, Validator, purpose, revocation};
 
 /// Where a certificate sits in a candidate path.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -324,7 +328,9 @@ impl Ctx<'_> {
                 }
                 let budget = &mut self.budget;
                 let mut consume = || budget.name_constraint_comparison();
-                match name::check_name_constraints(nc, cert, i == 0, &mut consume) {
+                let subject = cert.inner().tbs_certificate().subject();
+                let sans = cert.subject_alt_names().unwrap_or(&[]);
+                match check_name_constraints(nc, subject, sans, i == 0, &mut consume) {
                     Ok(()) => {}
                     Err(NcFailure::Budget) => {
                         return Err(Error::BudgetExceeded {
@@ -624,7 +630,7 @@ impl Ctx<'_> {
             });
         }
         if let Some(name) = self.options.server_name
-            && !name::cert_matches_server_name(ee, name)
+            && !sans_match_server_name(ee.subject_alt_names().unwrap_or(&[]), name)
         {
             return Err(Error::NameMismatch {
                 subject: ee.subject(),

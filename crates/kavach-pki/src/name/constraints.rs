@@ -1,13 +1,12 @@
-//! Names: the server name a caller checks ([`ServerName`]), how a certificate's
-//! subjectAltName presents it (RFC 6125 rules), and RFC 5280 §4.2.1.10 name constraints.
+//! RFC 5280 §4.2.1.10 name constraints, checked on the syntax when a certificate is parsed
+//! ([`validate_name_constraints`]) and applied during path validation as §6.1.3 (b)-(c)
+//! ([`check_name_constraints`]): dNSName, iPAddress, rfc822Name, URI and directoryName
+//! subtrees; other forms cannot be evaluated and refuse the name.
 //!
-//! The subject's common name is never used as a server name (RFC 6125 §6.4.4 allows it only
-//! as a legacy fallback; CA/Browser Forum certificates must carry the name in a SAN). It is
-//! still held to dNSName constraints when it looks like a host name and the end entity has no
-//! dNSName (STRICTER.md S16), so that a legacy client reading the CN cannot be handed a host
-//! name the constraint forbids.
+//! The subject CN is held to dNSName constraints when it looks like a host name and the end
+//! entity has no dNSName (STRICTER.md S16), so that a legacy client reading the CN cannot be
+//! handed a host name the constraint forbids.
 
-use core::{fmt, str::FromStr};
 use std::net::IpAddr;
 
 use der::asn1::{Ia5StringRef, PrintableStringRef};
@@ -18,149 +17,8 @@ use x509_cert::ext::pkix::constraints::name::GeneralSubtree;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::name::{Name, RelativeDistinguishedName};
 
-use crate::cert::Certificate;
-use crate::error::{Error, Result};
-
-/// Longest DNS name: 253 characters in text form (RFC 1035 §2.3.4: 255 octets on the wire).
-const MAX_DNS_NAME_LEN: usize = 253;
-/// Longest DNS label (RFC 1035 §2.3.4).
-const MAX_DNS_LABEL_LEN: usize = 63;
-
-/// A DNS name a caller expects a server to be: LDH labels (RFC 1123 §2.1), lowercase, no
-/// trailing dot, no wildcard.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct DnsName(String);
-
-impl DnsName {
-    /// The name, lowercase.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// What a caller expects the end entity to be: a DNS name or an IP address (`--name`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ServerName {
-    /// A DNS name, matched against dNSName subjectAltNames.
-    Dns(DnsName),
-    /// An IP address, matched against iPAddress subjectAltNames.
-    Ip(IpAddr),
-}
-
-impl ServerName {
-    /// Parses an IP address (v4 dotted quad, or v6) or else a DNS name. A single trailing dot
-    /// is removed; the name is lowercased. Anything else (wildcards, underscores, empty labels,
-    /// non-ASCII — IDNs must be given as A-labels) is refused.
-    pub fn parse(s: &str) -> Result<Self> {
-        let invalid = || Error::InvalidServerName(s.chars().take(MAX_DNS_NAME_LEN + 2).collect());
-        if let Ok(ip) = s.parse::<IpAddr>() {
-            return Ok(Self::Ip(ip));
-        }
-        let trimmed = s.strip_suffix('.').unwrap_or(s);
-        if !is_valid_dns_name(trimmed, false) {
-            return Err(invalid());
-        }
-        // An all-numeric last label would be an IP address written oddly (RFC 1123 §2.1 TLDs
-        // are alphabetic); refusing it keeps "1.2.3" and "127.1" from matching dNSNames.
-        if trimmed
-            .rsplit('.')
-            .next()
-            .is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()))
-        {
-            return Err(invalid());
-        }
-        Ok(Self::Dns(DnsName(trimmed.to_ascii_lowercase())))
-    }
-}
-
-impl FromStr for ServerName {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Self::parse(s)
-    }
-}
-
-impl fmt::Display for ServerName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Dns(d) => f.write_str(&d.0),
-            Self::Ip(ip) => write!(f, "{ip}"),
-        }
-    }
-}
-
-/// RFC 1034 §3.5 preferred name syntax as relaxed by RFC 1123 §2.1 (labels may start with a
-/// digit). With `wildcard`, the leftmost label may be exactly `*` (RFC 6125 §6.4.3, and
-/// CA/Browser Forum BR §7.1.2.7.12 wildcard form), followed by at least two labels.
-pub(crate) fn is_valid_dns_name(s: &str, wildcard: bool) -> bool {
-    if s.is_empty() || s.len() > MAX_DNS_NAME_LEN {
-        return false;
-    }
-    let mut labels = s.split('.');
-    let rest_labels = if wildcard && s.starts_with("*.") {
-        labels.next();
-        // "*.com" would cover a whole public suffix: at least two labels after the wildcard.
-        if s.split('.').count() < 3 {
-            return false;
-        }
-        labels
-    } else {
-        labels
-    };
-    for label in rest_labels {
-        if label.is_empty() || label.len() > MAX_DNS_LABEL_LEN {
-            return false;
-        }
-        if !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-            return false;
-        }
-        if label.starts_with('-') || label.ends_with('-') {
-            return false;
-        }
-    }
-    true
-}
-
-/// True when the dNSName `pattern` (presented identifier) matches `name` (reference
-/// identifier, lowercase): equal ignoring ASCII case, or `*.rest` where `name` is one label
-/// followed by `rest` (RFC 6125 §6.4.3: the wildcard is the whole leftmost label and matches
-/// exactly one label; `*.example.com` matches neither `example.com` nor `a.b.example.com`).
-fn dns_pattern_matches(pattern: &str, name: &str) -> bool {
-    if !is_valid_dns_name(pattern, true) {
-        return false;
-    }
-    match pattern.strip_prefix("*.") {
-        Some(rest) => match name.split_once('.') {
-            Some((first, name_rest)) => !first.is_empty() && name_rest.eq_ignore_ascii_case(rest),
-            None => false,
-        },
-        None => pattern.eq_ignore_ascii_case(name),
-    }
-}
-
-/// True when `cert`'s subjectAltName presents `name`. The subject CN is never consulted.
-pub(crate) fn cert_matches_server_name(cert: &Certificate, name: &ServerName) -> bool {
-    let Some(sans) = cert.subject_alt_names() else {
-        return false;
-    };
-    sans.iter().any(|san| match (san, name) {
-        (GeneralName::DnsName(p), ServerName::Dns(n)) => dns_pattern_matches(p.as_str(), n.as_str()),
-        (GeneralName::IpAddress(bytes), ServerName::Ip(ip)) => ip_bytes_eq(bytes.as_bytes(), ip),
-        _ => false,
-    })
-}
-
-fn ip_bytes_eq(bytes: &[u8], ip: &IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => bytes == v4.octets(),
-        IpAddr::V6(v6) => bytes == v6.octets(),
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Name constraints (RFC 5280 §4.2.1.10, applied as §6.1.3 (b)-(c)).
-// ---------------------------------------------------------------------------------------------
+use super::server::is_valid_dns_name;
+use crate::limits::{MAX_DNS_LABEL_LEN, MAX_DNS_NAME_LEN};
 
 /// Checks the syntax of a nameConstraints extension when the certificate is parsed: each
 /// subtree has minimum 0 and no maximum (§4.2.1.10: "MUST be zero", "MUST be absent"); a
@@ -276,20 +134,20 @@ const OID_EMAIL_ADDRESS: der::asn1::ObjectIdentifier = const_oid::db::rfc3280::E
 /// commonName (2.5.4.3, RFC 4519 §2.3).
 const OID_COMMON_NAME: der::asn1::ObjectIdentifier = const_oid::db::rfc4519::CN;
 
-/// Applies `nc` to every name of `cert`: its subjectAltName entries, its subject DN when not
-/// empty, and emailAddress attributes of the subject (§4.2.1.10, §6.1.3 (b)-(c)). For the
+/// Applies `nc` to every name of a certificate whose subject is `subject` and whose
+/// subjectAltName entries are `sans` (empty when it has none): the entries, the subject DN when
+/// not empty, and emailAddress attributes of the subject (§4.2.1.10, §6.1.3 (b)-(c)). For the
 /// `end_entity` without a dNSName subjectAltName, every subject CN that looks like a host name
 /// ([`cn_host_name`]) is also held to the dNSName constraints, as OpenSSL does
 /// (`NAME_CONSTRAINTS_check_CN`; STRICTER.md S16). `consume` is called once per comparison and
 /// fails when the budget is spent.
 pub(crate) fn check_name_constraints(
     nc: &NameConstraints,
-    cert: &Certificate,
+    subject: &Name,
+    sans: &[GeneralName],
     end_entity: bool,
     consume: &mut dyn FnMut() -> bool,
 ) -> core::result::Result<(), NcFailure> {
-    let subject = cert.inner().tbs_certificate().subject();
-    let sans = cert.subject_alt_names().unwrap_or(&[]);
     let mut names: Vec<Subject<'_>> = sans.iter().map(Subject::San).collect();
     if !subject.is_empty() {
         names.push(Subject::Dn(subject));
@@ -675,48 +533,6 @@ fn normalise(s: &str) -> String {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
-
-    fn dns(s: &str) -> String {
-        match ServerName::parse(s).unwrap() {
-            ServerName::Dns(d) => d.0,
-            ServerName::Ip(_) => panic!("not DNS"),
-        }
-    }
-
-    #[test]
-    fn server_names_parse_strictly() {
-        assert_eq!(dns("Example.COM."), "example.com");
-        assert!(matches!(ServerName::parse("127.0.0.1").unwrap(), ServerName::Ip(_)));
-        assert!(matches!(ServerName::parse("::1").unwrap(), ServerName::Ip(_)));
-        for bad in [
-            "",
-            ".",
-            "*.example.com",
-            "foo_bar.example.com",
-            "a..b",
-            "-a.com",
-            "a-.com",
-            "é.com",
-            "1.2.3",
-        ] {
-            assert!(ServerName::parse(bad).is_err(), "{bad:?}");
-        }
-        assert!(ServerName::parse(&format!("{}a", "a.".repeat(127))).is_err());
-        assert!(ServerName::parse(&format!("{}a", "a.".repeat(126))).is_ok());
-    }
-
-    #[test]
-    fn wildcard_matches_exactly_one_leftmost_label() {
-        assert!(dns_pattern_matches("*.example.com", "a.example.com"));
-        assert!(dns_pattern_matches("*.EXAMPLE.com", "a.example.com"));
-        assert!(!dns_pattern_matches("*.example.com", "example.com"));
-        assert!(!dns_pattern_matches("*.example.com", "a.b.example.com"));
-        assert!(!dns_pattern_matches("a*.example.com", "ab.example.com"));
-        assert!(!dns_pattern_matches("*.com", "example.com"));
-        assert!(!dns_pattern_matches("*", "example"));
-        assert!(!dns_pattern_matches("a.*.example.com", "a.b.example.com"));
-        assert!(dns_pattern_matches("example.com", "example.com"));
-    }
 
     #[test]
     fn dns_constraints_match_on_label_boundaries() {
