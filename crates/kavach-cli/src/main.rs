@@ -8,7 +8,6 @@
 mod cmd;
 mod input;
 mod output;
-mod progress;
 mod report;
 
 use std::process::ExitCode;
