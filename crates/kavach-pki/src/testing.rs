@@ -340,10 +340,7 @@ impl TestPki {
             what: "nameConstraints",
             reason,
         };
-        let subtrees = |names: &[&str]| -> Result<Option<Vec<GeneralSubtree>>> {
-            if names.is_empty() {
-                return Ok(None);
-            }
+        let dns_names = |names: &[&str]| -> Result<Vec<GeneralName>> {
             names
                 .iter()
                 .map(|n| {
@@ -351,28 +348,11 @@ impl TestPki {
                         return Err(bad("not a host name"));
                     }
                     let base = Ia5String::new(n).map_err(|_| bad("not a host name"))?;
-                    Ok(GeneralSubtree {
-                        base: GeneralName::DnsName(base),
-                        minimum: 0,
-                        maximum: None,
-                    })
+                    Ok(GeneralName::DnsName(base))
                 })
-                .collect::<Result<Vec<_>>>()
-                .map(Some)
+                .collect()
         };
-        let as_names = |subtrees: Option<Vec<GeneralSubtree>>| {
-            subtrees
-                .unwrap_or_default()
-                .into_iter()
-                .map(|s| s.base)
-                .collect::<Vec<_>>()
-        };
-        self.constrained_ca(
-            subject,
-            key,
-            &as_names(subtrees(permitted)?),
-            &as_names(subtrees(excluded)?),
-        )
+        self.constrained_ca(subject, key, &dns_names(permitted)?, &dns_names(excluded)?)
     }
 
     /// A CA for `key` under the root whose critical nameConstraints extension holds the
