@@ -2,6 +2,7 @@
 //! certificates, CRLs and private keys in them, and argument values such as `--at`. Every
 //! command reads through these; none reads a file its own way.
 
+use std::io::Read;
 use std::path::Path;
 use std::time::SystemTime;
 
@@ -41,8 +42,15 @@ impl Inputs {
 
     /// [`Inputs::read`] with a lower bound `max_len`.
     pub(crate) fn read_at_most(&mut self, path: &Path, max_len: usize) -> Result<Zeroizing<Vec<u8>>, Failure> {
+        self.open(path)?.read_all(max_len)
+    }
+
+    /// Opens `path` (`-`: standard input, once per command) to be read as it is consumed, in
+    /// constant memory, whatever its size: the payload of `seal --format stream`, the envelope
+    /// of `open`.
+    pub(crate) fn open(&mut self, path: &Path) -> Result<Source, Failure> {
         let name = display_name(path);
-        let result = if path == Path::new("-") {
+        let (reader, len): (Box<dyn Read>, _) = if path == Path::new("-") {
             if self.stdin_used {
                 return Err(Failure::usage(
                     code::STDIN_TWICE,
@@ -50,18 +58,150 @@ impl Inputs {
                 ));
             }
             self.stdin_used = true;
-            kavach_keys::file::read_bounded(std::io::stdin().lock(), None, max_len)
+            // The length of a file redirected to standard input (`< FILE`), for the progress
+            // bar and the buffer size; a pipe or terminal has none.
+            let len = std::fs::metadata("/dev/stdin")
+                .ok()
+                .filter(std::fs::Metadata::is_file)
+                .map(|m| m.len());
+            (Box::new(std::io::stdin().lock()), len)
         } else {
-            kavach_keys::file::read_file_bounded(path, max_len)
+            let file = std::fs::File::open(path).map_err(|e| read_failure(&name, &e))?;
+            let meta = file.metadata().map_err(|e| read_failure(&name, &e))?;
+            (Box::new(file), meta.is_file().then_some(meta.len()))
         };
-        result.map_err(|e| {
+        Ok(Source {
+            name,
+            reader,
+            len,
+            pending: Vec::new(),
+            error: None,
+        })
+    }
+}
+
+/// An input opened by [`Inputs::open`]: read as it is consumed. It remembers the first read
+/// error, so that a failure inside a library call that read from it can be named as this
+/// input's ([`Source::failure`]).
+pub(crate) struct Source {
+    name: String,
+    reader: Box<dyn Read>,
+    len: Option<u64>,
+    /// Bytes read ahead ([`Source::starts_with`], [`Source::look_ahead`]), returned first.
+    pending: Vec<u8>,
+    error: Option<String>,
+}
+
+impl core::fmt::Debug for Source {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Source")
+            .field("name", &self.name)
+            .field("len", &self.len)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Source {
+    /// How the input is named in messages.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The length of a regular file (also redirected to standard input), if known.
+    pub(crate) fn len(&self) -> Option<u64> {
+        self.len
+    }
+
+    /// Reads the rest of the input, at most `max_len` bytes, without leaving copies (see
+    /// [`Inputs::read`]).
+    pub(crate) fn read_all(mut self, max_len: usize) -> Result<Zeroizing<Vec<u8>>, Failure> {
+        if self.len.is_some_and(|len| len > max_len as u64) {
+            return Err(too_large(&self.name, max_len));
+        }
+        let hint = self.len;
+        let name = self.name.clone();
+        kavach_keys::file::read_bounded(&mut self, hint, max_len).map_err(|e| {
             if e.kind() == std::io::ErrorKind::FileTooLarge {
-                Failure::usage(code::TOO_LARGE, format_args!("{name}: larger than {max_len} bytes"))
+                too_large(&name, max_len)
             } else {
-                Failure::usage(code::IO, format_args!("{name}: cannot read: {e}"))
+                read_failure(&name, &e)
             }
         })
     }
+
+    /// True when the input starts with `prefix`; nothing is consumed.
+    pub(crate) fn starts_with(&mut self, prefix: &[u8]) -> Result<bool, Failure> {
+        while self.pending.len() < prefix.len() {
+            let mut byte = [0u8; 64];
+            let want = (prefix.len() - self.pending.len()).min(byte.len());
+            match self.reader.read(&mut byte[..want]) {
+                Ok(0) => break,
+                Ok(n) => self.pending.extend_from_slice(&byte[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(read_failure(&self.name, &e)),
+            }
+        }
+        Ok(self.pending.starts_with(prefix))
+    }
+
+    /// Runs `parse` on the input and puts back what it read: the next read starts where this
+    /// call started (for reading a header ahead of the library that reads it again).
+    pub(crate) fn look_ahead<T>(&mut self, parse: impl FnOnce(&mut dyn Read) -> T) -> T {
+        let mut recorder = Recorder {
+            source: self,
+            seen: Vec::new(),
+        };
+        let parsed = parse(&mut recorder);
+        let mut seen = recorder.seen;
+        seen.extend_from_slice(&self.pending);
+        self.pending = seen;
+        parsed
+    }
+
+    /// The read error this input met, as a failure naming it (exit 2), if any.
+    pub(crate) fn failure(&self) -> Option<Failure> {
+        self.error
+            .as_ref()
+            .map(|e| Failure::usage(code::IO, format_args!("{}: cannot read: {e}", self.name)))
+    }
+}
+
+impl Read for Source {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if !self.pending.is_empty() {
+            let n = out.len().min(self.pending.len());
+            out[..n].copy_from_slice(&self.pending[..n]);
+            self.pending.drain(..n);
+            return Ok(n);
+        }
+        self.reader.read(out).inspect_err(|e| {
+            if e.kind() != std::io::ErrorKind::Interrupted && self.error.is_none() {
+                self.error = Some(e.to_string());
+            }
+        })
+    }
+}
+
+/// Reads through to a [`Source`], keeping a copy of what was read.
+struct Recorder<'a> {
+    source: &'a mut Source,
+    seen: Vec<u8>,
+}
+
+impl Read for Recorder<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.source.read(out)?;
+        self.seen.extend_from_slice(&out[..n]);
+        Ok(n)
+    }
+}
+
+fn too_large(name: &str, max_len: usize) -> Failure {
+    Failure::usage(code::TOO_LARGE, format_args!("{name}: larger than {max_len} bytes"))
+}
+
+fn read_failure(name: &str, e: &std::io::Error) -> Failure {
+    Failure::usage(code::IO, format_args!("{name}: cannot read: {e}"))
 }
 
 /// How a path is named in messages: `standard input` for `-`.

@@ -8,6 +8,7 @@
 mod cmd;
 mod input;
 mod output;
+mod progress;
 mod report;
 
 use std::process::ExitCode;

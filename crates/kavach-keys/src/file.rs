@@ -7,7 +7,8 @@
 //!   grew), [`grow_zeroized`] copies into a new buffer and zeroizes the old one before it is
 //!   freed. `read_to_end` into a `Zeroizing<Vec>` would instead free each outgrown buffer with
 //!   the secret still in it: `Zeroizing` clears only the last one.
-//! - Writes ([`write_atomically`]) go to a new temporary file in the destination's directory
+//! - Writes ([`write_atomically`], and [`write_atomically_with`] for contents written as they
+//!   are produced) go to a new temporary file in the destination's directory
 //!   (created with `O_CREAT | O_EXCL`, which never follows a symbolic link, with the requested
 //!   [`Access`]), are fsynced, and are renamed over the destination: a failure leaves the
 //!   destination as it was (absent or old), never a partial file, and a symbolic link at the
@@ -110,20 +111,34 @@ pub enum Access {
 ///   such as `/dev/null` or `/dev/full`, a FIFO) cannot be replaced: it is opened without
 ///   creating or truncating and written in place, every error reported.
 pub fn write_atomically(path: &Path, contents: &[u8], access: Access) -> io::Result<()> {
+    write_atomically_with(path, access, |file| file.write_all(contents))
+}
+
+/// [`write_atomically`] for contents too large to hold in memory: `write` writes them into the
+/// temporary file (or, for a special file, into it in place) as it produces them. When
+/// `write` fails, its error is returned, the temporary file is removed and `path` is left as
+/// it was; any I/O error of the atomic write itself (creating the temporary file, fsync,
+/// rename) is returned through `E`'s `From<io::Error>`.
+pub fn write_atomically_with<T, E: From<io::Error>>(
+    path: &Path,
+    access: Access,
+    write: impl FnOnce(&mut File) -> Result<T, E>,
+) -> Result<T, E> {
     match std::fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "is a symbolic link: refusing to write through it or replace it",
-            ));
+            )
+            .into());
         }
         Ok(meta) if meta.is_dir() => {
-            return Err(io::Error::new(io::ErrorKind::IsADirectory, "is a directory"));
+            return Err(io::Error::new(io::ErrorKind::IsADirectory, "is a directory").into());
         }
-        Ok(meta) if !meta.is_file() => return write_special(path, contents, &meta),
+        Ok(meta) if !meta.is_file() => return write_special(path, &meta, write),
         Ok(_) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -146,16 +161,20 @@ pub fn write_atomically(path: &Path, contents: &[u8], access: Access) -> io::Res
     let _ = access;
     // Dropped on any error below: the temporary file is removed.
     let mut temp = builder.tempfile_in(dir)?;
-    temp.write_all(contents)?;
+    let written = write(temp.as_file_mut())?;
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;
     #[cfg(unix)]
     File::open(dir)?.sync_all()?;
-    Ok(())
+    Ok(written)
 }
 
 /// Writes into an existing special file (device, FIFO) in place.
-fn write_special(path: &Path, contents: &[u8], checked: &std::fs::Metadata) -> io::Result<()> {
+fn write_special<T, E: From<io::Error>>(
+    path: &Path,
+    checked: &std::fs::Metadata,
+    write: impl FnOnce(&mut File) -> Result<T, E>,
+) -> Result<T, E> {
     let mut file = OpenOptions::new().write(true).open(path)?;
     // The path may have been swapped (for a link to a regular file) since it was checked:
     // write only into what was checked. Opening without truncation changed nothing.
@@ -168,10 +187,11 @@ fn write_special(path: &Path, contents: &[u8], checked: &std::fs::Metadata) -> i
     #[cfg(not(unix))]
     let same = opened.file_type() == checked.file_type();
     if !same || opened.is_file() {
-        return Err(io::Error::other("changed while it was being opened"));
+        return Err(io::Error::other("changed while it was being opened").into());
     }
-    file.write_all(contents)?;
-    file.flush()
+    let written = write(&mut file)?;
+    file.flush()?;
+    Ok(written)
 }
 
 #[cfg(test)]
@@ -249,6 +269,41 @@ mod tests {
     }
 
     #[cfg(unix)]
+    #[test]
+    fn streamed_atomic_write_that_fails_midway_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out");
+        let e = write_atomically_with(&path, Access::OwnerOnly, |f| {
+            f.write_all(&[1u8; 100_000])?;
+            Err::<(), _>(io::Error::other("input ended early"))
+        })
+        .unwrap_err();
+        assert_eq!(e.to_string(), "input ended early");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "no file, no temporary"
+        );
+        // An old file stays as it was.
+        std::fs::write(&path, b"old").unwrap();
+        write_atomically_with(&path, Access::OwnerOnly, |f| {
+            f.write_all(b"partial")?;
+            Err::<(), _>(io::Error::other("failed"))
+        })
+        .unwrap_err();
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        let n = write_atomically_with(&path, Access::OwnerOnly, |f| {
+            for _ in 0..4 {
+                f.write_all(&[7u8; 1000])?;
+            }
+            Ok::<_, io::Error>(4000)
+        })
+        .unwrap();
+        assert_eq!(n, 4000);
+        assert_eq!(std::fs::read(&path).unwrap(), vec![7u8; 4000]);
+    }
+
     #[test]
     fn atomic_write_refuses_a_symlink_and_writes_devices_in_place() {
         let dir = tempfile::tempdir().unwrap();

@@ -17,7 +17,10 @@ pub(crate) fn kavach(args: &[&str], cwd: &Path) -> Output {
         .unwrap()
 }
 
-/// Runs `kavach ARGS` in `cwd` with `stdin` as standard input.
+/// Runs `kavach ARGS` in `cwd` with `stdin` as standard input. Standard input is written
+/// from another thread while the output is read: a command that streams (writes output before
+/// it has read all its input) would otherwise deadlock on a full pipe. A command that exits
+/// before reading everything closes the pipe; that write error is ignored.
 pub(crate) fn kavach_stdin(args: &[&str], cwd: &Path, stdin: &[u8]) -> Output {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_kavach"))
@@ -28,8 +31,13 @@ pub(crate) fn kavach_stdin(args: &[&str], cwd: &Path, stdin: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
+    let mut pipe = child.stdin.take().unwrap();
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            let _ = pipe.write_all(stdin);
+        });
+        child.wait_with_output().unwrap()
+    })
 }
 
 /// Runs `kavach ARGS` in `cwd` with its standard output sent to `stdout` (e.g. `/dev/full`);
