@@ -1,8 +1,12 @@
-//! Reading the files named on the command line (`-` is standard input), with a size bound.
+//! Reading what the command line names: files (`-` is standard input) with a size bound, the
+//! certificates, CRLs and private keys in them, and argument values such as `--at`. Every
+//! command reads through these; none reads a file its own way.
 
 use std::path::Path;
+use std::time::SystemTime;
 
 use kavach_keys::Zeroizing;
+use kavach_pki::{Certificate, Crl};
 
 use crate::report::{Failure, code};
 
@@ -70,7 +74,7 @@ pub(crate) fn display_name(path: &Path) -> String {
 }
 
 /// True when `bytes` holds only whitespace (an empty chain file names no certificate).
-pub(crate) fn is_blank(bytes: &[u8]) -> bool {
+fn is_blank(bytes: &[u8]) -> bool {
     bytes.iter().all(u8::is_ascii_whitespace)
 }
 
@@ -82,4 +86,68 @@ pub(crate) fn read_key(inputs: &mut Inputs, path: &Path) -> Result<kavach_keys::
     let bytes = inputs.read_at_most(path, kavach_keys::MAX_KEY_FILE_LEN)?;
     kavach_keys::PrivateKey::from_pem_or_der(&bytes)
         .map_err(|e| Failure::usage(KEY, format_args!("{}: {e}", display_name(path))))
+}
+
+/// What a blank file (only whitespace) means where certificates are expected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BlankFile {
+    /// No certificates (an empty chain or intermediates file).
+    HoldsNone,
+    /// Malformed, like any other file that holds no certificate (exit 2).
+    Malformed,
+}
+
+/// Reads the certificates of `path` (PEM, DER or PKCS#7); `blank` says what a file of only
+/// whitespace means.
+pub(crate) fn read_certificates(
+    inputs: &mut Inputs,
+    path: &Path,
+    blank: BlankFile,
+) -> Result<Vec<Certificate>, Failure> {
+    let bytes = inputs.read(path)?;
+    if blank == BlankFile::HoldsNone && is_blank(&bytes) {
+        return Ok(Vec::new());
+    }
+    Certificate::parse_bundle(&bytes).map_err(|e| Failure::pki_input(display_name(path), &e))
+}
+
+/// Reads the CRLs of every file of `paths` (PEM, DER or PKCS#7), in order.
+pub(crate) fn read_crls(inputs: &mut Inputs, paths: &[std::path::PathBuf]) -> Result<Vec<Crl>, Failure> {
+    let mut crls = Vec::new();
+    for path in paths {
+        let bytes = inputs.read(path)?;
+        crls.extend(Crl::parse_bundle(&bytes).map_err(|e| Failure::pki_input(display_name(path), &e))?);
+    }
+    Ok(crls)
+}
+
+/// Parses an RFC 3339 time (`--at`; fractional seconds and offsets allowed).
+pub(crate) fn parse_time(text: &str) -> Result<SystemTime, Failure> {
+    text.trim()
+        .parse::<jiff::Timestamp>()
+        .map(SystemTime::from)
+        .map_err(|e| {
+            Failure::usage(
+                code::BAD_ARGUMENT,
+                format_args!("--at {text:?}: not an RFC 3339 time: {e}"),
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn rfc3339_times_with_fractions_and_offsets_parse() {
+        let z = parse_time("2026-11-23T19:00:00Z").unwrap();
+        assert_eq!(parse_time("2026-11-24T00:30:00+05:30").unwrap(), z);
+        let frac = parse_time("2026-11-23T19:00:00.250Z").unwrap();
+        assert_eq!(frac.duration_since(z).unwrap().as_millis(), 250);
+        for bad in ["", "tomorrow", "2026-13-01T00:00:00Z", "2026-11-23"] {
+            let err = parse_time(bad).unwrap_err();
+            assert_eq!(err.code(), code::BAD_ARGUMENT, "{bad:?}");
+        }
+    }
 }

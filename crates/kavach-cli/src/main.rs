@@ -16,7 +16,14 @@ use clap::{Parser, Subcommand};
 
 /// Crypto for national-ID platform traffic: PKI, certificates, envelopes, signatures.
 #[derive(Debug, Parser)]
-#[command(name = "kavach", version, about, propagate_version = true)]
+#[command(
+    name = "kavach",
+    version,
+    about,
+    propagate_version = true,
+    after_help = "Example (a demo PKI, then a certificate of it):\n  kavach pki init demo-pki && kavach cert show demo-pki/platform.tls.pem\n\n\
+                  Every subcommand's --help ends with an example."
+)]
 struct Cli {
     /// Print one JSON object on stdout instead of text (`ok`, and `code` + `message` on failure).
     #[arg(long, global = true)]
@@ -66,5 +73,27 @@ mod tests {
     fn clap_definition_is_consistent() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+    }
+
+    /// Walks the whole command tree, so a new subcommand without an example fails here.
+    #[test]
+    fn every_command_help_ends_with_an_example() {
+        use clap::CommandFactory;
+        fn walk(cmd: &mut clap::Command, name: &str, seen: &mut usize) {
+            let help = cmd.render_long_help().to_string();
+            assert!(help.contains("Example"), "`{name} --help` has no example:\n{help}");
+            *seen += 1;
+            // clap's generated `help` subcommand only prints the others' help.
+            for sub in cmd.get_subcommands_mut().filter(|s| s.get_name() != "help") {
+                let sub_name = format!("{name} {}", sub.get_name());
+                walk(sub, &sub_name, seen);
+            }
+        }
+        let mut cli = Cli::command();
+        cli.build();
+        let mut seen = 0;
+        walk(&mut cli, "kavach", &mut seen);
+        // kavach, pki, pki init, cert, cert show, cert verify, sign, verify, seal, open.
+        assert!(seen >= 10, "{seen} commands walked");
     }
 }

@@ -84,6 +84,25 @@ impl Failure {
         Self::usage(error.code(), format_args!("{source}: {error}"))
     }
 
+    /// A kavach-envelope error about `source`: exit 2 for input that does not parse, 1 otherwise.
+    pub(crate) fn envelope(source: impl Display, error: &kavach_envelope::Error) -> Self {
+        if error.is_malformed_input() {
+            Self::usage(error.code(), format_args!("{source}: {error}"))
+        } else {
+            Self::refused(error.code(), format_args!("{source}: {error}"))
+        }
+    }
+
+    /// A kavach-jws error about `source`: exit 1 for a refusal, 2 for malformed input or a
+    /// key, certificate or payload that cannot be used as given.
+    pub(crate) fn jws(source: impl Display, error: &kavach_jws::Error) -> Self {
+        if error.is_refusal() {
+            Self::refused(error.code(), format_args!("{source}: {error}"))
+        } else {
+            Self::usage(error.code(), format_args!("{source}: {error}"))
+        }
+    }
+
     /// The stable code.
     #[cfg(test)]
     pub(crate) fn code(&self) -> &str {

@@ -461,3 +461,33 @@ fn openssl_accepts_the_demo_pki() {
         assert!(out.status.success(), "{role}: {}{}", stdout(&out), stderr(&out));
     }
 }
+
+#[test]
+fn every_subcommand_help_has_an_example() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in [
+        &[][..],
+        &["pki"],
+        &["pki", "init"],
+        &["cert"],
+        &["cert", "show"],
+        &["cert", "verify"],
+        &["sign"],
+        &["verify"],
+        &["seal"],
+        &["open"],
+    ] {
+        for help in ["--help", "-h"] {
+            let mut args = command.to_vec();
+            args.push(help);
+            let out = kavach(&args, dir.path());
+            assert_eq!(status(&out), 0, "{args:?}");
+            let text = stdout(&out);
+            assert!(text.contains("Example"), "kavach {args:?} has no example:\n{text}");
+            assert!(
+                text.contains("  kavach "),
+                "kavach {args:?}: the example is a command line:\n{text}"
+            );
+        }
+    }
+}

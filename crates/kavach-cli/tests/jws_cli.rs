@@ -325,3 +325,70 @@ fn not_a_jws_is_exit_2_and_alg_none_is_exit_1() {
     );
     assert_eq!(status(&out), 2, "{}", stderr(&out));
 }
+
+/// A DER CRL of partner.ca listing `revoked` (roles), valid from a minute ago for `valid_for`
+/// (a `valid_for` of zero makes a CRL whose nextUpdate has passed).
+fn partner_crl(pki: &Pki, revoked: &[&str], valid_for: std::time::Duration, dir: &Path, name: &str) -> String {
+    use kavach_pki::issue::{Issuer, RevokedEntry, issue_crl};
+    use std::time::{Duration, SystemTime};
+    let read_cert = |file: &str| kavach_pki::Certificate::from_pem(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let ca = read_cert(&pki.file("partner.ca", "cert"));
+    let ca_key = kavach_keys::PrivateKey::load(pki.file("partner.ca", "key")).unwrap();
+    let now = SystemTime::now();
+    let listed: Vec<_> = revoked.iter().map(|r| read_cert(&pki.file(r, "cert"))).collect();
+    let entries: Vec<_> = listed
+        .iter()
+        .map(|c| RevokedEntry::new(c, now - Duration::from_secs(120)))
+        .collect();
+    let this_update = now - Duration::from_secs(60);
+    let crl = issue_crl(
+        &Issuer::new(&ca, &ca_key).unwrap(),
+        &entries,
+        this_update,
+        this_update + valid_for,
+        1,
+    )
+    .unwrap();
+    write(dir, name, crl.der())
+}
+
+#[test]
+fn verify_with_crl_refuses_a_revoked_signer_and_accepts_a_current_crl() {
+    use std::time::Duration;
+    let pki = &*PKI;
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "p.json", br#"{"v":1}"#);
+    let out = pki.sign(&["--in", &input], dir.path());
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    let jws = write(dir.path(), "a.jws", &out.stdout);
+    let root = pki.root();
+    let day = Duration::from_secs(86_400);
+    let verify = |crl: &str| kavach(&["verify", "--json", "--trust", &root, "--crl", crl, &jws], dir.path());
+
+    // The signer (partner.signing) listed on a current CRL of its issuer: refused, exit 1.
+    let revoked = partner_crl(pki, &["partner.signing"], day, dir.path(), "revoked.crl");
+    let out = verify(&revoked);
+    assert_eq!(status(&out), 1, "{}", stdout_text(&out));
+    assert_eq!(json(&out)["code"], "KVC-PKI-REVOKED");
+
+    // A current CRL that lists another certificate: accepted, the payload verified.
+    let current = partner_crl(pki, &["partner.encryption"], day, dir.path(), "current.crl");
+    let out = verify(&current);
+    assert_eq!(status(&out), 0, "{}", stdout_text(&out));
+    assert_eq!(json(&out)["ok"], true);
+
+    // A CRL past its nextUpdate vouches for nothing: the signer's status is unknown, refused.
+    let stale = partner_crl(pki, &[], Duration::from_secs(30), dir.path(), "stale.crl");
+    let out = verify(&stale);
+    assert_eq!(status(&out), 1, "{}", stdout_text(&out));
+    assert_eq!(json(&out)["code"], "KVC-PKI-REVOCATION-UNKNOWN");
+
+    // A file that is not a CRL: exit 2 naming it.
+    let out = verify(&input);
+    assert_eq!(status(&out), 2, "{}", stdout_text(&out));
+    assert!(json(&out)["message"].as_str().unwrap().contains("p.json"));
+}
+
+fn stdout_text(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -332,7 +332,7 @@ pub(crate) fn concat_kdf_sha256(z: &[u8], algorithm_id: &[u8], apu: &[u8], apv: 
     h.update(1u32.to_be_bytes()); // round counter
     h.update(z);
     for part in [algorithm_id, apu, apv] {
-        // Every caller caps these far below 4 GiB (JWE headers: crate::jwe::MAX_HEADER_LEN).
+        // Every caller caps these far below 4 GiB (JWE headers: crate::jwe::MAX_JWE_HEADER_LEN).
         h.update(u32::try_from(part.len()).unwrap_or(u32::MAX).to_be_bytes());
         h.update(part);
     }

@@ -23,7 +23,7 @@ use crate::{Error, Format, Plaintext, Recipient, RecipientRef, Result};
 
 /// Largest decoded protected header: kavach writes under 300 bytes; a header with an `epk`, a
 /// `kid` and `x5t#S256` stays under 1 KiB; 8 KiB leaves room for private members.
-pub const MAX_HEADER_LEN: usize = 8 * 1024;
+pub const MAX_JWE_HEADER_LEN: usize = 8 * 1024;
 /// Longest `kid` accepted (a thumbprint is 43 characters; UUIDs and key names are shorter).
 pub const MAX_KID_LEN: usize = 256;
 /// Longest decoded `apu` / `apv` accepted (RFC 7518 §4.6.1.2-3 suggests party identifiers or
@@ -131,7 +131,7 @@ fn b64_member(h: &Map<String, Value>, name: &'static str, max: usize) -> Result<
             if s.len() > max.div_ceil(3) * 4 {
                 return Err(bad(name, "too long"));
             }
-            crate::b64::decode_url_strict(s).map_err(|r| bad(name, r))
+            kavach_jose::base64::decode_url(s).map_err(|r| bad(name, r.reason()))
         }
     }
 }
@@ -151,29 +151,19 @@ fn parse_epk(v: &Value) -> Result<PublicKey> {
     if jwk.contains_key("d") {
         return Err(bad("epk", "carries a private key"));
     }
-    let x: [u8; 32] = crate::b64::decode_url_exact(get_str(jwk, "x")?.ok_or(bad("epk", "no x"))?)
+    let x: [u8; 32] = kavach_jose::base64::decode_url_exact(get_str(jwk, "x")?.ok_or(bad("epk", "no x"))?)
         .map_err(|_| bad("epk", "x is not 32 bytes of base64url"))?;
-    let y: [u8; 32] = crate::b64::decode_url_exact(get_str(jwk, "y")?.ok_or(bad("epk", "no y"))?)
+    let y: [u8; 32] = kavach_jose::base64::decode_url_exact(get_str(jwk, "y")?.ok_or(bad("epk", "no y"))?)
         .map_err(|_| bad("epk", "y is not 32 bytes of base64url"))?;
-    PublicKey::from_spki_der(&p256_spki(&x, &y)).map_err(|_| bad("epk", "not a point on P-256"))
-}
-
-/// DER `SubjectPublicKeyInfo` of an uncompressed P-256 point (RFC 5480 §2).
-fn p256_spki(x: &[u8; 32], y: &[u8; 32]) -> Vec<u8> {
-    // SEQUENCE { SEQUENCE { id-ecPublicKey, secp256r1 }, BIT STRING { 04 || x || y } }
-    const PREFIX: [u8; 27] = [
-        0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
-        0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04,
-    ];
-    let mut der = Vec::with_capacity(PREFIX.len() + 64);
-    der.extend_from_slice(&PREFIX);
-    der.extend_from_slice(x);
-    der.extend_from_slice(y);
-    der
+    let mut point = [0u8; 65];
+    point[0] = 0x04;
+    point[1..33].copy_from_slice(&x);
+    point[33..].copy_from_slice(&y);
+    PublicKey::from_ec_point(KeyKind::P256, &point).map_err(|_| bad("epk", "not a point on P-256"))
 }
 
 fn parse_header(json: &[u8]) -> Result<Header> {
-    let h = crate::json::parse_object(json).map_err(|r| bad("protected header", r))?;
+    let h = kavach_jose::json::parse_object(json).map_err(|e| bad("protected header", e.reason()))?;
     // RFC 7516 §4.1.13: a `crit` naming anything this implementation does not understand is a
     // rejection; kavach implements no JWE extension, so any `crit` is refused.
     if let Some(crit) = h.get("crit") {
@@ -220,7 +210,7 @@ fn parse_header(json: &[u8]) -> Result<Header> {
         return Err(bad("kid", "longer than 256 bytes"));
     }
     let x5t_s256 = get_str(&h, "x5t#S256")?
-        .map(|s| crate::b64::decode_url_exact::<32>(s).map(Sha256Thumbprint))
+        .map(|s| kavach_jose::base64::decode_url_exact::<32>(s).map(Sha256Thumbprint))
         .transpose()
         .map_err(|_| bad("x5t#S256", "not a base64url SHA-256 thumbprint"))?;
     if let (Some(t), Some(k)) = (&x5t_s256, kid.as_deref().and_then(kid_thumbprint))
@@ -252,7 +242,9 @@ fn parse_header(json: &[u8]) -> Result<Header> {
 
 /// A `kid` that is a base64url SHA-256 thumbprint (WIRE.md §2), as a thumbprint.
 fn kid_thumbprint(kid: &str) -> Option<Sha256Thumbprint> {
-    crate::b64::decode_url_exact::<32>(kid).ok().map(Sha256Thumbprint)
+    kavach_jose::base64::decode_url_exact::<32>(kid)
+        .ok()
+        .map(Sha256Thumbprint)
 }
 
 impl JweCompact {
@@ -279,19 +271,19 @@ impl JweCompact {
         ) else {
             return Err(bad("compact serialisation", "not five '.'-separated segments"));
         };
-        if p.len() > MAX_HEADER_LEN.div_ceil(3) * 4 {
+        if p.len() > MAX_JWE_HEADER_LEN.div_ceil(3) * 4 {
             return Err(Error::TooLarge {
                 what: "JWE protected header",
-                limit: MAX_HEADER_LEN,
+                limit: MAX_JWE_HEADER_LEN,
                 actual: p.len() / 4 * 3,
             });
         }
         if p.is_empty() {
             return Err(bad("protected header", "empty"));
         }
-        let header_json = crate::b64::decode_url_strict(p).map_err(|r| bad("protected header", r))?;
+        let header_json = kavach_jose::base64::decode_url(p).map_err(|r| bad("protected header", r.reason()))?;
         let header = parse_header(&header_json)?;
-        let encrypted_key = crate::b64::decode_url_strict(ek).map_err(|r| bad("encrypted key", r))?;
+        let encrypted_key = kavach_jose::base64::decode_url(ek).map_err(|r| bad("encrypted key", r.reason()))?;
         match header.alg {
             JweAlgorithm::RsaOaep256 if encrypted_key.is_empty() || encrypted_key.len() > MAX_RSA_ENCRYPTED_KEY_LEN => {
                 return Err(bad(
@@ -304,9 +296,11 @@ impl JweCompact {
             }
             _ => {}
         }
-        let iv = crate::b64::decode_url_exact::<IV_LEN>(iv).map_err(|_| bad("iv", "not 12 bytes of base64url"))?;
-        let ciphertext = crate::b64::decode_url_strict(ct).map_err(|r| bad("ciphertext", r))?;
-        let tag = crate::b64::decode_url_exact::<TAG_LEN>(tag).map_err(|_| bad("tag", "not 16 bytes of base64url"))?;
+        let iv =
+            kavach_jose::base64::decode_url_exact::<IV_LEN>(iv).map_err(|_| bad("iv", "not 12 bytes of base64url"))?;
+        let ciphertext = kavach_jose::base64::decode_url(ct).map_err(|r| bad("ciphertext", r.reason()))?;
+        let tag = kavach_jose::base64::decode_url_exact::<TAG_LEN>(tag)
+            .map_err(|_| bad("tag", "not 16 bytes of base64url"))?;
         if !header.zip {
             limits.check_plaintext(ciphertext.len())?;
         }
@@ -383,8 +377,8 @@ pub fn seal(recipient: &Recipient, plaintext: &[u8]) -> Result<JweCompact> {
                 operation: "encoding a P-256 point",
             }));
         }
-        let x = crate::b64::encode_url(&point[1..33]);
-        let y = crate::b64::encode_url(&point[33..65]);
+        let x = kavach_jose::base64::encode_url(&point[1..33]);
+        let y = kavach_jose::base64::encode_url(&point[33..65]);
         let json = format!(
             r#"{{"alg":"ECDH-ES+A256KW","enc":"A256GCM","kid":"{kid}","epk":{{"kty":"EC","crv":"P-256","x":"{x}","y":"{y}"}}}}"#
         );
@@ -395,14 +389,14 @@ pub fn seal(recipient: &Recipient, plaintext: &[u8]) -> Result<JweCompact> {
             format: Format::Jwe,
         });
     };
-    let protected = crate::b64::encode_url(header_json.as_bytes());
+    let protected = kavach_jose::base64::encode_url(header_json.as_bytes());
     let mut iv = [0u8; IV_LEN];
     backend::random_fill(&mut iv)?;
     let mut ciphertext = plaintext.to_vec();
     let tag = backend::Gcm::new(&cek).seal_in_place(&iv, protected.as_bytes(), &mut ciphertext)?;
-    let ek_b64 = crate::b64::encode_url(&encrypted_key);
-    let iv_b64 = crate::b64::encode_url(&iv);
-    let tag_b64 = crate::b64::encode_url(&tag);
+    let ek_b64 = kavach_jose::base64::encode_url(&encrypted_key);
+    let iv_b64 = kavach_jose::base64::encode_url(&iv);
+    let tag_b64 = kavach_jose::base64::encode_url(&tag);
     let ct_len = (ciphertext.len() * 4).div_ceil(3);
     let mut text = String::with_capacity(protected.len() + ek_b64.len() + iv_b64.len() + ct_len + tag_b64.len() + 4);
     for (i, part) in [protected.as_str(), &ek_b64, &iv_b64].into_iter().enumerate() {
@@ -412,7 +406,7 @@ pub fn seal(recipient: &Recipient, plaintext: &[u8]) -> Result<JweCompact> {
         text.push_str(part);
     }
     text.push('.');
-    text.push_str(&crate::b64::encode_url(&ciphertext));
+    text.push_str(&kavach_jose::base64::encode_url(&ciphertext));
     text.push('.');
     text.push_str(&tag_b64);
     Ok(JweCompact {

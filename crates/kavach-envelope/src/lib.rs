@@ -1,12 +1,10 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
-mod b64;
 mod backend;
 mod envelope;
 mod error;
 pub mod hazmat;
-mod json;
 pub mod jwe;
 pub mod limits;
 pub mod mosip;

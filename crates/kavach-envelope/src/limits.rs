@@ -14,7 +14,7 @@ pub const MAX_AAD_LEN: usize = MIB;
 
 /// Bytes an in-memory envelope may carry beyond its payload: an RSA-8192 wrapped key (1,024),
 /// MOSIP's headers, salt, IV and tag (under 150), a JWE header (at most
-/// [`crate::jwe::MAX_HEADER_LEN`] = 8 KiB, base64url-expanded) — 16 KiB covers them all.
+/// [`crate::jwe::MAX_JWE_HEADER_LEN`] = 8 KiB, base64url-expanded) — 16 KiB covers them all.
 pub const ENVELOPE_OVERHEAD: usize = 16 * 1024;
 
 /// Most keys tried for an envelope that names no recipient (MOSIP `legacy-no-thumbprint`, a JWE

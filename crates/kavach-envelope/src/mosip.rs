@@ -109,7 +109,8 @@ impl MosipEnvelope {
                 actual: text.len(),
             });
         }
-        let bytes = crate::b64::decode_lenient(text).map_err(|r| Error::malformed(Format::Mosip, "base64", r))?;
+        let bytes = kavach_jose::base64::decode_lenient(text)
+            .map_err(|r| Error::malformed(Format::Mosip, "base64", r.reason()))?;
         Self::from_bytes(bytes, limits)
     }
 
@@ -145,7 +146,7 @@ impl MosipEnvelope {
 
     /// The transport text: base64url without padding.
     pub fn to_text(&self) -> String {
-        crate::b64::encode_url(&self.bytes)
+        kavach_jose::base64::encode_url(&self.bytes)
     }
 
     /// True when the envelope starts with the `VER_R2` header.

@@ -107,7 +107,7 @@ impl BioValue {
                 actual: text.len(),
             });
         }
-        let b = crate::b64::decode_lenient(text).map_err(|r| bad("bioValue", r))?;
+        let b = kavach_jose::base64::decode_lenient(text).map_err(|r| bad("bioValue", r.reason()))?;
         if b.len() < TAG_LEN {
             return Err(bad("bioValue", "shorter than a GCM tag"));
         }
@@ -116,7 +116,7 @@ impl BioValue {
 
     /// base64url without padding.
     pub fn to_text(&self) -> String {
-        crate::b64::encode_url(&self.0)
+        kavach_jose::base64::encode_url(&self.0)
     }
 
     /// The decoded bytes.
@@ -140,7 +140,7 @@ impl EncryptedSessionKey {
                 actual: text.len() / 4 * 3,
             });
         }
-        let b = crate::b64::decode_lenient(text).map_err(|r| bad("sessionKey", r))?;
+        let b = kavach_jose::base64::decode_lenient(text).map_err(|r| bad("sessionKey", r.reason()))?;
         if b.is_empty() || b.len() > MAX_SESSION_KEY_LEN {
             return Err(bad("sessionKey", "not an RSA-OAEP block of an RSA key up to 8192 bits"));
         }
@@ -149,7 +149,7 @@ impl EncryptedSessionKey {
 
     /// base64url without padding.
     pub fn to_text(&self) -> String {
-        crate::b64::encode_url(&self.0)
+        kavach_jose::base64::encode_url(&self.0)
     }
 
     /// The decoded bytes.
@@ -165,14 +165,14 @@ pub struct SbiThumbprint(pub Sha256Thumbprint);
 impl SbiThumbprint {
     /// Parses 64 hex digits (upper or lower case are both read; kavach writes upper case).
     pub fn parse(text: &str) -> Result<Self> {
-        parse_hex32(text.trim_ascii())
+        kavach_keys::encoding::hex_decode_exact::<32>(text.trim_ascii())
             .map(|b| Self(Sha256Thumbprint(b)))
             .ok_or(bad("thumbprint", "not 64 hex digits"))
     }
 
     /// 64 UPPERCASE hex digits.
     pub fn to_upper_hex(&self) -> String {
-        upper_hex(self.0.as_bytes())
+        kavach_keys::encoding::hex_upper(self.0.as_bytes())
     }
 }
 
@@ -180,34 +180,6 @@ impl fmt::Display for SbiThumbprint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_upper_hex())
     }
-}
-
-fn upper_hex(b: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut s = String::with_capacity(b.len() * 2);
-    for &x in b {
-        s.push(char::from(HEX[usize::from(x >> 4)]));
-        s.push(char::from(HEX[usize::from(x & 15)]));
-    }
-    s
-}
-
-fn parse_hex32(t: &str) -> Option<[u8; 32]> {
-    let t = t.as_bytes();
-    if t.len() != 64 {
-        return None;
-    }
-    let nib = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
-    };
-    let mut out = [0u8; 32];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = (nib(t[2 * i])? << 4) | nib(t[2 * i + 1])?;
-    }
-    Some(out)
 }
 
 /// The three encrypted members of one SBI biometric record.
@@ -285,14 +257,14 @@ pub struct ChainHash([u8; 32]);
 impl ChainHash {
     /// Parses 64 hex digits (either case).
     pub fn parse(text: &str) -> Result<Self> {
-        parse_hex32(text.trim_ascii())
+        kavach_keys::encoding::hex_decode_exact::<32>(text.trim_ascii())
             .map(Self)
             .ok_or(bad("hash", "not 64 hex digits"))
     }
 
     /// 64 UPPERCASE hex digits, as SBI writes `hash`.
     pub fn to_upper_hex(&self) -> String {
-        upper_hex(&self.0)
+        kavach_keys::encoding::hex_upper(&self.0)
     }
 
     /// The raw 32 bytes.

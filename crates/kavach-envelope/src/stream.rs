@@ -339,17 +339,12 @@ impl StreamHeader {
     }
 }
 
+/// The sender's ephemeral P-256 key: an uncompressed point only (what the sealer writes).
 fn p256_from_point(point: &[u8]) -> Option<PublicKey> {
-    const PREFIX: [u8; 26] = [
-        0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
-        0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
-    ];
     if point.len() != P256_POINT_LEN || point[0] != 0x04 {
         return None;
     }
-    let mut der = PREFIX.to_vec();
-    der.extend_from_slice(point);
-    PublicKey::from_spki_der(&der).ok()
+    PublicKey::from_ec_point(KeyKind::P256, point).ok()
 }
 
 /// Reads a stream, returning the payload as each chunk authenticates (see the module docs).

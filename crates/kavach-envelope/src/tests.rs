@@ -261,7 +261,7 @@ fn jwe_rsa_round_trip_and_header() {
     let jwe = jwe::seal(&r, b"jwe payload").unwrap();
     let text = jwe.to_string();
     assert_eq!(text.split('.').count(), 5);
-    let header = crate::b64::decode_url_strict(text.split('.').next().unwrap()).unwrap();
+    let header = kavach_jose::base64::decode_url(text.split('.').next().unwrap()).unwrap();
     let header: serde_json::Value = serde_json::from_slice(&header).unwrap();
     assert_eq!(header["alg"], "RSA-OAEP-256");
     assert_eq!(header["enc"], "A256GCM");
@@ -286,7 +286,7 @@ fn jwe_ecdh_round_trip() {
 /// Re-assembles a JWE with a new protected header (everything else as in `jwe`).
 fn with_header(jwe: &str, header: &str) -> String {
     let mut parts: Vec<String> = jwe.split('.').map(str::to_owned).collect();
-    parts[0] = crate::b64::encode_url(header.as_bytes());
+    parts[0] = kavach_jose::base64::encode_url(header.as_bytes());
     parts.join(".")
 }
 
@@ -384,15 +384,15 @@ fn zipped_jwe(p: &Party, payload: &[u8], kid: bool) -> String {
     } else {
         r#"{"alg":"RSA-OAEP-256","enc":"A256GCM","zip":"DEF"}"#.to_owned()
     };
-    let h = crate::b64::encode_url(header.as_bytes());
+    let h = kavach_jose::base64::encode_url(header.as_bytes());
     let sealed = hazmat::aes256_gcm_seal(&cek, &GcmIv::Standard(iv), h.as_bytes(), &compressed).unwrap();
     let (ct, tag) = sealed.split_at(sealed.len() - 16);
     [
         h,
-        crate::b64::encode_url(&ek),
-        crate::b64::encode_url(&iv),
-        crate::b64::encode_url(ct),
-        crate::b64::encode_url(tag),
+        kavach_jose::base64::encode_url(&ek),
+        kavach_jose::base64::encode_url(&iv),
+        kavach_jose::base64::encode_url(ct),
+        kavach_jose::base64::encode_url(tag),
     ]
     .join(".")
 }

@@ -16,7 +16,7 @@ use kavach_envelope::{Envelope, Error as EnvelopeError, Limits, Opened, jwe, mos
 use kavach_jws::danger::{BareKey, verify_detached_with_bare_key, verify_with_bare_key};
 use kavach_jws::jwk::Jwk;
 use kavach_jws::{CompactJws, Header, JwsVerifier};
-use kavach_keys::{KeyHandle, MemoryKeyStore, PrivateKey, PublicKey, Signer, encoding};
+use kavach_keys::{KeyHandle, KeyKind, MemoryKeyStore, PrivateKey, PublicKey, Signer, encoding};
 use kavach_pki::issue::{CertificateRequest, DistinguishedName, SubjectAltName, Validity, issue_root};
 use kavach_pki::{Certificate, Crl, Purpose, TrustDomain, ValidationOptions, Validator};
 
@@ -68,6 +68,7 @@ pub fn keys_parse(data: &[u8]) -> Reached {
         assert!(again == public, "SPKI round trip changed the key");
         reached.parsed += 1;
     }
+    reached.parsed += raw_public_key_components(data);
     // What `PrivateKey::load` and the CLI's `--key` read: PEM or DER, detected.
     reached.parsed += usize::from(PrivateKey::from_pem_or_der(data).is_ok());
     if let Ok(text) = core::str::from_utf8(data) {
@@ -78,6 +79,55 @@ pub fn keys_parse(data: &[u8]) -> Reached {
         }
     }
     reached
+}
+
+/// The raw-component constructors of [`PublicKey`] (JWK members, ECDH-ES points, PKCS#11
+/// attributes) on `data`: as a SEC1 point on each curve, as `len(e) || e || n` for RSA, and as
+/// 32 Ed25519 bytes. Whatever one accepts must come back the same from its own SPKI and from
+/// its own components. Returns how many accepted.
+fn raw_public_key_components(data: &[u8]) -> usize {
+    let same_from_spki = |key: &PublicKey| {
+        let again = PublicKey::from_spki_der(key.spki_der()).unwrap_or_else(|e| panic!("our SPKI must parse: {e}"));
+        assert!(&again == key, "raw components -> SPKI round trip changed the key");
+    };
+    let mut accepted = 0;
+    for kind in [KeyKind::P256, KeyKind::P384] {
+        if let Ok(key) = PublicKey::from_ec_point(kind, data) {
+            same_from_spki(&key);
+            let point = key
+                .ec_point_uncompressed()
+                .unwrap_or_else(|| panic!("{kind} key without a point"));
+            let again = PublicKey::from_ec_point(kind, &point).unwrap_or_else(|e| panic!("our point must parse: {e}"));
+            assert!(
+                again.ec_point_uncompressed() == Some(point),
+                "EC point round trip changed the key"
+            );
+            accepted += 1;
+        }
+    }
+    if let Some((&e_len, rest)) = data.split_first() {
+        let (e, n) = rest.split_at(usize::from(e_len).min(rest.len()));
+        if let Ok(key) = PublicKey::from_rsa_components(n, e) {
+            same_from_spki(&key);
+            let (n2, e2) = key
+                .rsa_components()
+                .unwrap_or_else(|| panic!("RSA key without components"));
+            let again = PublicKey::from_rsa_components(&n2, &e2).unwrap_or_else(|e| panic!("our n, e must parse: {e}"));
+            assert!(again == key, "RSA components round trip changed the key");
+            accepted += 1;
+        }
+    }
+    if let Ok(bytes) = <&[u8; 32]>::try_from(data)
+        && let Ok(key) = PublicKey::from_ed25519_bytes(bytes)
+    {
+        same_from_spki(&key);
+        assert!(
+            key.ed25519_bytes().as_ref() == Some(bytes),
+            "Ed25519 round trip changed the key"
+        );
+        accepted += 1;
+    }
+    accepted
 }
 
 /// Certificate and CRL parsing: bundles (PEM, DER, PKCS#7 with BER lengths), single DER

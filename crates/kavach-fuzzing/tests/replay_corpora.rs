@@ -79,6 +79,10 @@ fn keys_parse_seeds_reach_every_parser() {
     assert!(total(&seeds).parsed >= 5, "{seeds:?}");
     // Regression seed: an END marker overlapping the BEGIN line's dashes made `pem_blocks` panic.
     assert_eq!(seeds["pem-end-overlaps-begin.txt"], Reached::default());
+    // The raw-component constructors: a SEC1 point, `len(e) || e || n`, Ed25519 bytes.
+    for seed in ["p256-point.bin", "rsa1024-components.bin", "ed25519-raw.bin"] {
+        assert!(seeds[seed].parsed >= 1, "{seed}: {:?}", seeds[seed]);
+    }
 }
 
 #[test]

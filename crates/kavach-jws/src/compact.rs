@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use base64ct::{Base64UrlUnpadded, Encoding};
+use kavach_jose::base64;
 
 use crate::error::{Error, Part, Result};
 use crate::header::Header;
@@ -72,8 +72,7 @@ impl CompactJws {
         let header = Header::from_encoded(h)?;
         if header.b64() && !p.is_empty() {
             // Checked now so that a malformed payload is a parse error, not a bad signature.
-            Base64UrlUnpadded::decode_vec(p)
-                .map_err(|_| Error::malformed(Part::Payload, "not base64url without padding"))?;
+            base64::decode_url(p).map_err(|_| Error::malformed(Part::Payload, "not base64url without padding"))?;
         }
         // With b64:false the payload segment is taken as it is (any UTF-8 but '.', RFC 7797 §5.2).
         // An empty signature is structurally valid (an unsecured JWS, RFC 7515 §6, has one):
@@ -86,8 +85,8 @@ impl CompactJws {
                 max: max_sig_b64,
             });
         }
-        let signature = Base64UrlUnpadded::decode_vec(s)
-            .map_err(|_| Error::malformed(Part::Signature, "not base64url without padding"))?;
+        let signature =
+            base64::decode_url(s).map_err(|_| Error::malformed(Part::Signature, "not base64url without padding"))?;
         if signature.len() > MAX_SIGNATURE_LEN {
             return Err(Error::TooLarge {
                 what: "JWS signature",
@@ -135,7 +134,7 @@ impl CompactJws {
     pub(crate) fn attached_payload(&self) -> Result<Vec<u8>> {
         let seg = &self.text[self.payload.clone()];
         if self.header.b64() {
-            Base64UrlUnpadded::decode_vec(seg).map_err(|_| Error::malformed(Part::Payload, "not base64url"))
+            base64::decode_url(seg).map_err(|_| Error::malformed(Part::Payload, "not base64url"))
         } else {
             Ok(seg.as_bytes().to_vec())
         }
@@ -168,7 +167,7 @@ fn signing_input(header: &Header, payload: &[u8]) -> Vec<u8> {
     out.extend_from_slice(enc.as_bytes());
     out.push(b'.');
     if header.b64() {
-        out.extend_from_slice(Base64UrlUnpadded::encode_string(payload).as_bytes());
+        out.extend_from_slice(base64::encode_url(payload).as_bytes());
     } else {
         out.extend_from_slice(payload);
     }
@@ -220,7 +219,7 @@ impl UnsignedJws {
         }
         let payload_segment = match (mode, header.b64()) {
             (PayloadMode::Detached, _) => String::new(),
-            (PayloadMode::Attached, true) => Base64UrlUnpadded::encode_string(payload),
+            (PayloadMode::Attached, true) => base64::encode_url(payload),
             (PayloadMode::Attached, false) => {
                 let text = core::str::from_utf8(payload)
                     .map_err(|_| Error::malformed(Part::Payload, "unencoded attached payload is not UTF-8"))?;
@@ -264,11 +263,7 @@ impl UnsignedJws {
             ));
         }
         let h = self.header.encoded();
-        let text = format!(
-            "{h}.{}.{}",
-            self.payload_segment,
-            Base64UrlUnpadded::encode_string(signature)
-        );
+        let text = format!("{h}.{}.{}", self.payload_segment, base64::encode_url(signature));
         if text.len() > MAX_COMPACT_LEN {
             return Err(Error::TooLarge {
                 what: "JWS compact serialization",

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use base64ct::{Base64, Base64UrlUnpadded, Encoding};
+use kavach_jose::base64;
 use kavach_keys::Sha256Thumbprint;
 use serde_json::Value;
 
@@ -14,7 +14,7 @@ use crate::time::Timestamp;
 /// Largest decoded protected header accepted, in bytes. A header with an `x5c` of ten RSA-4096
 /// certificates (about 2 KiB of DER each, 2.7 KiB in base64) stays under 32 KiB; HTTP servers
 /// commonly cap a whole header block at 8 to 16 KiB, so nothing legitimate comes close.
-pub const MAX_HEADER_LEN: usize = 32 * 1024;
+pub const MAX_JWS_HEADER_LEN: usize = 32 * 1024;
 
 /// Most certificates accepted in `x5c`. RFC 5280 sets no limit; real chains are 2 to 4 long and
 /// kavach-pki refuses deeper paths anyway, so ten bounds the parsing work without refusing any
@@ -45,14 +45,9 @@ impl Jti {
         if s.len() != 22 {
             return Err(bad("not base64url of 16 bytes (22 characters)"));
         }
-        let mut b = [0u8; JTI_LEN];
-        let n = Base64UrlUnpadded::decode(s, &mut b)
-            .map_err(|_| bad("not base64url of 16 bytes"))?
-            .len();
-        if n != JTI_LEN {
-            return Err(bad("not base64url of 16 bytes"));
-        }
-        Ok(Self(b))
+        base64::decode_url_exact::<JTI_LEN>(s)
+            .map(Self)
+            .map_err(|_| bad("not base64url of 16 bytes"))
     }
 
     /// The 16 bytes.
@@ -63,7 +58,7 @@ impl Jti {
 
 impl fmt::Display for Jti {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&Base64UrlUnpadded::encode_string(&self.0))
+        f.write_str(&base64::encode_url(&self.0))
     }
 }
 
@@ -152,7 +147,7 @@ impl Header {
         if encoded.is_empty() {
             return Err(Error::malformed(Part::Header, "empty"));
         }
-        let max_encoded = MAX_HEADER_LEN.div_ceil(3) * 4;
+        let max_encoded = MAX_JWS_HEADER_LEN.div_ceil(3) * 4;
         if encoded.len() > max_encoded {
             return Err(Error::TooLarge {
                 what: "protected header",
@@ -160,30 +155,30 @@ impl Header {
                 max: max_encoded,
             });
         }
-        let json = Base64UrlUnpadded::decode_vec(encoded)
-            .map_err(|_| Error::malformed(Part::Header, "not base64url without padding"))?;
+        let json =
+            base64::decode_url(encoded).map_err(|_| Error::malformed(Part::Header, "not base64url without padding"))?;
         Self::parse_json(encoded.to_owned(), json)
     }
 
     /// Parses a protected header from its JSON text; the encoded form is the base64url of
     /// exactly these bytes.
     pub fn from_json(json: &[u8]) -> Result<Self> {
-        if json.len() > MAX_HEADER_LEN {
+        if json.len() > MAX_JWS_HEADER_LEN {
             return Err(Error::TooLarge {
                 what: "protected header",
                 len: json.len(),
-                max: MAX_HEADER_LEN,
+                max: MAX_JWS_HEADER_LEN,
             });
         }
-        Self::parse_json(Base64UrlUnpadded::encode_string(json), json.to_vec())
+        Self::parse_json(base64::encode_url(json), json.to_vec())
     }
 
     fn parse_json(encoded: String, json: Vec<u8>) -> Result<Self> {
-        if json.len() > MAX_HEADER_LEN {
+        if json.len() > MAX_JWS_HEADER_LEN {
             return Err(Error::TooLarge {
                 what: "protected header",
                 len: json.len(),
-                max: MAX_HEADER_LEN,
+                max: MAX_JWS_HEADER_LEN,
             });
         }
         let m = parse_object(&json, Part::Header)?;
@@ -257,7 +252,7 @@ impl Header {
                     ));
                 }
                 let der =
-                    Base64::decode_vec(text).map_err(|_| invalid("x5c", "entry is not standard padded base64"))?;
+                    base64::decode_std(text).map_err(|_| invalid("x5c", "entry is not standard padded base64"))?;
                 if der.is_empty() {
                     return Err(invalid("x5c", "empty entry"));
                 }
@@ -268,11 +263,8 @@ impl Header {
         let x5t_s256 = match string_member(&m, "x5t#S256")? {
             None => None,
             Some(s) => {
-                let mut b = [0u8; 32];
-                let ok = s.len() == 43 && Base64UrlUnpadded::decode(s, &mut b).is_ok_and(|d| d.len() == 32);
-                if !ok {
-                    return Err(invalid("x5t#S256", "not base64url of 32 bytes"));
-                }
+                let b =
+                    base64::decode_url_exact::<32>(s).map_err(|_| invalid("x5t#S256", "not base64url of 32 bytes"))?;
                 Some(Sha256Thumbprint(b))
             }
         };
@@ -388,7 +380,7 @@ impl HeaderParams<'_> {
             let certs: Vec<String> = self
                 .x5c
                 .iter()
-                .map(|der| format!("\"{}\"", Base64::encode_string(der)))
+                .map(|der| format!("\"{}\"", base64::encode_std(der)))
                 .collect();
             out.push_str(&format!(",\"x5c\":[{}]", certs.join(",")));
         }

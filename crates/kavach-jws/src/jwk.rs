@@ -1,14 +1,11 @@
 //! A minimal JSON Web Key reader (RFC 7517, RFC 7518 §6, RFC 8037): public RSA, EC P-256/P-384
-//! and OKP Ed25519 keys, turned into a [`kavach_keys::PublicKey`] through a DER
-//! `SubjectPublicKeyInfo`.
+//! and OKP Ed25519 keys, turned into a [`kavach_keys::PublicKey`] by its raw-component
+//! constructors (the same checks as a `SubjectPublicKeyInfo`).
 //!
 //! It exists for vectors and pinned keys given as JWK ([`crate::danger::BareKey::from_jwk`]).
 //! Private members (`d`, `p`, ...) are ignored; symmetric (`oct`) keys are refused.
 
-use base64ct::{Base64UrlUnpadded, Encoding};
-use der::Encode;
-use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier, UintRef};
-use kavach_keys::PublicKey;
+use kavach_keys::{KeyKind, PublicKey};
 use serde_json::Value;
 
 use crate::error::{Error, Part, Result};
@@ -20,12 +17,6 @@ pub const MAX_JWK_LEN: usize = 16 * 1024;
 
 /// Most `key_ops` entries read: RFC 7517 §4.3 registers eight operations.
 const MAX_KEY_OPS: usize = 8;
-
-const OID_RSA: ObjectIdentifier = const_oid::db::rfc5912::RSA_ENCRYPTION;
-const OID_EC: ObjectIdentifier = const_oid::db::rfc5912::ID_EC_PUBLIC_KEY;
-const OID_P256: ObjectIdentifier = const_oid::db::rfc5912::SECP_256_R_1;
-const OID_P384: ObjectIdentifier = const_oid::db::rfc5912::SECP_384_R_1;
-const OID_ED25519: ObjectIdentifier = const_oid::db::rfc8410::ID_ED_25519;
 
 fn bad(reason: &'static str) -> Error {
     Error::malformed(Part::Jwk, reason)
@@ -71,10 +62,10 @@ impl Jwk {
         };
         let need = |name: &'static str| -> Result<Vec<u8>> {
             let text = s(name)?.ok_or(bad("required member missing"))?;
-            Base64UrlUnpadded::decode_vec(text).map_err(|_| bad("member is not base64url"))
+            kavach_jose::base64::decode_url(text).map_err(|_| bad("member is not base64url"))
         };
         let kty = s("kty")?.ok_or(bad("kty missing"))?;
-        let spki = match kty {
+        let key = match kty {
             "RSA" => {
                 let (n, e) = (need("n")?, need("e")?);
                 // RFC 7518 §2 Base64urlUInt: the minimum number of octets, so no leading zero.
@@ -83,17 +74,12 @@ impl Jwk {
                         return Err(bad("RSA n or e is empty or has a leading zero octet"));
                     }
                 }
-                let rsa = pkcs1::RsaPublicKey {
-                    modulus: UintRef::new(&n).map_err(|_| bad("RSA n"))?,
-                    public_exponent: UintRef::new(&e).map_err(|_| bad("RSA e"))?,
-                };
-                let bits = rsa.to_der().map_err(|_| bad("RSA key encoding"))?;
-                spki_der(OID_RSA, AnyRef::NULL, &bits)?
+                PublicKey::from_rsa_components(&n, &e)?
             }
             "EC" => {
-                let (curve, len) = match s("crv")?.ok_or(bad("crv missing"))? {
-                    "P-256" => (OID_P256, 32),
-                    "P-384" => (OID_P384, 48),
+                let (kind, len) = match s("crv")?.ok_or(bad("crv missing"))? {
+                    "P-256" => (KeyKind::P256, 32),
+                    "P-384" => (KeyKind::P384, 48),
                     _ => return Err(bad("EC curve other than P-256 or P-384")),
                 };
                 let (x, y) = (need("x")?, need("y")?);
@@ -105,22 +91,21 @@ impl Jwk {
                 point.push(4);
                 point.extend_from_slice(&x);
                 point.extend_from_slice(&y);
-                spki_der(OID_EC, AnyRef::from(&curve), &point)?
+                PublicKey::from_ec_point(kind, &point)?
             }
             "OKP" => {
                 if s("crv")? != Some("Ed25519") {
                     return Err(bad("OKP curve other than Ed25519"));
                 }
-                let x = need("x")?;
-                if x.len() != 32 {
-                    return Err(bad("Ed25519 x is not 32 bytes"));
-                }
-                spki_der_no_params(OID_ED25519, &x)?
+                let x: [u8; 32] = need("x")?
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| bad("Ed25519 x is not 32 bytes"))?;
+                PublicKey::from_ed25519_bytes(&x)?
             }
             "oct" => return Err(bad("symmetric (oct) keys are not accepted")),
             _ => return Err(bad("unknown kty")),
         };
-        let key = PublicKey::from_spki_der(&spki)?;
         let key_ops = match m.get("key_ops") {
             None => None,
             Some(Value::Array(items)) => {
@@ -181,27 +166,6 @@ impl Jwk {
         }
         Ok(())
     }
-}
-
-fn spki_der(oid: ObjectIdentifier, params: AnyRef<'_>, key: &[u8]) -> Result<Vec<u8>> {
-    spki::SubjectPublicKeyInfoRef {
-        algorithm: spki::AlgorithmIdentifierRef {
-            oid,
-            parameters: Some(params),
-        },
-        subject_public_key: BitStringRef::from_bytes(key).map_err(|_| bad("key too long"))?,
-    }
-    .to_der()
-    .map_err(|_| bad("SubjectPublicKeyInfo encoding"))
-}
-
-fn spki_der_no_params(oid: ObjectIdentifier, key: &[u8]) -> Result<Vec<u8>> {
-    spki::SubjectPublicKeyInfoRef {
-        algorithm: spki::AlgorithmIdentifierRef { oid, parameters: None },
-        subject_public_key: BitStringRef::from_bytes(key).map_err(|_| bad("key too long"))?,
-    }
-    .to_der()
-    .map_err(|_| bad("SubjectPublicKeyInfo encoding"))
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ mod verify;
 pub use alg::{ALL_ALGORITHMS, JwsAlgorithm, MIN_RSA_BITS};
 pub use compact::{CompactJws, MAX_COMPACT_LEN, MAX_SIGNATURE_LEN, PayloadMode, UnsignedJws};
 pub use error::{ChainCheckTime, Error, Part, Result};
-pub use header::{Header, JTI_LEN, Jti, MAX_HEADER_LEN, MAX_X5C_CERTIFICATES, UNDERSTOOD_CRITICAL, X5cCertificate};
+pub use header::{Header, JTI_LEN, Jti, MAX_JWS_HEADER_LEN, MAX_X5C_CERTIFICATES, UNDERSTOOD_CRITICAL, X5cCertificate};
 pub use json::MAX_JSON_MEMBERS;
 pub use replay::{DEFAULT_REPLAY_CAPACITY, MemoryReplayCache, ReplayCache, ReplayKey};
 pub use sign::{Freshness, SignOptions, sign};

@@ -50,15 +50,13 @@ impl ReplayKey {
 
 impl core::fmt::Debug for ReplayKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "ReplayKey(")?;
-        for b in &self.hash[..8] {
-            write!(f, "{b:02x}")?;
-        }
-        write!(f, ".. signer ")?;
-        for b in &self.signer.as_bytes()[..8] {
-            write!(f, "{b:02x}")?;
-        }
-        write!(f, "..)")
+        use kavach_keys::encoding::hex_lower;
+        write!(
+            f,
+            "ReplayKey({}.. signer {}..)",
+            hex_lower(&self.hash[..8]),
+            hex_lower(&self.signer.as_bytes()[..8])
+        )
     }
 }
 
@@ -399,10 +397,9 @@ mod tests {
     }
 
     fn jti(n: u64) -> Jti {
-        use base64ct::Encoding;
         let mut b = [0u8; 16];
         b[..8].copy_from_slice(&n.to_be_bytes());
-        Jti::parse(&base64ct::Base64UrlUnpadded::encode_string(&b)).unwrap()
+        Jti::parse(&kavach_jose::base64::encode_url(&b)).unwrap()
     }
 
     /// Signer `s`'s key for jti `n`. Signer `s` (below 32) lives in shard `s`.

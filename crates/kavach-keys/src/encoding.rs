@@ -1,8 +1,11 @@
-//! PEM framing (RFC 7468) shared by every kavach crate that reads PEM files.
+//! PEM framing (RFC 7468) and hex, shared by every kavach crate that reads or writes them.
 //!
 //! [`pem_blocks`] splits a text into its PEM documents, in order, ignoring text between
 //! them (OpenSSL writes "Bag Attributes" and comments there). The decoded bytes of each block
 //! are held in [`Zeroizing`] because a block may be a private key.
+//!
+//! [`hex_lower`], [`hex_upper`] and [`hex_decode_exact`] are kavach's one hex codec (RustCrypto's
+//! constant-time `base16ct`): thumbprints, key identifiers and SBI hashes all go through them.
 
 use zeroize::Zeroizing;
 
@@ -143,4 +146,59 @@ pub(crate) fn decode_pem(text: &str) -> Result<(String, Zeroizing<Vec<u8>>)> {
     }
     let b = blocks.remove(0);
     Ok((b.label, b.der))
+}
+
+/// Lowercase hex of `bytes` (constant time in the byte values).
+pub fn hex_lower(bytes: &[u8]) -> String {
+    base16ct::lower::encode_string(bytes)
+}
+
+/// UPPERCASE hex of `bytes` (constant time in the byte values).
+pub fn hex_upper(bytes: &[u8]) -> String {
+    base16ct::upper::encode_string(bytes)
+}
+
+/// Decodes exactly `2 * N` hex digits, upper, lower or mixed case, into `N` bytes; `None` for
+/// any other length or any non-hex character (no whitespace, no `0x` prefix).
+pub fn hex_decode_exact<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let mut out = [0u8; N];
+    if text.len() != 2 * N {
+        return None;
+    }
+    match base16ct::mixed::decode(text, &mut out) {
+        Ok(decoded) if decoded.len() == N => Some(out),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn hex_encodes_both_cases_and_decodes_either() {
+        let bytes = [0x00, 0x0f, 0xa5, 0xff];
+        assert_eq!(hex_lower(&bytes), "000fa5ff");
+        assert_eq!(hex_upper(&bytes), "000FA5FF");
+        for text in ["000fa5ff", "000FA5FF", "000Fa5fF"] {
+            assert_eq!(hex_decode_exact::<4>(text), Some(bytes), "{text}");
+        }
+        assert_eq!(hex_lower(&[]), "");
+    }
+
+    #[test]
+    fn hex_decode_refuses_wrong_length_and_non_hex() {
+        for text in [
+            "000fa5f",
+            "000fa5ff00",
+            "",
+            "000fa5fg",
+            " 00fa5ff",
+            "0x0fa5ff",
+            "000fa5\u{e9}",
+        ] {
+            assert_eq!(hex_decode_exact::<4>(text), None, "{text:?}");
+        }
+    }
 }

@@ -155,6 +155,64 @@ impl PublicKey {
         Err(Error::UnsupportedKeyAlgorithm(format!("algorithm {oid}")))
     }
 
+    /// A public key on `curve` ([`KeyKind::P256`] or [`KeyKind::P384`]) from its SEC1 point
+    /// encoding (`04 || x || y`, or compressed `02`/`03 || x`), as JWK `x`/`y` and ECDH-ES
+    /// ephemeral keys carry it.
+    ///
+    /// The point goes through the same checks as [`PublicKey::from_spki_der`] (it is wrapped in
+    /// the `SubjectPublicKeyInfo` RFC 5480 §2 defines and parsed as one): it must be on the
+    /// curve and not the identity. Errors are [`Error::MalformedKey`] with format `EC point`,
+    /// and [`Error::UnsupportedKeyAlgorithm`] for a `curve` that is not an EC kind.
+    pub fn from_ec_point(curve: KeyKind, point: &[u8]) -> Result<Self> {
+        const FMT: &str = "EC point";
+        let (oid, field_len) = match curve {
+            KeyKind::P256 => (OID_SECP256R1, 32),
+            KeyKind::P384 => (OID_SECP384R1, 48),
+            other => return Err(Error::UnsupportedKeyAlgorithm(format!("{other} is not an EC curve"))),
+        };
+        // Bounded before any encoding: an uncompressed point is the longest valid one.
+        if point.is_empty() || point.len() > 1 + 2 * field_len {
+            return Err(Error::MalformedKey {
+                format: FMT,
+                reason: "not the length of a SEC1 point on this curve",
+            });
+        }
+        let spki = spki_der(OID_EC_PUBLIC_KEY, Some(der::asn1::AnyRef::from(&oid)), point, FMT)?;
+        Self::from_spki_der(&spki).map_err(|e| relabel(e, FMT))
+    }
+
+    /// An RSA public key from its modulus `n` and public exponent `e`, big-endian unsigned
+    /// integers (leading zero octets are ignored), as JWK `n`/`e` carry them.
+    ///
+    /// The key goes through the same checks as [`PublicKey::from_spki_der`] (it is encoded as
+    /// the `RSAPublicKey` of an `rsaEncryption` `SubjectPublicKeyInfo` and parsed as one): the
+    /// modulus must be odd and of a size the RSA parser accepts, the exponent at least 3 and
+    /// below the modulus. Errors are [`Error::MalformedKey`] with format `RSAPublicKey`.
+    pub fn from_rsa_components(n: &[u8], e: &[u8]) -> Result<Self> {
+        const FMT: &str = "RSAPublicKey";
+        let malformed = |reason| Error::MalformedKey { format: FMT, reason };
+        let (n, e) = (strip_leading_zeros(n), strip_leading_zeros(e));
+        // Bounded before any encoding: the SPKI of the largest key accepted fits MAX_SPKI_LEN.
+        if n.len() + e.len() > MAX_SPKI_LEN - 64 {
+            return Err(malformed("modulus or exponent too long"));
+        }
+        let rsa = pkcs1::RsaPublicKey {
+            modulus: der::asn1::UintRef::new(n).map_err(|_| malformed("invalid modulus"))?,
+            public_exponent: der::asn1::UintRef::new(e).map_err(|_| malformed("invalid exponent"))?,
+        };
+        let bits = rsa.to_der().map_err(|_| malformed("encoding failed"))?;
+        let spki = spki_der(OID_RSA_ENCRYPTION, Some(der::asn1::AnyRef::NULL), &bits, FMT)?;
+        Self::from_spki_der(&spki).map_err(|e| relabel(e, FMT))
+    }
+
+    /// An Ed25519 public key from its 32 bytes (RFC 8032 §5.1.5), as JWK `x` carries it. The
+    /// bytes must decode to a curve point (checked as [`PublicKey::from_spki_der`] does).
+    pub fn from_ed25519_bytes(bytes: &[u8; 32]) -> Result<Self> {
+        const FMT: &str = "Ed25519 key";
+        let spki = spki_der(OID_ED25519, None, bytes, FMT)?;
+        Self::from_spki_der(&spki).map_err(|e| relabel(e, FMT))
+    }
+
     /// Parses a PEM `PUBLIC KEY` document.
     pub fn from_pem(pem: &str) -> Result<Self> {
         let (label, der) = crate::encoding::decode_pem(pem)?;
@@ -392,6 +450,35 @@ fn rsa_public_from_pkcs1(der: &[u8]) -> Result<rsa::PublicKey> {
             reason: "not a DER RSAPublicKey, or modulus outside 1024..=8192 bits",
         },
     })
+}
+
+/// DER `SubjectPublicKeyInfo` of `key` under `oid` (with `params`), for the raw-component
+/// constructors: they parse what this returns, so one set of rules applies to every route.
+fn spki_der(
+    oid: ObjectIdentifier,
+    params: Option<der::asn1::AnyRef<'_>>,
+    key: &[u8],
+    format: &'static str,
+) -> Result<Vec<u8>> {
+    let malformed = |reason| Error::MalformedKey { format, reason };
+    spki::SubjectPublicKeyInfoRef {
+        algorithm: spki::AlgorithmIdentifierRef {
+            oid,
+            parameters: params,
+        },
+        subject_public_key: der::asn1::BitStringRef::from_bytes(key).map_err(|_| malformed("too long"))?,
+    }
+    .to_der()
+    .map_err(|_| malformed("encoding failed"))
+}
+
+/// The same error, naming the raw format the caller gave rather than the SPKI built from it
+/// (an RSA error already names `RSAPublicKey`).
+fn relabel(e: Error, format: &'static str) -> Error {
+    match e {
+        Error::MalformedKey { reason, .. } => Error::MalformedKey { format, reason },
+        other => other,
+    }
 }
 
 impl TryFrom<&[u8]> for PublicKey {

@@ -23,11 +23,7 @@ impl Sha256Thumbprint {
 
     /// Lowercase hex.
     pub fn to_hex(&self) -> String {
-        use core::fmt::Write;
-        self.0.iter().fold(String::with_capacity(64), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+        crate::encoding::hex_lower(&self.0)
     }
 
     /// Base64url without padding (JWS `x5t#S256`, WIRE.md §2 `kid`).

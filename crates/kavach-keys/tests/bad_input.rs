@@ -2,6 +2,7 @@
 //! returns its typed error and never panics.
 //!
 //! Functions covered: `PublicKey::from_spki_der`, `PublicKey::from_pem`, `PublicKey::try_from`,
+//! `PublicKey::{from_ec_point, from_rsa_components, from_ed25519_bytes}`,
 //! `PrivateKey::{from_der, from_pem, from_pkcs8_der, from_pkcs1_der, from_sec1_der, load}`,
 //! `encoding::pem_blocks`, `encoding::looks_like_pem`, `PublicKey::verify` (garbage signatures)
 //! and `Decrypter::decrypt_rsa_oaep_sha256` (garbage ciphertexts and labels).
@@ -900,4 +901,104 @@ fn from_pem_or_der_refuses_garbage_and_reads_both_encodings() {
             kavach_keys::Signer::public_key(&key)
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw public-key components (JWK members, ECDH-ES ephemeral points, PKCS#11 attributes).
+
+#[test]
+fn from_ec_point_reads_what_the_key_writes_on_both_curves() {
+    for (kind, key) in [(KeyKind::P256, &*P256), (KeyKind::P384, &*P384)] {
+        let public = Signer::public_key(key);
+        let point = public.ec_point_uncompressed().unwrap();
+        assert_eq!(&PublicKey::from_ec_point(kind, &point).unwrap(), public);
+        // Compressed: the same point (the key keeps the encoding it was given, as from SPKI).
+        let mut compressed = vec![0x02 | (point[point.len() - 1] & 1)];
+        compressed.extend_from_slice(&point[1..=kind.ec_field_len().unwrap()]);
+        let again = PublicKey::from_ec_point(kind, &compressed).unwrap();
+        assert_eq!(again.ec_point_uncompressed().unwrap(), point);
+        assert_eq!(again.kind(), kind);
+    }
+}
+
+#[test]
+fn from_ec_point_refuses_bad_points() {
+    let fmt = "EC point";
+    let point = Signer::public_key(&*P256).ec_point_uncompressed().unwrap();
+    // Empty, identity, truncated, one byte too long, far too long.
+    assert_malformed(PublicKey::from_ec_point(KeyKind::P256, &[]), fmt);
+    assert_malformed(PublicKey::from_ec_point(KeyKind::P256, &[0x00]), fmt);
+    assert_malformed(PublicKey::from_ec_point(KeyKind::P256, &point[..64]), fmt);
+    assert_malformed(
+        PublicKey::from_ec_point(KeyKind::P256, &[point.as_slice(), &[0]].concat()),
+        fmt,
+    );
+    assert_malformed(PublicKey::from_ec_point(KeyKind::P256, &vec![0x04; 1 << 20]), fmt);
+    // Not on the curve; hybrid encoding; x and y of zero.
+    let mut off_curve = point.clone();
+    off_curve[64] ^= 1;
+    assert_malformed(PublicKey::from_ec_point(KeyKind::P256, &off_curve), fmt);
+    let mut hybrid = point.clone();
+    hybrid[0] = 0x06;
+    assert_malformed(PublicKey::from_ec_point(KeyKind::P256, &hybrid), fmt);
+    let mut zeros = vec![0u8; 65];
+    zeros[0] = 0x04;
+    assert_malformed(PublicKey::from_ec_point(KeyKind::P256, &zeros), fmt);
+    // A P-256 point named as P-384 (wrong length for that curve), and a P-384 one as P-256.
+    assert_malformed(PublicKey::from_ec_point(KeyKind::P384, &point), fmt);
+    let p384 = Signer::public_key(&*P384).ec_point_uncompressed().unwrap();
+    assert_malformed(PublicKey::from_ec_point(KeyKind::P256, &p384), fmt);
+    // Kinds that are not curves.
+    assert_unsupported_algorithm(PublicKey::from_ec_point(KeyKind::Ed25519, &point), "not an EC curve");
+    assert_unsupported_algorithm(
+        PublicKey::from_ec_point(KeyKind::Rsa { bits: 2048 }, &point),
+        "not an EC curve",
+    );
+}
+
+#[test]
+fn from_rsa_components_reads_what_the_key_writes() {
+    let public = Signer::public_key(&*RSA_2048);
+    let (n, e) = public.rsa_components().unwrap();
+    assert_eq!(&PublicKey::from_rsa_components(&n, &e).unwrap(), public);
+    // Leading zero octets are not part of the value.
+    let again = PublicKey::from_rsa_components(&[&[0, 0][..], &n].concat(), &[&[0][..], &e].concat()).unwrap();
+    assert_eq!(&again, public);
+    assert!(!again.is_rsa_pss_only());
+}
+
+#[test]
+fn from_rsa_components_refuses_bad_keys() {
+    let fmt = "RSAPublicKey";
+    let (n, e) = Signer::public_key(&*RSA_2048).rsa_components().unwrap();
+    // Tiny modulus (512 bits), empty or zero modulus, even modulus.
+    assert_malformed(PublicKey::from_rsa_components(&n[..64], &e), fmt);
+    assert_malformed(PublicKey::from_rsa_components(&[], &e), fmt);
+    assert_malformed(PublicKey::from_rsa_components(&[0; 256], &e), fmt);
+    let mut even = n.clone();
+    even[255] &= 0xfe;
+    assert_malformed(PublicKey::from_rsa_components(&even, &e), fmt);
+    // Exponent zero, empty, one, even, and not below the modulus.
+    for bad_e in [&[0u8][..], &[], &[1], &[2], n.as_slice()] {
+        assert_malformed(PublicKey::from_rsa_components(&n, bad_e), fmt);
+    }
+    // A modulus far beyond any accepted size is refused before any encoding work.
+    assert_malformed(PublicKey::from_rsa_components(&vec![0xff; 1 << 20], &e), fmt);
+    // 8192 bits is the most the parser accepts; one octet more is refused.
+    let mut big = vec![0xff; 1025];
+    big[1024] = 0xfd;
+    assert_malformed(PublicKey::from_rsa_components(&big, &e), fmt);
+}
+
+#[test]
+fn from_ed25519_bytes_reads_the_key_and_refuses_non_points() {
+    let public = Signer::public_key(&*ED25519);
+    assert_eq!(
+        &PublicKey::from_ed25519_bytes(&public.ed25519_bytes().unwrap()).unwrap(),
+        public
+    );
+    // y = 2 is not the y coordinate of any point of edwards25519 (x^2 has no root).
+    let mut not_a_point = [0u8; 32];
+    not_a_point[0] = 2;
+    assert_malformed(PublicKey::from_ed25519_bytes(&not_a_point), "Ed25519 key");
 }

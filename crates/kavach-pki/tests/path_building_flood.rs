@@ -45,6 +45,7 @@ fn a_thousand_same_name_cas_in_the_trust_domain_end_at_the_candidate_cap() {
     let domain = domain().with_intermediates(flood.cas.clone());
     let (result, work) = Validator::new().verify_with_work(&domain, &flood.leaf, &[], &options());
     let err = result.unwrap_err();
+    kavach_testkit::report!("flood: 1,024 same-name CAs in the domain: {work:?}, {err}");
     assert!(
         matches!(
             err,
@@ -66,6 +67,7 @@ fn nine_same_name_cas_as_in_a_jws_x5c_end_at_the_candidate_cap() {
     let flood = IssuerFlood::build(&["CN=X"], 9).unwrap();
     let (result, work) = Validator::new().verify_with_work(&domain(), &flood.leaf, &flood.cas, &options());
     let err = result.unwrap_err();
+    kavach_testkit::report!("flood: 9 same-name CAs supplied: {work:?}, {err}");
     assert!(matches!(err, Error::BudgetExceeded { .. }), "{err}");
     let bound = (kavach_pki::MAX_PATH_INTERMEDIATES + 1) * MAX_ISSUER_CANDIDATES;
     assert!(work.build_calls <= bound, "{work:?} > {bound}");
@@ -78,6 +80,7 @@ fn a_two_name_mesh_at_the_supplied_cap_ends_with_the_path_building_budget() {
     let flood = IssuerFlood::build(&["CN=Mesh A", "CN=Mesh B"], MAX_SUPPLIED_INTERMEDIATES / 2).unwrap();
     let (result, work) = Validator::new().verify_with_work(&domain(), &flood.leaf, &flood.cas, &options());
     let err = result.unwrap_err();
+    kavach_testkit::report!("flood: 16-CA two-name mesh supplied: {work:?}, {err}");
     assert!(
         matches!(
             err,

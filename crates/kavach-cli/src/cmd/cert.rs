@@ -1,20 +1,21 @@
 //! `kavach cert show CERT` and `kavach cert verify --trust ROOTS ... CERT`.
 
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::SystemTime;
 
 use clap::builder::TypedValueParser as _;
 use clap::{Args, Subcommand};
-use kavach_pki::{Certificate, Crl, KeyUsages, Purpose, ServerName, TrustDomain, ValidationOptions, Validator};
+use kavach_pki::{Certificate, KeyUsages, Purpose, ServerName, TrustDomain, ValidationOptions, Validator};
 use serde_json::{Value, json};
 use x509_cert::ext::pkix::name::GeneralName;
 
-use crate::input::{Inputs, display_name, is_blank};
+use crate::input::{BlankFile, Inputs, display_name, parse_time, read_certificates, read_crls};
 use crate::report::{Failure, Outcome, Success, code};
 
 /// `kavach cert ...`
 #[derive(Debug, Subcommand)]
+#[command(after_help = "Example:\n  kavach cert show demo-pki/platform.tls.pem")]
 pub(crate) enum CertCommand {
     /// Print subject, issuer, serial, validity, key, constraints, usages, SANs and thumbprints.
     Show(ShowArgs),
@@ -24,6 +25,7 @@ pub(crate) enum CertCommand {
 
 /// Arguments of `kavach cert show`.
 #[derive(Debug, Args)]
+#[command(after_help = "Example:\n  kavach cert show demo-pki/platform.tls.pem")]
 pub(crate) struct ShowArgs {
     /// Certificate file: PEM (one or more certificates), DER or PKCS#7; `-` for standard input.
     cert: PathBuf,
@@ -31,6 +33,8 @@ pub(crate) struct ShowArgs {
 
 /// Arguments of `kavach cert verify`.
 #[derive(Debug, Args)]
+#[command(after_help = "Example:\n  kavach cert verify --trust demo-pki/root-ca.pem \\
+      --untrusted demo-pki/partner.signing.chain.pem --purpose signing demo-pki/partner.signing.pem")]
 pub(crate) struct VerifyArgs {
     /// Trust anchors (PEM, may hold several certificates).
     #[arg(long, value_name = "ROOTS")]
@@ -70,17 +74,8 @@ pub(crate) fn run(command: CertCommand) -> Outcome {
     }
 }
 
-/// Reads a certificate bundle; `allow_empty` lets a blank file stand for no certificate.
-fn read_certificates(inputs: &mut Inputs, path: &Path, allow_empty: bool) -> Result<Vec<Certificate>, Failure> {
-    let bytes = inputs.read(path)?;
-    if allow_empty && is_blank(&bytes) {
-        return Ok(Vec::new());
-    }
-    Certificate::parse_bundle(&bytes).map_err(|e| Failure::pki_input(display_name(path), &e))
-}
-
 fn show(args: &ShowArgs) -> Outcome {
-    let certs = read_certificates(&mut Inputs::new(), &args.cert, false)?;
+    let certs = read_certificates(&mut Inputs::new(), &args.cert, BlankFile::Malformed)?;
     let mut success = Success::new();
     let mut described = Vec::with_capacity(certs.len());
     for (i, cert) in certs.iter().enumerate() {
@@ -243,32 +238,15 @@ fn san_text(name: &GeneralName) -> String {
     }
 }
 
-/// Parses an RFC 3339 time (fractional seconds and offsets allowed).
-pub(crate) fn parse_time(text: &str) -> Result<SystemTime, Failure> {
-    text.trim()
-        .parse::<jiff::Timestamp>()
-        .map(SystemTime::from)
-        .map_err(|e| {
-            Failure::usage(
-                code::BAD_ARGUMENT,
-                format_args!("--at {text:?}: not an RFC 3339 time: {e}"),
-            )
-        })
-}
-
 fn verify(args: &VerifyArgs) -> Outcome {
     let mut inputs = Inputs::new();
-    let anchors = read_certificates(&mut inputs, &args.trust, false)?;
+    let anchors = read_certificates(&mut inputs, &args.trust, BlankFile::Malformed)?;
     let mut intermediates = Vec::new();
     for path in &args.untrusted {
-        intermediates.extend(read_certificates(&mut inputs, path, true)?);
+        intermediates.extend(read_certificates(&mut inputs, path, BlankFile::HoldsNone)?);
     }
-    let mut crls: Vec<Crl> = Vec::new();
-    for path in &args.crl {
-        let bytes = inputs.read(path)?;
-        crls.extend(Crl::parse_bundle(&bytes).map_err(|e| Failure::pki_input(display_name(path), &e))?);
-    }
-    let mut certs = read_certificates(&mut inputs, &args.cert, false)?.into_iter();
+    let crls = read_crls(&mut inputs, &args.crl)?;
+    let mut certs = read_certificates(&mut inputs, &args.cert, BlankFile::Malformed)?.into_iter();
     let Some(end_entity) = certs.next() else {
         return Err(Failure::usage(
             code::BAD_ARGUMENT,
@@ -308,18 +286,6 @@ fn verify(args: &VerifyArgs) -> Outcome {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
-
-    #[test]
-    fn rfc3339_times_with_fractions_and_offsets_parse() {
-        let z = parse_time("2026-11-23T19:00:00Z").unwrap();
-        assert_eq!(parse_time("2026-11-24T00:30:00+05:30").unwrap(), z);
-        let frac = parse_time("2026-11-23T19:00:00.250Z").unwrap();
-        assert_eq!(frac.duration_since(z).unwrap().as_millis(), 250);
-        for bad in ["", "tomorrow", "2026-13-01T00:00:00Z", "2026-11-23"] {
-            let err = parse_time(bad).unwrap_err();
-            assert_eq!(err.code(), code::BAD_ARGUMENT, "{bad:?}");
-        }
-    }
 
     #[test]
     fn purpose_argument_takes_exactly_the_library_names() {

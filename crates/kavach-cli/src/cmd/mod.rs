@@ -5,6 +5,10 @@
 //! `pub(crate) mod seal;` here and one variant to `Command` in `main.rs`. Read inputs with
 //! [`crate::input::Inputs`] and end with a [`crate::report::Success`] or
 //! [`crate::report::Failure`]; `main` prints it and sets the exit status.
+//!
+//! A command module uses only the shared modules — [`crate::input`] (files, certificates,
+//! CRLs, keys, `--at`), [`crate::output`] (files and standard output), [`crate::report`]
+//! (outcomes and the library errors' exit statuses) — never another command's: a helper two commands need moves into one of those.
 
 pub(crate) mod cert;
 pub(crate) mod open;

@@ -9,14 +9,16 @@ use clap::Args;
 use kavach_envelope::{Envelope, Limits, OpenedKind};
 use kavach_keys::{MemoryKeyStore, Signer};
 
-use super::seal::envelope_failure;
-use super::sign::read_certificates;
-use crate::input::{Inputs, KEY, display_name, read_key};
+use crate::input::{BlankFile, Inputs, KEY, display_name, read_certificates, read_key};
 use crate::output::{Access, write_file, write_stdout};
 use crate::report::{Failure, Outcome, Success, code};
 
 /// Arguments of `kavach open`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Example (what `kavach seal --help` sealed):\n  kavach open --key demo-pki/platform.encryption.key.pem --cert demo-pki/platform.encryption.pem \\
+      --in batch.env --out batch.bin"
+)]
 pub(crate) struct OpenArgs {
     /// A private key (PKCS#8, PKCS#1 or SEC1; PEM or DER). Repeatable, one per `--cert`.
     #[arg(long, value_name = "KEY", required = true)]
@@ -51,7 +53,7 @@ pub(crate) fn run(args: &OpenArgs, json: bool) -> Outcome {
     let mut keys = MemoryKeyStore::new();
     for (i, (key_path, cert_path)) in args.key.iter().zip(&args.cert).enumerate() {
         let key = read_key(&mut inputs, key_path)?;
-        let cert = read_certificates(&mut inputs, cert_path)?
+        let cert = read_certificates(&mut inputs, cert_path, BlankFile::HoldsNone)?
             .into_iter()
             .next()
             .ok_or_else(|| {
@@ -85,7 +87,7 @@ pub(crate) fn run(args: &OpenArgs, json: bool) -> Outcome {
             format_args!("{name}: not UTF-8 text, not an envelope"),
         )
     })?;
-    let envelope = Envelope::parse(text, &Limits::DEFAULT).map_err(|e| envelope_failure(&name, &e))?;
+    let envelope = Envelope::parse(text, &Limits::DEFAULT).map_err(|e| Failure::envelope(&name, &e))?;
     let aad = args.aad.as_deref().map(str::as_bytes);
     if aad.is_some() && matches!(envelope, Envelope::Jwe(_)) {
         return Err(Failure::usage(
@@ -93,7 +95,7 @@ pub(crate) fn run(args: &OpenArgs, json: bool) -> Outcome {
             "--aad works with MOSIP envelopes only: compact JWE has no place for caller AAD",
         ));
     }
-    let opened = envelope.open(&keys, aad).map_err(|e| envelope_failure(&name, &e))?;
+    let opened = envelope.open(&keys, aad).map_err(|e| Failure::envelope(&name, &e))?;
 
     let (format, layout) = match opened.kind() {
         OpenedKind::Mosip(layout) => ("mosip", layout.name().to_owned()),

@@ -16,6 +16,7 @@ use crate::report::{Failure, Outcome, Success, code};
 
 /// `kavach pki ...`
 #[derive(Debug, Subcommand)]
+#[command(after_help = "Example:\n  kavach pki init demo-pki --algo p256")]
 pub(crate) enum PkiCommand {
     /// Write a complete demo PKI for both seeds into DIR, with the manifest DIR/pki.json.
     Init(InitArgs),
@@ -23,6 +24,7 @@ pub(crate) enum PkiCommand {
 
 /// Arguments of `kavach pki init`.
 #[derive(Debug, Args)]
+#[command(after_help = "Example:\n  kavach pki init demo-pki --algo p256")]
 pub(crate) struct InitArgs {
     /// Directory to write into (created if missing).
     dir: PathBuf,

@@ -8,13 +8,16 @@ use clap::{Args, ValueEnum};
 use kavach_envelope::{Recipient, jwe, mosip};
 use kavach_pki::{Purpose, TrustDomain, ValidationOptions, Validator};
 
-use super::sign::read_certificates;
-use crate::input::{Inputs, display_name};
+use crate::input::{BlankFile, Inputs, display_name, read_certificates};
 use crate::output::{Access, write_file};
 use crate::report::{Failure, Outcome, Success, code};
 
 /// Arguments of `kavach seal`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Example:\n  kavach seal --to demo-pki/platform.encryption.pem --trust demo-pki/root-ca.pem \\
+      --untrusted demo-pki/platform.encryption.chain.pem --in batch.bin --out batch.env"
+)]
 pub(crate) struct SealArgs {
     /// The recipient's encryption certificate (PEM or DER; the first certificate of the file,
     /// any others are taken as untrusted intermediates).
@@ -49,15 +52,6 @@ pub(crate) enum FormatArg {
     Jwe,
 }
 
-/// Exit status of a kavach-envelope error: 2 for input that does not parse, 1 otherwise.
-pub(crate) fn envelope_failure(source: impl core::fmt::Display, error: &kavach_envelope::Error) -> Failure {
-    if error.is_malformed_input() {
-        Failure::usage(error.code(), format_args!("{source}: {error}"))
-    } else {
-        Failure::refused(error.code(), format_args!("{source}: {error}"))
-    }
-}
-
 /// Runs `kavach seal`.
 pub(crate) fn run(args: &SealArgs, json: bool) -> Outcome {
     if args.aad.is_some() && args.format == FormatArg::Jwe {
@@ -67,7 +61,7 @@ pub(crate) fn run(args: &SealArgs, json: bool) -> Outcome {
         ));
     }
     let mut inputs = Inputs::new();
-    let mut to = read_certificates(&mut inputs, &args.to)?;
+    let mut to = read_certificates(&mut inputs, &args.to, BlankFile::HoldsNone)?;
     if to.is_empty() {
         return Err(Failure::usage(
             code::BAD_ARGUMENT,
@@ -75,11 +69,11 @@ pub(crate) fn run(args: &SealArgs, json: bool) -> Outcome {
         ));
     }
     let cert = to.remove(0);
-    let anchors = read_certificates(&mut inputs, &args.trust)?;
+    let anchors = read_certificates(&mut inputs, &args.trust, BlankFile::HoldsNone)?;
     let domain = TrustDomain::new("trust", anchors).map_err(|e| Failure::pki_input(display_name(&args.trust), &e))?;
     let mut untrusted = to;
     for path in &args.untrusted {
-        untrusted.extend(read_certificates(&mut inputs, path)?);
+        untrusted.extend(read_certificates(&mut inputs, path, BlankFile::HoldsNone)?);
     }
     let payload = inputs.read(&args.input)?;
 
@@ -92,7 +86,7 @@ pub(crate) fn run(args: &SealArgs, json: bool) -> Outcome {
             &ValidationOptions::new(Purpose::Encryption, SystemTime::now()),
         )
         .map_err(|e| Failure::refused(e.code(), format_args!("{}: {e}", display_name(&args.to))))?;
-    let recipient = Recipient::from_verified(&path).map_err(|e| envelope_failure(display_name(&args.to), &e))?;
+    let recipient = Recipient::from_verified(&path).map_err(|e| Failure::envelope(display_name(&args.to), &e))?;
 
     // 2. Seal.
     let (text, format) = match args.format {
@@ -104,14 +98,14 @@ pub(crate) fn run(args: &SealArgs, json: bool) -> Outcome {
                         format_args!("{}: {e}; use --format jwe", display_name(&args.to)),
                     )
                 } else {
-                    envelope_failure("seal", &e)
+                    Failure::envelope("seal", &e)
                 }
             })?;
             (env.to_text(), if args.aad.is_some() { "mosip-aad" } else { "mosip" })
         }
         FormatArg::Jwe => (
             jwe::seal(&recipient, &payload)
-                .map_err(|e| envelope_failure("seal", &e))?
+                .map_err(|e| Failure::envelope("seal", &e))?
                 .to_string(),
             "jwe",
         ),

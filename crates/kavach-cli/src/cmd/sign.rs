@@ -5,14 +5,17 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use kavach_jws::{JwsAlgorithm, SignOptions};
-use kavach_pki::Certificate;
 
-use crate::input::{Inputs, KEY, display_name, is_blank, read_key};
+use crate::input::{BlankFile, Inputs, KEY, display_name, read_certificates, read_key};
 use crate::output::{Access, write_file};
 use crate::report::{Failure, Outcome, Success, code};
 
 /// Arguments of `kavach sign`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Example (a detached signature of request.json):\n  kavach sign --key demo-pki/partner.signing.key.pem --cert demo-pki/partner.signing.pem \\
+      --chain demo-pki/partner.signing.chain.pem --detached --in request.json --out request.jws"
+)]
 pub(crate) struct SignArgs {
     /// Private key (PKCS#8, PKCS#1 or SEC1; PEM or DER).
     #[arg(long, value_name = "KEY")]
@@ -74,25 +77,6 @@ impl From<AlgArg> for JwsAlgorithm {
     }
 }
 
-/// Exit status of a kavach-jws error: 1 for a refusal, 2 for malformed input or a key,
-/// certificate or payload that cannot be used as given.
-pub(crate) fn jws_failure(source: impl core::fmt::Display, error: &kavach_jws::Error) -> Failure {
-    if error.is_refusal() {
-        Failure::refused(error.code(), format_args!("{source}: {error}"))
-    } else {
-        Failure::usage(error.code(), format_args!("{source}: {error}"))
-    }
-}
-
-/// Reads the certificates of `path` (PEM, DER or PKCS#7); a blank file holds none.
-pub(crate) fn read_certificates(inputs: &mut Inputs, path: &Path) -> Result<Vec<Certificate>, Failure> {
-    let bytes = inputs.read(path)?;
-    if is_blank(&bytes) {
-        return Ok(Vec::new());
-    }
-    Certificate::parse_bundle(&bytes).map_err(|e| Failure::pki_input(display_name(path), &e))
-}
-
 /// Runs `kavach sign`.
 pub(crate) fn run(args: &SignArgs, json: bool) -> Outcome {
     let mut inputs = Inputs::new();
@@ -103,7 +87,7 @@ pub(crate) fn run(args: &SignArgs, json: bool) -> Outcome {
             .with_signature_algorithm(alg.signature_algorithm())
             .map_err(|e| Failure::usage(KEY, format_args!("--alg {alg}: {e}")))?;
     }
-    let mut chain = read_certificates(&mut inputs, &args.cert)?;
+    let mut chain = read_certificates(&mut inputs, &args.cert, BlankFile::HoldsNone)?;
     if chain.is_empty() {
         return Err(Failure::usage(
             code::BAD_ARGUMENT,
@@ -111,7 +95,7 @@ pub(crate) fn run(args: &SignArgs, json: bool) -> Outcome {
         ));
     }
     if let Some(extra) = &args.chain {
-        chain.extend(read_certificates(&mut inputs, extra)?);
+        chain.extend(read_certificates(&mut inputs, extra, BlankFile::HoldsNone)?);
     }
     let payload = inputs.read(&args.input)?;
 
@@ -131,7 +115,7 @@ pub(crate) fn run(args: &SignArgs, json: bool) -> Outcome {
         kavach_jws::Error::AlgorithmKeyMismatch { .. } | kavach_jws::Error::UnsupportedSignatureScheme(_) => {
             Failure::usage(e.code(), format_args!("{}: {e}", display_name(&args.key)))
         }
-        _ => jws_failure("sign", &e),
+        _ => Failure::jws("sign", &e),
     })?;
     let alg = jws.header().alg_name().to_owned();
 

@@ -1,5 +1,5 @@
-//! `kavach verify --trust ROOTS [--untrusted CERTS]... [--payload FILE] [--policy POLICY]
-//! [--window SECONDS] [--at RFC3339] [--json] JWS_FILE` (CLI.md, Signatures).
+//! `kavach verify --trust ROOTS [--untrusted CERTS]... [--crl CRLS]... [--payload FILE]
+//! [--policy POLICY] [--window SECONDS] [--at RFC3339] [--json] JWS_FILE` (CLI.md, Signatures).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -11,13 +11,15 @@ use clap::{Args, ValueEnum};
 use kavach_jws::{CompactJws, JwsVerifier, KidRule, Policy};
 use kavach_pki::{Purpose, TrustDomain, Validator};
 
-use super::sign::{jws_failure, read_certificates};
-use crate::input::{Inputs, display_name};
+use crate::input::{BlankFile, Inputs, display_name, parse_time, read_certificates, read_crls};
 use crate::output::write_stdout;
 use crate::report::{Failure, Outcome, Success, code};
 
 /// Arguments of `kavach verify`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Example (the detached signature that `kavach sign --help` makes):\n  kavach verify --trust demo-pki/root-ca.pem --payload request.json request.jws"
+)]
 pub(crate) struct VerifyArgs {
     /// Trust anchors (PEM, may hold several certificates).
     #[arg(long, value_name = "ROOTS")]
@@ -25,6 +27,11 @@ pub(crate) struct VerifyArgs {
     /// Untrusted intermediates besides those in x5c (PEM, may hold several). Repeatable.
     #[arg(long, value_name = "CERTS")]
     untrusted: Vec<PathBuf>,
+    /// CRLs (PEM, DER or PKCS#7). Repeatable. Once any is given, the signer certificate must be
+    /// covered by a current CRL of its issuer, and a certificate listed on any is revoked
+    /// (judged at verification time, as `cert verify` does).
+    #[arg(long, value_name = "CRLS")]
+    crl: Vec<PathBuf>,
     /// The payload of a detached JWS (`header..signature`).
     #[arg(long, value_name = "FILE")]
     payload: Option<PathBuf>,
@@ -54,17 +61,18 @@ pub(crate) enum PolicyArg {
 /// attached payload, byte for byte, to standard output; with `--json` one object.
 pub(crate) fn run(args: &VerifyArgs, json: bool) -> Outcome {
     let now = match &args.at {
-        Some(at) => super::cert::parse_time(at)?,
+        Some(at) => parse_time(at)?,
         None => SystemTime::now(),
     };
     let mut inputs = Inputs::new();
-    let anchors = read_certificates(&mut inputs, &args.trust)?;
+    let anchors = read_certificates(&mut inputs, &args.trust, BlankFile::HoldsNone)?;
     let domain = TrustDomain::new("trust", anchors).map_err(|e| Failure::pki_input(display_name(&args.trust), &e))?;
     let mut untrusted = Vec::new();
     for path in &args.untrusted {
-        untrusted.extend(read_certificates(&mut inputs, path)?);
+        untrusted.extend(read_certificates(&mut inputs, path, BlankFile::HoldsNone)?);
     }
     let domain = domain.with_intermediates(untrusted);
+    let crls = read_crls(&mut inputs, &args.crl)?;
     // MOSIP's jwtSign writes `kid` as its own key identifier, not a certificate thumbprint:
     // under compat-mosip the kid is a label only (the signature and chain are still checked
     // against x5c[0]); under strict it must name x5c[0].
@@ -76,6 +84,7 @@ pub(crate) fn run(args: &VerifyArgs, json: bool) -> Outcome {
         .purpose(Purpose::Signing)
         .policy(policy)
         .kid_rule(kid_rule)
+        .crls(crls)
         .window(Duration::from_secs(args.window))
         .map_err(|e| Failure::usage(code::BAD_ARGUMENT, format_args!("--window: {e}")))?;
 
@@ -84,23 +93,23 @@ pub(crate) fn run(args: &VerifyArgs, json: bool) -> Outcome {
     let text = core::str::from_utf8(&bytes)
         .map_err(|_| Failure::usage("KVC-JWS-MALFORMED", format_args!("{name}: not UTF-8 text, not a JWS")))?
         .trim();
-    let jws = CompactJws::parse(text).map_err(|e| jws_failure(&name, &e))?;
+    let jws = CompactJws::parse(text).map_err(|e| Failure::jws(&name, &e))?;
 
     let (summary, payload) = match &args.payload {
         Some(path) => {
             let body = inputs.read(path)?;
             let v = verifier
                 .verify_detached_at(&jws, &body, now)
-                .map_err(|e| jws_failure(&name, &e))?;
+                .map_err(|e| Failure::jws(&name, &e))?;
             (Summary::of(&v), None)
         }
         None => {
             let v = verifier.verify_attached_at(&jws, now).map_err(|e| {
                 if jws.is_detached() {
                     // An empty payload segment: most likely a detached JWS given without its payload.
-                    jws_failure(format_args!("{name} (detached: give its payload with --payload)"), &e)
+                    Failure::jws(format_args!("{name} (detached: give its payload with --payload)"), &e)
                 } else {
-                    jws_failure(&name, &e)
+                    Failure::jws(&name, &e)
                 }
             })?;
             (Summary::of(&v), Some(v.into_payload()))

@@ -10,9 +10,11 @@ use cryptoki::mechanism::rsa::{PkcsMgfType, PkcsOaepParams, PkcsOaepSource, Pkcs
 use cryptoki::mechanism::{Mechanism, MechanismType};
 use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
 use cryptoki::session::Session;
-use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier, OctetStringRef, UintRef};
+use der::asn1::{ObjectIdentifier, OctetStringRef};
 use der::{Decode, Encode};
 use zeroize::Zeroizing;
+
+use crate::encoding::hex_lower;
 
 use super::{TokenInner, ck, decrypts_with};
 use crate::{
@@ -20,8 +22,6 @@ use crate::{
     SignatureAlgorithm, Signer,
 };
 
-const OID_RSA_ENCRYPTION: ObjectIdentifier = const_oid::db::rfc5912::RSA_ENCRYPTION;
-const OID_EC_PUBLIC_KEY: ObjectIdentifier = const_oid::db::rfc5912::ID_EC_PUBLIC_KEY;
 const OID_SECP256R1: ObjectIdentifier = const_oid::db::rfc5912::SECP_256_R_1;
 const OID_SECP384R1: ObjectIdentifier = const_oid::db::rfc5912::SECP_384_R_1;
 
@@ -125,9 +125,9 @@ pub struct KeySelector {
 impl fmt::Debug for KeySelector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.label, &self.id) {
-            (Some(l), Some(id)) => write!(f, "key with label {l:?} and id {}", hex(id)),
+            (Some(l), Some(id)) => write!(f, "key with label {l:?} and id {}", hex_lower(id)),
             (Some(l), None) => write!(f, "key with label {l:?}"),
-            (None, Some(id)) => write!(f, "key with id {}", hex(id)),
+            (None, Some(id)) => write!(f, "key with id {}", hex_lower(id)),
             (None, None) => f.write_str("key"),
         }
     }
@@ -272,19 +272,11 @@ impl fmt::Debug for Pkcs11Key {
             .field("token", &self.token.label)
             .field("kind", &self.public.kind())
             .field("label", &self.label)
-            .field("id", &hex(&self.id))
+            .field("id", &hex_lower(&self.id))
             .field("algorithm", &self.algorithm)
             .field("oaep", &self.oaep)
             .finish()
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use core::fmt::Write;
-    bytes.iter().fold(String::with_capacity(2 * bytes.len()), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 impl Pkcs11Key {
@@ -693,7 +685,7 @@ fn from_private_handle(
                     reason: "no CKA_MODULUS / CKA_PUBLIC_EXPONENT",
                 });
             };
-            let key = PublicKey::from_spki_der(&rsa_spki(n, e)?)?;
+            let key = PublicKey::from_rsa_components(n, e)?;
             if let KeyKind::Rsa { bits } = key.kind()
                 && !RSA_BITS_RANGE.contains(&bits)
             {
@@ -732,29 +724,6 @@ fn from_private_handle(
     Ok(key)
 }
 
-/// `SubjectPublicKeyInfo` DER for an RSA key from its big-endian modulus and exponent.
-fn rsa_spki(n: &[u8], e: &[u8]) -> Result<Vec<u8>> {
-    let bad = |reason| Error::MalformedKey {
-        format: "PKCS#11 RSA public key",
-        reason,
-    };
-    let pkcs1 = pkcs1::RsaPublicKeyRef {
-        modulus: UintRef::new(n).map_err(|_| bad("bad CKA_MODULUS"))?,
-        public_exponent: UintRef::new(e).map_err(|_| bad("bad CKA_PUBLIC_EXPONENT"))?,
-    }
-    .to_der()
-    .map_err(|_| bad("encoding failed"))?;
-    spki::SubjectPublicKeyInfoRef {
-        algorithm: spki::AlgorithmIdentifierRef {
-            oid: OID_RSA_ENCRYPTION,
-            parameters: Some(AnyRef::NULL),
-        },
-        subject_public_key: BitStringRef::from_bytes(&pkcs1).map_err(|_| bad("encoding failed"))?,
-    }
-    .to_der()
-    .map_err(|_| bad("encoding failed"))
-}
-
 /// The public key of an EC private key: from the public key object with the same `CKA_ID`
 /// (or, without an id, the same label), whose `CKA_EC_PARAMS` must match.
 fn ec_public_key(
@@ -768,10 +737,10 @@ fn ec_public_key(
     };
     let params = attrs.ec_params.as_deref().ok_or(bad("no CKA_EC_PARAMS"))?;
     let curve = ObjectIdentifier::from_der(params).map_err(|_| bad("CKA_EC_PARAMS is not a named curve"))?;
-    let field_len = if curve == OID_SECP256R1 {
-        32
+    let (kind, field_len) = if curve == OID_SECP256R1 {
+        (KeyKind::P256, 32)
     } else if curve == OID_SECP384R1 {
-        48
+        (KeyKind::P384, 48)
     } else {
         return Err(Error::UnsupportedKeyAlgorithm(format!("EC curve {curve}")));
     };
@@ -784,7 +753,7 @@ fn ec_public_key(
             ];
             let what = if !attrs.id.is_empty() {
                 template.push(Attribute::Id(attrs.id.clone()));
-                format!("EC public key with id {}", hex(&attrs.id))
+                format!("EC public key with id {}", hex_lower(&attrs.id))
             } else if let Some(l) = &attrs.label {
                 template.push(Attribute::Label(l.as_bytes().to_vec()));
                 format!("EC public key with label {l:?}")
@@ -816,16 +785,7 @@ fn ec_public_key(
     }
     let point = point.ok_or(bad("public key object has no CKA_EC_POINT"))?;
     let raw = unwrap_ec_point(&point, field_len).ok_or(bad("CKA_EC_POINT is not an uncompressed point"))?;
-    let spki = spki::SubjectPublicKeyInfoRef {
-        algorithm: spki::AlgorithmIdentifierRef {
-            oid: OID_EC_PUBLIC_KEY,
-            parameters: Some(AnyRef::from(&curve)),
-        },
-        subject_public_key: BitStringRef::from_bytes(raw).map_err(|_| bad("encoding failed"))?,
-    }
-    .to_der()
-    .map_err(|_| bad("encoding failed"))?;
-    PublicKey::from_spki_der(&spki)
+    PublicKey::from_ec_point(kind, raw)
 }
 
 /// `CKA_EC_POINT` is a DER OCTET STRING around the SEC1 point (`04 41 04 x y` for P-256);
@@ -955,12 +915,12 @@ pub(super) fn generate(token: &Arc<TokenInner>, spec: &KeyGenSpec, options: Pkcs
         (
             ObjectClass::PRIVATE_KEY,
             Attribute::Id(id.clone()),
-            format!("id {}", hex(&id)),
+            format!("id {}", hex_lower(&id)),
         ),
         (
             ObjectClass::PUBLIC_KEY,
             Attribute::Id(id.clone()),
-            format!("id {}", hex(&id)),
+            format!("id {}", hex_lower(&id)),
         ),
     ] {
         let template = [Attribute::Class(class), attribute];
