@@ -21,7 +21,7 @@ use x509_cert::ext::pkix::{
     SubjectKeyIdentifier,
 };
 
-use crate::der::{der_err, first_inner_tlv, hex_lower};
+use crate::der::{der_err, first_inner_tlv};
 use crate::error::{Error, Result};
 use crate::limits::{MAX_BUNDLE_CERTIFICATES, MAX_CERTIFICATE_LEN};
 
@@ -210,7 +210,7 @@ impl Certificate {
 
     /// The serial number as lowercase hex of its DER INTEGER content.
     pub fn serial_hex(&self) -> String {
-        hex_lower(self.serial_bytes())
+        kavach_keys::encoding::hex_lower(self.serial_bytes())
     }
 
     /// The content octets of the serial number INTEGER.
