@@ -21,9 +21,9 @@ use x509_cert::ext::pkix::{
     SubjectKeyIdentifier,
 };
 
-use crate::der::{der_err, first_inner_tlv, hex_lower};
+use crate::der::{der_err, first_inner_tlv};
 use crate::error::{Error, Result};
-use crate::limits::{MAX_BUNDLE_CERTIFICATES, MAX_BUNDLE_LEN, MAX_CERTIFICATE_LEN};
+use crate::limits::{MAX_BUNDLE_CERTIFICATES, MAX_CERTIFICATE_LEN};
 
 /// Extensions decoded once at parse time, so that validation does not decode them again.
 #[derive(Debug, Default)]
@@ -176,50 +176,10 @@ impl Certificate {
     /// Parses a bundle of certificates, in order: PEM text with any number of `CERTIFICATE`
     /// and `PKCS7` blocks; one DER certificate or several concatenated; or a DER PKCS#7/P7B
     /// `SignedData` (degenerate or not; BER indefinite lengths as Java tools write them are
-    /// read). Any other PEM label is refused, and an empty bundle is an error.
+    /// read). Any other PEM label is refused, and an empty bundle is an error; at most
+    /// [`crate::MAX_BUNDLE_LEN`] bytes and [`crate::MAX_BUNDLE_CERTIFICATES`] certificates.
     pub fn parse_bundle(bytes: &[u8]) -> Result<Vec<Self>> {
-        if bytes.len() > MAX_BUNDLE_LEN {
-            return Err(Error::TooLarge {
-                what: "certificate bundle",
-                len: bytes.len(),
-                max: MAX_BUNDLE_LEN,
-            });
-        }
-        let mut out = Vec::new();
-        if crate::pkcs7::looks_like_pem_text(bytes) {
-            let text = core::str::from_utf8(bytes).map_err(|_| Error::Malformed {
-                what: "PEM certificate bundle",
-                reason: "not UTF-8 text",
-            })?;
-            for block in kavach_keys::encoding::pem_blocks(text).map_err(Error::Pem)? {
-                match block.label.as_str() {
-                    "CERTIFICATE" => push_bounded(&mut out, Self::from_der(&block.der)?)?,
-                    "PKCS7" => {
-                        for c in crate::pkcs7::certificates(&block.der)? {
-                            push_bounded(&mut out, Self::from_der(c)?)?;
-                        }
-                    }
-                    _ => {
-                        return Err(Error::UnexpectedPemLabel {
-                            label: block.label,
-                            expected: "CERTIFICATE or PKCS7",
-                        });
-                    }
-                }
-            }
-        } else if crate::pkcs7::is_content_info(bytes) {
-            for c in crate::pkcs7::certificates(bytes)? {
-                push_bounded(&mut out, Self::from_der(c)?)?;
-            }
-        } else {
-            for c in crate::pkcs7::split_der_sequence(bytes, "certificate bundle")? {
-                push_bounded(&mut out, Self::from_der(c)?)?;
-            }
-        }
-        if out.is_empty() {
-            return Err(Error::Empty { what: "certificate" });
-        }
-        Ok(out)
+        crate::bundle::read(bytes, &BUNDLE, Self::from_der)
     }
 
     /// The exact DER this certificate was parsed from.
@@ -250,7 +210,7 @@ impl Certificate {
 
     /// The serial number as lowercase hex of its DER INTEGER content.
     pub fn serial_hex(&self) -> String {
-        hex_lower(self.serial_bytes())
+        kavach_keys::encoding::hex_lower(self.serial_bytes())
     }
 
     /// The content octets of the serial number INTEGER.
@@ -366,16 +326,17 @@ impl TryFrom<&[u8]> for Certificate {
     }
 }
 
-fn push_bounded(out: &mut Vec<Certificate>, c: Certificate) -> Result<()> {
-    if out.len() >= MAX_BUNDLE_CERTIFICATES {
-        return Err(Error::TooMany {
-            what: "certificates",
-            max: MAX_BUNDLE_CERTIFICATES,
-        });
-    }
-    out.push(c);
-    Ok(())
-}
+/// A certificate bundle, for [`crate::bundle::read`].
+const BUNDLE: crate::bundle::Kind = crate::bundle::Kind {
+    bundle: "certificate bundle",
+    pem_bundle: "PEM certificate bundle",
+    pem_label: "CERTIFICATE",
+    pem_expected: "CERTIFICATE or PKCS7",
+    pkcs7_field: crate::pkcs7::certificates,
+    items: "certificates",
+    item: "certificate",
+    max_items: MAX_BUNDLE_CERTIFICATES,
+};
 
 /// Decodes the extensions this crate acts on and lists the unknown critical ones.
 fn parse_extensions(exts: &[x509_cert::ext::Extension], what: &'static str) -> Result<Parsed> {

@@ -66,6 +66,18 @@ impl core::fmt::Debug for Crl {
 
 const WHAT: &str = "CRL";
 
+/// A CRL bundle, for [`crate::bundle::read`].
+const BUNDLE: crate::bundle::Kind = crate::bundle::Kind {
+    bundle: "CRL bundle",
+    pem_bundle: "PEM CRL bundle",
+    pem_label: "X509 CRL",
+    pem_expected: "X509 CRL or PKCS7",
+    pkcs7_field: crate::pkcs7::crls,
+    items: "CRLs",
+    item: "CRL",
+    max_items: MAX_BUNDLE_CRLS,
+};
+
 impl Crl {
     /// Parses one DER CRL (see the module documentation for what is refused).
     pub fn from_der(der: &[u8]) -> Result<Self> {
@@ -222,60 +234,10 @@ impl Crl {
     }
 
     /// Parses CRLs: PEM text with `X509 CRL` (and `PKCS7`) blocks, concatenated DER CRLs, or a
-    /// PKCS#7 bundle's `crls`. An input with no CRL is an error.
+    /// PKCS#7 bundle's `crls`. An input with no CRL is an error; at most
+    /// [`crate::MAX_BUNDLE_LEN`] bytes and [`crate::MAX_BUNDLE_CRLS`] CRLs.
     pub fn parse_bundle(bytes: &[u8]) -> Result<Vec<Self>> {
-        if bytes.len() > MAX_CRL_LEN {
-            return Err(Error::TooLarge {
-                what: "CRL bundle",
-                len: bytes.len(),
-                max: MAX_CRL_LEN,
-            });
-        }
-        let mut out = Vec::new();
-        let mut push = |c: Crl| {
-            if out.len() >= MAX_BUNDLE_CRLS {
-                return Err(Error::TooMany {
-                    what: "CRLs",
-                    max: MAX_BUNDLE_CRLS,
-                });
-            }
-            out.push(c);
-            Ok(())
-        };
-        if crate::pkcs7::looks_like_pem_text(bytes) {
-            let text = core::str::from_utf8(bytes).map_err(|_| Error::Malformed {
-                what: "PEM CRL bundle",
-                reason: "not UTF-8 text",
-            })?;
-            for block in kavach_keys::encoding::pem_blocks(text).map_err(Error::Pem)? {
-                match block.label.as_str() {
-                    "X509 CRL" => push(Self::from_der(&block.der)?)?,
-                    "PKCS7" => {
-                        for c in crate::pkcs7::crls(&block.der)? {
-                            push(Self::from_der(c)?)?;
-                        }
-                    }
-                    _ => {
-                        return Err(Error::UnexpectedPemLabel {
-                            label: block.label,
-                            expected: "X509 CRL or PKCS7",
-                        });
-                    }
-                }
-            }
-        } else if crate::pkcs7::is_content_info(bytes) {
-            for c in crate::pkcs7::crls(bytes)? {
-                push(Self::from_der(c)?)?;
-            }
-        } else {
-            for c in crate::pkcs7::split_der_sequence(bytes, "CRL bundle")? {
-                push(Self::from_der(c)?)?;
-            }
-        }
-        if out.is_empty() {
-            return Err(Error::Empty { what: "CRL" });
-        }
-        Ok(out)
+        crate::bundle::read(bytes, &BUNDLE, Self::from_der)
     }
 
     /// The exact DER this CRL was parsed from.

@@ -1,5 +1,6 @@
 //! DER helpers shared by the certificate, CRL and certificate-request parsers: the error
-//! mapping, finding the signed part of a signed structure, and hex formatting.
+//! mapping and finding the signed part of a signed structure. (Hex is
+//! `kavach_keys::encoding::hex_lower`, the workspace's one hex helper.)
 //!
 //! This module depends only on [`crate::error`].
 
@@ -21,13 +22,4 @@ pub(crate) fn first_inner_tlv(der: &[u8], what: &'static str) -> Result<core::op
     let header_len = usize::try_from(u32::from(header.encoded_len().map_err(der_err(what))?)).unwrap_or(usize::MAX);
     let inner = reader.tlv_bytes().map_err(der_err(what))?;
     Ok(header_len..header_len.saturating_add(inner.len()))
-}
-
-/// `bytes` as lowercase hex.
-pub(crate) fn hex_lower(bytes: &[u8]) -> String {
-    use core::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }

@@ -59,6 +59,7 @@
 #![forbid(unsafe_code)]
 
 mod algorithm;
+mod bundle;
 mod cert;
 mod crl;
 pub mod demo;

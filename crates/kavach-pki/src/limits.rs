@@ -21,9 +21,13 @@ pub const MAX_CERTIFICATE_LEN: usize = 64 * 1024;
 /// The number of revoked entries walked is bounded by this size (each entry is ≥ 15 bytes).
 pub const MAX_CRL_LEN: usize = 16 * 1024 * 1024;
 
-/// Largest bundle (PEM text, DER sequence or PKCS#7) read by [`crate::Certificate::parse_bundle`]:
-/// 8 MiB. Mozilla's whole root store as one PEM file is about 220 KB.
-pub const MAX_BUNDLE_LEN: usize = 8 * 1024 * 1024;
+/// Largest bundle (PEM text, DER sequence or PKCS#7) of certificates or CRLs read by
+/// [`crate::Certificate::parse_bundle`] and [`crate::Crl::parse_bundle`]: 16 MiB, so that one CRL
+/// of [`MAX_CRL_LEN`] fits in a bundle. Mozilla's whole root store as one PEM file is about
+/// 220 KB.
+pub const MAX_BUNDLE_LEN: usize = 16 * 1024 * 1024;
+
+const _: () = assert!(MAX_CRL_LEN <= MAX_BUNDLE_LEN && MAX_CERTIFICATE_LEN <= MAX_BUNDLE_LEN);
 
 /// Most certificates in one bundle; the same bound as kavach-keys' `MAX_PEM_BLOCKS`, whose doc
 /// says why (far beyond any real chain or trust store file).

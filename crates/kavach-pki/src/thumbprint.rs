@@ -5,7 +5,7 @@
 /// key, never for a security decision.
 pub(crate) fn sha1_hex(der: &[u8]) -> String {
     use sha1::Digest;
-    crate::der::hex_lower(&sha1::Sha1::digest(der))
+    kavach_keys::encoding::hex_lower(&sha1::Sha1::digest(der))
 }
 
 #[cfg(test)]

@@ -13,8 +13,9 @@ use x509_cert::ext::pkix::crl::CrlReason;
 use x509_cert::ext::pkix::{AuthorityKeyIdentifier, CrlNumber};
 use x509_cert::serial_number::SerialNumber;
 
+use super::input::{Issuer, IssuerUse};
 use super::profile::{key_identifier_of, time};
-use super::{Issuer, IssuerUse, sign};
+use super::sign;
 use crate::cert::Certificate;
 use crate::crl::Crl;
 use crate::error::{Error, Result};

@@ -5,7 +5,8 @@ use der::{Decode, Encode};
 use kavach_keys::{PublicKey, Signer};
 use x509_cert::request::{CertReq, CertReqInfo, Version};
 
-use super::{DistinguishedName, sign};
+use super::input::DistinguishedName;
+use super::sign;
 use crate::error::{Error, Result};
 use crate::limits::MAX_CSR_LEN;
 

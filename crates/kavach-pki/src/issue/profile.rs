@@ -19,13 +19,12 @@ use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::Time;
 
-use super::{DistinguishedName, IssuerUse, SubjectAltName, Validity, sign};
+use super::input::{DistinguishedName, Issuer, IssuerUse, SubjectAltName, Validity};
+use super::sign;
 use crate::cert::Certificate;
 use crate::error::{Error, Result};
 use crate::limits::{MAX_CRL_DISTRIBUTION_POINTS, MAX_SUBJECT_ALT_NAMES};
 use crate::purpose::Purpose;
-
-use super::Issuer;
 
 /// Everything that goes into one certificate except the issuer: subject, key, validity and
 /// extensions. Build it, then [`CertificateProfile::issue`] it under an [`Issuer`] or

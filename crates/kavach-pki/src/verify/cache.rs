@@ -10,6 +10,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
+use std::sync::RwLock;
 
 /// A map holding at most `capacity` entries and at most `max_weight` in the sum of their
 /// weights (e.g. bytes); when full, the oldest insertions are evicted (FIFO: simple, O(1) per
@@ -79,6 +80,41 @@ impl<K: Hash + Eq + Clone, V> Bounded<K, V> {
         self.map.clear();
         self.order.clear();
         self.weight = 0;
+    }
+}
+
+/// The verified-signature cache, shared by the validations of one [`crate::Validator`]: keys
+/// of [`signature_key`], at most a fixed number of them. A poisoned lock reads as empty and
+/// takes no insertion (the signature is then verified again).
+#[derive(Debug)]
+pub(crate) struct SignatureCache(RwLock<Bounded<[u8; 64], ()>>);
+
+impl SignatureCache {
+    /// A cache of at most `capacity` signatures (0 disables it).
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self(RwLock::new(Bounded::new(capacity)))
+    }
+
+    /// Whether the signature of `key` was verified before.
+    pub(crate) fn contains(&self, key: &[u8; 64]) -> bool {
+        self.0.read().is_ok_and(|c| c.get(key).is_some())
+    }
+
+    /// Remembers that the signature of `key` verified.
+    pub(crate) fn remember(&self, key: [u8; 64]) {
+        if let Ok(mut c) = self.0.write() {
+            c.insert(key, ());
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.read().map(|c| c.len()).unwrap_or(0)
+    }
+
+    pub(crate) fn clear(&self) {
+        if let Ok(mut c) = self.0.write() {
+            c.clear();
+        }
     }
 }
 

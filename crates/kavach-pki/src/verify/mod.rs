@@ -3,6 +3,7 @@
 
 mod budget;
 mod cache;
+mod options;
 mod path;
 mod purpose;
 mod revocation;
@@ -11,66 +12,13 @@ use std::sync::RwLock;
 use std::time::SystemTime;
 
 pub use budget::Work;
+pub use options::ValidationOptions;
 
 use crate::cert::Certificate;
-use crate::crl::Crl;
 use crate::error::Result;
 use crate::limits::{DEFAULT_CERTIFICATE_CACHE, DEFAULT_CERTIFICATE_CACHE_BYTES, DEFAULT_SIGNATURE_CACHE};
-use crate::name::ServerName;
-use crate::policy::KeyPolicy;
 use crate::purpose::Purpose;
 use crate::store::TrustDomain;
-use x509_cert::ext::pkix::KeyUsage;
-
-/// What a validation checks beyond the path's RFC 5280 rules.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct ValidationOptions<'a> {
-    /// The purpose the end entity must fit (CLI.md's table).
-    pub purpose: Purpose,
-    /// The validation time (floored to the second).
-    pub time: SystemTime,
-    /// The name the end entity must present in its subjectAltName, if any.
-    pub server_name: Option<&'a ServerName>,
-    /// CRLs. When any is given, the end entity must be covered by a current CRL of its issuer,
-    /// and every other certificate whose issuer has one is checked against it (CLI.md).
-    pub crls: &'a [Crl],
-    /// Which keys the path may contain.
-    pub key_policy: KeyPolicy,
-    /// Most intermediates, not counting self-issued ones (default
-    /// [`crate::DEFAULT_MAX_CHAIN_DEPTH`]; never more than [`crate::MAX_PATH_INTERMEDIATES`] in all).
-    pub max_chain_depth: Option<usize>,
-    /// keyUsage bits the end entity must have on top of the purpose's (the extension must then
-    /// be present).
-    pub required_key_usage: Option<KeyUsage>,
-}
-
-impl<'a> ValidationOptions<'a> {
-    /// Options for `purpose` at `time`, with no name, no CRL, the default key policy and depth.
-    pub fn new(purpose: Purpose, time: SystemTime) -> Self {
-        Self {
-            purpose,
-            time,
-            server_name: None,
-            crls: &[],
-            key_policy: KeyPolicy::default(),
-            max_chain_depth: None,
-            required_key_usage: None,
-        }
-    }
-
-    /// The same options checking `name`.
-    pub fn with_server_name(mut self, name: &'a ServerName) -> Self {
-        self.server_name = Some(name);
-        self
-    }
-
-    /// The same options with these CRLs.
-    pub fn with_crls(mut self, crls: &'a [Crl]) -> Self {
-        self.crls = crls;
-        self
-    }
-}
 
 /// A path from an end entity to a trust anchor that passed every check. Only this crate
 /// constructs it; whatever acts on a validated certificate should take this proof.
@@ -127,7 +75,7 @@ impl VerifiedPath {
 #[derive(Debug)]
 pub struct Validator {
     certificates: RwLock<cache::Bounded<[u8; 32], Certificate>>,
-    signatures: RwLock<cache::Bounded<[u8; 64], ()>>,
+    signatures: cache::SignatureCache,
 }
 
 impl Default for Validator {
@@ -151,7 +99,7 @@ impl Validator {
                 certificates,
                 DEFAULT_CERTIFICATE_CACHE_BYTES,
             )),
-            signatures: RwLock::new(cache::Bounded::new(signatures)),
+            signatures: cache::SignatureCache::new(signatures),
         }
     }
 
@@ -201,7 +149,7 @@ impl Validator {
 
     /// Number of verified signatures cached.
     pub fn cached_signatures(&self) -> usize {
-        self.signatures.read().map(|c| c.len()).unwrap_or(0)
+        self.signatures.len()
     }
 
     /// Empties both caches.
@@ -209,9 +157,7 @@ impl Validator {
         if let Ok(mut c) = self.certificates.write() {
             c.clear();
         }
-        if let Ok(mut c) = self.signatures.write() {
-            c.clear();
-        }
+        self.signatures.clear();
     }
 
     /// Validates `end_entity` for `options.purpose` at `options.time`, building a path to an
@@ -240,22 +186,14 @@ impl Validator {
     ) -> (Result<VerifiedPath>, Work) {
         let mut work = Work::default();
         let result =
-            path::build(self, domain, end_entity, intermediates, options, &mut work).map(|chain| VerifiedPath {
-                chain,
-                purpose: options.purpose,
-                domain: domain.name().to_owned(),
-                verified_at: options.time,
+            path::build(&self.signatures, domain, end_entity, intermediates, options, &mut work).map(|chain| {
+                VerifiedPath {
+                    chain,
+                    purpose: options.purpose,
+                    domain: domain.name().to_owned(),
+                    verified_at: options.time,
+                }
             });
         (result, work)
-    }
-
-    fn signature_cached(&self, key: &[u8; 64]) -> bool {
-        self.signatures.read().is_ok_and(|c| c.get(key).is_some())
-    }
-
-    fn remember_signature(&self, key: [u8; 64]) {
-        if let Ok(mut c) = self.signatures.write() {
-            c.insert(key, ());
-        }
     }
 }

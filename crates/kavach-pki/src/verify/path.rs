@@ -26,6 +26,7 @@ use std::rc::Rc;
 
 use crate::algorithm;
 use crate::cert::Certificate;
+use crate::crl::Crl;
 use crate::error::{Error, Result};
 use crate::limits::{
     DEFAULT_MAX_CHAIN_DEPTH, MAX_ISSUER_CANDIDATES, MAX_PATH_INTERMEDIATES, MAX_SUPPLIED_INTERMEDIATES,
@@ -37,8 +38,9 @@ use crate::store::{BySubject, TrustDomain};
 use crate::time::unix_seconds;
 
 use super::budget::{Budget, Work};
-use super::cache::signature_key;
-use super::{ValidationOptions, Validator, purpose, revocation};
+use super::cache::{SignatureCache, signature_key};
+use super::options::ValidationOptions;
+use super::{purpose, revocation};
 
 /// Where a certificate sits in a candidate path.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -48,12 +50,13 @@ pub(super) enum Role {
     Anchor,
 }
 
-pub(super) struct Ctx<'a> {
-    pub(super) validator: &'a Validator,
-    pub(super) domain: &'a TrustDomain,
-    pub(super) options: &'a ValidationOptions<'a>,
-    pub(super) now: i64,
-    pub(super) budget: Budget,
+struct Ctx<'a> {
+    /// The validator's verified-signature cache.
+    signatures: &'a SignatureCache,
+    domain: &'a TrustDomain,
+    options: &'a ValidationOptions<'a>,
+    now: i64,
+    budget: Budget,
     supplied: BySubject,
     max_depth: usize,
     /// Candidate issuers of each head certificate met (by the head's SHA-256): anchors, then
@@ -73,7 +76,7 @@ struct Candidates {
 }
 
 pub(super) fn build(
-    validator: &Validator,
+    signatures: &SignatureCache,
     domain: &TrustDomain,
     end_entity: &Certificate,
     intermediates: &[Certificate],
@@ -93,7 +96,7 @@ pub(super) fn build(
         supplied.push(c.clone());
     }
     let mut ctx = Ctx {
-        validator,
+        signatures,
         domain,
         options,
         now: unix_seconds(options.time),
@@ -350,8 +353,10 @@ impl Ctx<'_> {
 
         // Revocation (CLI.md): only when CRLs were given.
         if !self.options.crls.is_empty() {
+            let (crls, now) = (self.options.crls, self.now);
             for i in 0..chain.len() - 1 {
-                revocation::check(self, chain[i], chain[i + 1], i == 0)?;
+                let mut check_signature = |crl: &Crl, issuer: &Certificate| self.check_crl_signature(crl, issuer);
+                revocation::check(crls, now, chain[i], chain[i + 1], i == 0, &mut check_signature)?;
             }
         }
         Ok(())
@@ -361,13 +366,13 @@ impl Ctx<'_> {
     fn check_signature(&mut self, cert: &Certificate, issuer: &Certificate) -> Result<()> {
         self.budget.signature()?;
         let key = signature_key(cert.sha256(), issuer.sha256());
-        if self.validator.signature_cached(&key) {
+        if self.signatures.contains(&key) {
             return Ok(());
         }
         let issuer_key = issuer.public_key()?;
         let c = cert.inner();
         if algorithm::verify(c.signature_algorithm(), issuer_key, cert.tbs_der(), c.signature())? {
-            self.validator.remember_signature(key);
+            self.signatures.remember(key);
             Ok(())
         } else {
             Err(Error::BadSignature {
@@ -377,16 +382,16 @@ impl Ctx<'_> {
         }
     }
 
-    pub(super) fn check_crl_signature(&mut self, crl: &crate::Crl, issuer: &Certificate) -> Result<()> {
+    fn check_crl_signature(&mut self, crl: &Crl, issuer: &Certificate) -> Result<()> {
         self.budget.signature()?;
         let key = signature_key(crl.sha256(), issuer.sha256());
-        if self.validator.signature_cached(&key) {
+        if self.signatures.contains(&key) {
             return Ok(());
         }
         let issuer_key = issuer.public_key()?;
         let c = crl.inner();
         if algorithm::verify(&c.signature_algorithm, issuer_key, crl.tbs_der(), &c.signature)? {
-            self.validator.remember_signature(key);
+            self.signatures.remember(key);
             Ok(())
         } else {
             Err(Error::BadSignature {

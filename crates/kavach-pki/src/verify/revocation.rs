@@ -25,12 +25,22 @@
 use x509_cert::ext::pkix::name::GeneralName;
 
 use crate::cert::Certificate;
+use crate::crl::Crl;
 use crate::error::{Error, Result};
 use crate::time::unix_seconds;
 
-use super::path::Ctx;
-
-pub(super) fn check(ctx: &mut Ctx<'_>, cert: &Certificate, issuer: &Certificate, is_end_entity: bool) -> Result<()> {
+/// Checks the revocation status of `cert`, issued by `issuer`, against `crls` at `now` (Unix
+/// seconds, floored). `check_signature` verifies a CRL's signature with an issuer's key (and
+/// spends the validation's signature budget: a [`Error::BudgetExceeded`] from it ends the
+/// check at once).
+pub(super) fn check(
+    crls: &[Crl],
+    now: i64,
+    cert: &Certificate,
+    issuer: &Certificate,
+    is_end_entity: bool,
+    check_signature: &mut dyn FnMut(&Crl, &Certificate) -> Result<()>,
+) -> Result<()> {
     let mut applies = false;
     let mut covered = false;
     let mut reason: Option<Error> = None;
@@ -42,12 +52,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>, cert: &Certificate, issuer: &Certificate,
         subject: cert.subject(),
         serial: cert.serial_hex(),
     };
-    for crl in ctx
-        .options
-        .crls
-        .iter()
-        .filter(|c| c.issuer_der() == issuer.subject_der())
-    {
+    for crl in crls.iter().filter(|c| c.issuer_der() == issuer.subject_der()) {
         let scope = crl.scope();
         if (scope.only_user && cert.is_ca()) || (scope.only_ca && !cert.is_ca()) {
             continue;
@@ -64,7 +69,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>, cert: &Certificate, issuer: &Certificate,
         }
         let this_update = unix_seconds(crl.this_update());
         let current = match crl.next_update() {
-            Some(next) => this_update <= ctx.now && ctx.now <= unix_seconds(next),
+            Some(next) => this_update <= now && now <= unix_seconds(next),
             None => false,
         };
         let listing = crl.listing(cert.serial_bytes());
@@ -78,7 +83,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>, cert: &Certificate, issuer: &Certificate,
             });
             continue;
         }
-        match ctx.check_crl_signature(crl, issuer) {
+        match check_signature(crl, issuer) {
             Ok(()) => {}
             Err(e @ Error::BudgetExceeded { .. }) => return Err(e),
             Err(e) => {
