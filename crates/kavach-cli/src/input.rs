@@ -14,7 +14,7 @@ use crate::report::{Failure, code};
 /// Largest input read from one file or from standard input: 64 MiB (a private key:
 /// [`kavach_keys::MAX_KEY_FILE_LEN`]). The largest objects
 /// kavach parses are a CRL (16 MiB, `kavach_pki::MAX_CRL_LEN`) and a certificate bundle
-/// (8 MiB, `kavach_pki::MAX_BUNDLE_LEN`); envelopes and payloads of the partner exchange are
+/// (16 MiB, `kavach_pki::MAX_BUNDLE_LEN`); envelopes and payloads of the partner exchange are
 /// far smaller. Anything larger is refused before it is parsed.
 pub(crate) const MAX_INPUT_LEN: usize = 64 * 1024 * 1024;
 
