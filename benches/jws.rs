@@ -27,8 +27,8 @@ use kavach::keys::{PrivateKey, Sha256Thumbprint, SignatureAlgorithm};
 use kavach::pki::testing::TestPki;
 use kavach::pki::{Certificate, Purpose, TrustDomain, Validator};
 use kavach_jws::{
-    CompactJws, DEFAULT_REPLAY_CAPACITY, Error, Jti, JwsVerifier, MemoryReplayCache, ReplayCache, ReplayKey,
-    SignOptions, sign,
+    CompactJws, DEFAULT_REPLAY_CAPACITY, Error, Jti, JwsVerifier, MemoryReplayCache, PayloadMode, ReplayCache,
+    ReplayKey, SignOptions, sign,
 };
 
 /// A request body of a typical partner-exchange size (an encrypted envelope as text).
@@ -90,21 +90,23 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("jws");
     for (name, pki, alg) in cases {
         let key = jws_key(pki, alg);
-        let options = SignOptions::new().detached().certificate_chain(x5c(pki));
+        let options = SignOptions::new()
+            .with_payload_mode(PayloadMode::Detached)
+            .with_certificate_chain(x5c(pki));
         group.bench_function(format!("sign detached {name} (x5c of 3)"), |b| {
             b.iter(|| sign(&key, black_box(BODY), &options).unwrap())
         });
 
         let jws = CompactJws::parse(sign(&key, BODY, &options).unwrap().as_str()).unwrap();
         let domain = TrustDomain::new("bench", pki.trust_anchors()).unwrap();
-        let warm = JwsVerifier::new(Arc::new(Validator::new()), domain.clone()).replay_cache(Arc::new(AcceptAll));
+        let warm = JwsVerifier::new(Arc::new(Validator::new()), domain.clone()).with_replay_cache(Arc::new(AcceptAll));
         group.bench_function(format!("verify detached {name} + chain (warm validator caches)"), |b| {
             b.iter(|| warm.verify_detached(black_box(&jws), BODY).unwrap())
         });
         // No cache: every verification parses the three certificates and checks both
         // certificate signatures twice (at ts and now), as for a signer seen for the first time.
-        let cold =
-            JwsVerifier::new(Arc::new(Validator::with_cache_capacity(0, 0)), domain).replay_cache(Arc::new(AcceptAll));
+        let cold = JwsVerifier::new(Arc::new(Validator::with_cache_capacity(0, 0)), domain)
+            .with_replay_cache(Arc::new(AcceptAll));
         group.bench_function(format!("verify detached {name} + chain (no validator cache)"), |b| {
             b.iter(|| cold.verify_detached(black_box(&jws), BODY).unwrap())
         });
@@ -263,14 +265,18 @@ fn bench_verify_flood(c: &mut Criterion) {
                 .unwrap();
             let mut chain = x5c(pki);
             chain[0] = pki.issue(&profile).unwrap();
-            SignOptions::new().detached().certificate_chain(chain)
+            SignOptions::new()
+                .with_payload_mode(PayloadMode::Detached)
+                .with_certificate_chain(chain)
         })
         .collect();
     let flooder_jws = CompactJws::parse(
         sign(
             &key,
             BODY,
-            &SignOptions::new().detached().certificate_chain(flooder_chain),
+            &SignOptions::new()
+                .with_payload_mode(PayloadMode::Detached)
+                .with_certificate_chain(flooder_chain),
         )
         .unwrap()
         .as_str(),
@@ -290,7 +296,7 @@ fn bench_verify_flood(c: &mut Criterion) {
     let mut group = c.benchmark_group("jws replay flood");
     group.sample_size(10);
     for (name, cache, flooder_refused, others_accepted) in peers {
-        let verifier = JwsVerifier::new(validator.clone(), domain.clone()).replay_cache(cache);
+        let verifier = JwsVerifier::new(validator.clone(), domain.clone()).with_replay_cache(cache);
         verifier.verify_detached(&flooder_jws, BODY).ok();
         let mut signed_by = 0usize;
         group.bench_function(format!("verify ES256 {THREADS} threads: {name}"), |b| {

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use kavach::envelope::{Envelope, Limits, Recipient, jwe, mosip};
-use kavach::jws::{CompactJws, JwsVerifier, SignOptions, Verified, sign};
+use kavach::jws::{CompactJws, JwsVerifier, PayloadMode, SignOptions, Verified, sign};
 use kavach::keys::{KeyHandle, KeyKind, MemoryKeyStore};
 use kavach::pki::demo::{DemoEntity, DemoPki};
 use kavach::pki::{Certificate, Purpose, TrustDomain, ValidationOptions, Validator};
@@ -85,7 +85,10 @@ impl<'a> Party<'a> {
         };
         let mut x5c = vec![self.signing.certificate.clone()];
         x5c.extend(self.signing.chain.iter().cloned());
-        let options = SignOptions::new().detached().certificate_chain(x5c).with_x5t_s256();
+        let options = SignOptions::new()
+            .with_payload_mode(PayloadMode::Detached)
+            .with_certificate_chain(x5c)
+            .with_x5t_s256();
         let signature = sign(&*self.signing.key, body.as_bytes(), &options)?.to_string();
         Ok(HttpMessage { body, signature })
     }

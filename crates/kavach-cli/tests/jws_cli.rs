@@ -235,8 +235,8 @@ fn window_at_and_policy() {
         &key,
         b"{}",
         &kavach_jws::SignOptions::new()
-            .certificate_chain(chain)
-            .freshness(kavach_jws::Freshness::Omit),
+            .with_certificate_chain(chain)
+            .with_freshness(kavach_jws::Freshness::Omit),
     )
     .unwrap();
     let mosip = write(dir.path(), "mosip.jws", mosip.as_str().as_bytes());
@@ -268,9 +268,9 @@ fn window_at_and_policy() {
         &key,
         b"{}",
         &kavach_jws::SignOptions::new()
-            .certificate_chain(chain)
-            .kid("PARTNER#SIGN#0f2c1a")
-            .freshness(kavach_jws::Freshness::Omit),
+            .with_certificate_chain(chain)
+            .with_kid("PARTNER#SIGN#0f2c1a")
+            .with_freshness(kavach_jws::Freshness::Omit),
     )
     .unwrap();
     let with_kid = write(dir.path(), "mosip-kid.jws", with_kid.as_str().as_bytes());

@@ -23,12 +23,13 @@ pub const ENVELOPE_OVERHEAD: usize = 16 * 1024;
 /// second while covering any realistic rotation history.
 pub const MAX_KEYS_TRIED: usize = 32;
 
-/// Size limits for opening (and sealing) in memory.
+/// Size limits for opening (and sealing) in memory: [`Limits::DEFAULT`] or
+/// [`Limits::with_max_plaintext`] (its fields are private).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
     /// Largest payload in bytes (after decompression, for JWE).
-    pub max_plaintext: usize,
+    pub(crate) max_plaintext: usize,
 }
 
 impl Limits {
@@ -40,6 +41,11 @@ impl Limits {
     /// Limits with the payload capped at `max_plaintext` bytes.
     pub const fn with_max_plaintext(max_plaintext: usize) -> Self {
         Limits { max_plaintext }
+    }
+
+    /// Largest payload in bytes (after decompression, for JWE).
+    pub const fn max_plaintext(&self) -> usize {
+        self.max_plaintext
     }
 
     /// Largest decoded (binary) envelope accepted.

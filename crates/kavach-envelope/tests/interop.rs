@@ -62,7 +62,7 @@ fn party(test: &str, rsa: bool) -> Option<Party> {
         Signer::public_key(&*key),
         Validity::days_from_now(30).unwrap(),
     )
-    .end_entity(Purpose::Encryption)
+    .with_end_entity(Purpose::Encryption)
     .unwrap()
     .issue(&pki.issuer())
     .unwrap();

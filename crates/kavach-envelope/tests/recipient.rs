@@ -47,7 +47,7 @@ fn an_rsa_certificate_without_key_encipherment_is_refused() {
     // dataEncipherment alone passes the `encryption` purpose, but RSA-OAEP wraps keys.
     let pki = TestPki::rsa();
     let cert = pki
-        .with_key_usage(Purpose::Encryption, Some(KeyUsage(KeyUsages::DataEncipherment.into())))
+        .issue_with_key_usage(Purpose::Encryption, Some(KeyUsage(KeyUsages::DataEncipherment.into())))
         .unwrap();
     let path = common::verify(pki, &cert, Purpose::Encryption).unwrap();
     assert!(matches!(
@@ -63,7 +63,7 @@ fn an_rsa_certificate_without_key_encipherment_is_refused() {
 fn an_ec_certificate_without_key_agreement_is_refused() {
     let pki = TestPki::p256();
     let cert = pki
-        .with_key_usage(Purpose::Encryption, Some(KeyUsage(KeyUsages::KeyEncipherment.into())))
+        .issue_with_key_usage(Purpose::Encryption, Some(KeyUsage(KeyUsages::KeyEncipherment.into())))
         .unwrap();
     let path = common::verify(pki, &cert, Purpose::Encryption).unwrap();
     assert!(matches!(

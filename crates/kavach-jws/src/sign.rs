@@ -44,28 +44,24 @@ impl SignOptions {
         Self::default()
     }
 
-    /// Leaves the payload out of the serialization (`header..signature`, RFC 7515 Appendix F).
-    pub fn detached(mut self) -> Self {
-        self.mode = PayloadMode::Detached;
-        self
-    }
-
-    /// Sets where the payload goes.
-    pub fn payload_mode(mut self, mode: PayloadMode) -> Self {
+    /// Sets where the payload goes: [`PayloadMode::Attached`] (the default) or
+    /// [`PayloadMode::Detached`], which leaves it out of the serialization (`header..signature`,
+    /// RFC 7515 Appendix F).
+    pub fn with_payload_mode(mut self, mode: PayloadMode) -> Self {
         self.mode = mode;
         self
     }
 
     /// Signs the payload unencoded (RFC 7797: `"b64": false`, listed in `crit`). Attached, the
     /// payload must then be UTF-8 without `.`.
-    pub fn unencoded(mut self) -> Self {
+    pub fn with_unencoded_payload(mut self) -> Self {
         self.unencoded = true;
         self
     }
 
     /// Puts the signer's certificate and the chain after it in `x5c` (leaf first). The leaf
     /// must hold the signer's public key.
-    pub fn certificate_chain(mut self, chain: Vec<Certificate>) -> Self {
+    pub fn with_certificate_chain(mut self, chain: Vec<Certificate>) -> Self {
         self.chain = chain;
         self
     }
@@ -78,19 +74,19 @@ impl SignOptions {
     }
 
     /// Sets `kid`.
-    pub fn kid(mut self, kid: impl Into<String>) -> Self {
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
         self.kid = Some(kid.into());
         self
     }
 
     /// Sets `typ` (e.g. `JOSE`).
-    pub fn typ(mut self, typ: impl Into<String>) -> Self {
+    pub fn with_typ(mut self, typ: impl Into<String>) -> Self {
         self.typ = Some(typ.into());
         self
     }
 
     /// Sets whether `ts` and `jti` are written.
-    pub fn freshness(mut self, freshness: Freshness) -> Self {
+    pub fn with_freshness(mut self, freshness: Freshness) -> Self {
         self.freshness = freshness;
         self
     }

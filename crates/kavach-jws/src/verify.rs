@@ -265,25 +265,25 @@ impl JwsVerifier {
     /// the time of verification, not at the JWS's `ts`: a signature made shortly before the
     /// CRL's thisUpdate is accepted when its certificate is not listed, and one whose
     /// certificate is listed is refused, whenever it was made.
-    pub fn crls(mut self, crls: Vec<Crl>) -> Self {
+    pub fn with_crls(mut self, crls: Vec<Crl>) -> Self {
         self.crls = crls;
         self
     }
 
     /// The purpose the signer certificate must validate for (e.g. [`Purpose::Device`]).
-    pub fn purpose(mut self, purpose: Purpose) -> Self {
+    pub fn with_purpose(mut self, purpose: Purpose) -> Self {
         self.purpose = purpose;
         self
     }
 
     /// The freshness policy.
-    pub fn policy(mut self, policy: Policy) -> Self {
+    pub fn with_policy(mut self, policy: Policy) -> Self {
         self.policy = policy;
         self
     }
 
     /// The `ts` window, either side of the verification time (at most [`MAX_WINDOW`]).
-    pub fn window(mut self, window: Duration) -> Result<Self> {
+    pub fn with_window(mut self, window: Duration) -> Result<Self> {
         if window > MAX_WINDOW {
             return Err(Error::InvalidWindow {
                 secs: window.as_secs(),
@@ -296,25 +296,25 @@ impl JwsVerifier {
 
     /// Accepts only the certificate with this SHA-256 thumbprint as `x5c[0]` (MOSIP matches a
     /// partner's signature against the certificate registered for it).
-    pub fn pin_certificate(mut self, thumbprint: Sha256Thumbprint) -> Self {
+    pub fn with_pinned_certificate(mut self, thumbprint: Sha256Thumbprint) -> Self {
         self.pin = Some(thumbprint);
         self
     }
 
     /// How `kid`, when present, must match `x5c[0]`.
-    pub fn kid_rule(mut self, rule: KidRule) -> Self {
+    pub fn with_kid_rule(mut self, rule: KidRule) -> Self {
         self.kid_rule = rule;
         self
     }
 
     /// Shares a replay cache (e.g. between the workers of a server).
-    pub fn replay_cache(mut self, cache: Arc<dyn ReplayCache>) -> Self {
+    pub fn with_replay_cache(mut self, cache: Arc<dyn ReplayCache>) -> Self {
         self.replay = cache;
         self
     }
 
     /// Restricts the accepted algorithms (non-empty).
-    pub fn algorithms(mut self, algorithms: &[JwsAlgorithm]) -> Result<Self> {
+    pub fn with_algorithms(mut self, algorithms: &[JwsAlgorithm]) -> Result<Self> {
         if algorithms.is_empty() {
             return Err(Error::NoAlgorithmAllowed);
         }

@@ -110,7 +110,7 @@ fn algorithm_confusion_hs256_with_public_key_as_secret() {
 fn alg_none_is_refused() {
     let key = bare(&P256, JwsAlgorithm::ES256);
     let h = |json: &str| Base64UrlUnpadded::encode_string(json.as_bytes());
-    let valid = sign(&*P256, b"{}", &SignOptions::new().freshness(Freshness::Omit)).unwrap();
+    let valid = sign(&*P256, b"{}", &SignOptions::new().with_freshness(Freshness::Omit)).unwrap();
     let valid_sig = valid.as_str().rsplit('.').next().unwrap();
     for alg in ["none", "None", "NONE", "nOnE"] {
         let hdr = h(&format!(r#"{{"alg":"{alg}"}}"#));
@@ -130,7 +130,7 @@ fn alg_none_is_refused() {
 fn stripped_crit_is_refused() {
     // Signed properly with b64:false in crit; an attacker strips "crit" (e.g. to make a
     // verifier that ignores b64 read the payload as base64url).
-    let jws = sign(&*P256, b"hello", &SignOptions::new().unencoded()).unwrap();
+    let jws = sign(&*P256, b"hello", &SignOptions::new().with_unencoded_payload()).unwrap();
     let header = jws.header().json();
     let stripped = String::from_utf8(header.to_vec())
         .unwrap()
@@ -243,7 +243,12 @@ fn ps256_with_salt_other_than_32_is_refused() {
 fn payload_substitution_in_detached_mode() {
     let key = bare(&P256, JwsAlgorithm::ES256);
     let body = br#"{"amount":100}"#;
-    let jws = sign(&*P256, body, &SignOptions::new().detached()).unwrap();
+    let jws = sign(
+        &*P256,
+        body,
+        &SignOptions::new().with_payload_mode(PayloadMode::Detached),
+    )
+    .unwrap();
     assert!(jws.is_detached());
     verify_detached_with_bare_key(&jws, body, &key).unwrap();
     assert!(matches!(
@@ -257,7 +262,14 @@ fn payload_substitution_in_detached_mode() {
         Err(Error::WrongPayloadMode { .. })
     ));
     // Unencoded detached: same rule.
-    let unenc = sign(&*P256, b"a.b", &SignOptions::new().detached().unencoded()).unwrap();
+    let unenc = sign(
+        &*P256,
+        b"a.b",
+        &SignOptions::new()
+            .with_payload_mode(PayloadMode::Detached)
+            .with_unencoded_payload(),
+    )
+    .unwrap();
     verify_detached_with_bare_key(&unenc, b"a.b", &key).unwrap();
     assert!(matches!(
         verify_detached_with_bare_key(&unenc, b"a.c", &key),
@@ -302,7 +314,7 @@ fn embedded_jwk_is_not_trusted() {
 #[test]
 fn unencoded_attached_payload_with_dot_is_refused_at_signing() {
     assert!(matches!(
-        sign(&*P256, b"a.b", &SignOptions::new().unencoded()),
+        sign(&*P256, b"a.b", &SignOptions::new().with_unencoded_payload()),
         Err(Error::UnencodedPayloadContainsDot)
     ));
     let header = Header::from_json(br#"{"alg":"ES256","b64":false,"crit":["b64"]}"#).unwrap();
@@ -321,7 +333,7 @@ fn every_algorithm_signs_and_verifies_through_dyn_signer() {
         (&ed, JwsAlgorithm::EdDSA),
     ];
     for (signer, alg) in signers {
-        let jws = sign(signer, b"payload", &SignOptions::new().kid("k1").typ("JOSE")).unwrap();
+        let jws = sign(signer, b"payload", &SignOptions::new().with_kid("k1").with_typ("JOSE")).unwrap();
         assert_eq!(jws.header().algorithm().unwrap(), alg);
         assert!(jws.header().ts().is_some() && jws.header().jti().is_some());
         let key = BareKey::new(signer.public_key().clone(), &[alg]).unwrap();

@@ -44,7 +44,7 @@ fn self_made_same_name_cas_in_x5c_are_refused_within_the_budget() {
     let jws = sign(
         &jws_key(&flood.leaf_key),
         b"{}",
-        &SignOptions::new().certificate_chain(chain),
+        &SignOptions::new().with_certificate_chain(chain),
     )
     .unwrap();
     let validator = Arc::new(Validator::new());
@@ -81,7 +81,7 @@ fn a_thousand_cas_in_x5c_are_refused_before_any_certificate_is_parsed() {
         sign(
             &jws_key(&flood.leaf_key),
             b"{}",
-            &SignOptions::new().certificate_chain(chain.clone())
+            &SignOptions::new().with_certificate_chain(chain.clone())
         )
         .is_err()
     );
@@ -150,8 +150,8 @@ fn signed_at(ts: SystemTime) -> CompactJws {
         &jws_key(&leaf.key),
         b"{}",
         &SignOptions::new()
-            .certificate_chain(vec![leaf.certificate.clone(), pki().intermediate().certificate.clone()])
-            .freshness(Freshness::TimestampAndJtiAt(ts)),
+            .with_certificate_chain(vec![leaf.certificate.clone(), pki().intermediate().certificate.clone()])
+            .with_freshness(Freshness::TimestampAndJtiAt(ts)),
     )
     .unwrap()
 }
@@ -162,7 +162,7 @@ fn signature_made_shortly_before_the_crl_this_update_is_accepted() {
     // published a minute after the signature refused it, though nothing was revoked.
     let now = SystemTime::now();
     let crl = crl_at(now - MIN, &[]);
-    let verifier = JwsVerifier::new(Arc::new(Validator::new()), domain()).crls(vec![crl]);
+    let verifier = JwsVerifier::new(Arc::new(Validator::new()), domain()).with_crls(vec![crl]);
     let jws = signed_at(now - 2 * MIN);
     verifier.verify_attached_at(&jws, now).unwrap();
 }
@@ -174,7 +174,7 @@ fn certificate_revoked_after_the_signing_time_is_refused() {
     let now = SystemTime::now();
     let leaf = &pki().leaf(Purpose::Signing).unwrap().certificate;
     let crl = crl_at(now - MIN, &[RevokedEntry::new(leaf, now - MIN)]);
-    let verifier = JwsVerifier::new(Arc::new(Validator::new()), domain()).crls(vec![crl]);
+    let verifier = JwsVerifier::new(Arc::new(Validator::new()), domain()).with_crls(vec![crl]);
     let jws = signed_at(now - 2 * MIN);
     let err = verifier.verify_attached_at(&jws, now).unwrap_err();
     assert!(

@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
-use kavach_jws::{CompactJws, Error, JwsVerifier, SignOptions, Timestamp, sign};
+use kavach_jws::{CompactJws, Error, JwsVerifier, PayloadMode, SignOptions, Timestamp, sign};
 use kavach_keys::{KeyKind, PrivateKey, Signer};
 use kavach_pki::testing::{TestEntity, TestPki};
 use kavach_pki::{Certificate, Purpose, TrustDomain, Validator};
@@ -119,19 +119,23 @@ const CASES: [Case; 4] = [
     },
     Case {
         name: "detached",
-        options: || SignOptions::new().detached(),
+        options: || SignOptions::new().with_payload_mode(PayloadMode::Detached),
         payload: br#"{"request":"detached body bytes"}"#,
         detached: true,
     },
     Case {
         name: "b64:false attached",
-        options: || SignOptions::new().unencoded(),
+        options: || SignOptions::new().with_unencoded_payload(),
         payload: b"unencoded payload without dots",
         detached: false,
     },
     Case {
         name: "b64:false detached",
-        options: || SignOptions::new().unencoded().detached(),
+        options: || {
+            SignOptions::new()
+                .with_unencoded_payload()
+                .with_payload_mode(PayloadMode::Detached)
+        },
         payload: b"$.02 unencoded, detached, with dots.",
         detached: true,
     },

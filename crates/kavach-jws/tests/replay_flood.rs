@@ -100,8 +100,8 @@ fn other_partner_certificate() -> Certificate {
 fn signed_by(cert: &Certificate, now: SystemTime) -> CompactJws {
     let p = TestPki::p256();
     let opts = SignOptions::new()
-        .freshness(Freshness::TimestampAndJtiAt(now))
-        .certificate_chain(vec![cert.clone(), p.intermediate().certificate.clone()]);
+        .with_freshness(Freshness::TimestampAndJtiAt(now))
+        .with_certificate_chain(vec![cert.clone(), p.intermediate().certificate.clone()]);
     sign(&signer_key(), br#"{"partner":"request"}"#, &opts).unwrap()
 }
 
@@ -113,7 +113,7 @@ fn flooding_partner_cannot_lock_out_another_partner_through_the_verifier() {
         Arc::new(Validator::new()),
         TrustDomain::new("partners", p.trust_anchors()).unwrap(),
     )
-    .replay_cache(cache.clone());
+    .with_replay_cache(cache.clone());
     let flooder = p.leaf(Purpose::Signing).unwrap().certificate.clone();
     let now = SystemTime::now();
     // The flooding partner has sent as many distinct jtis as the cache takes from it (recorded

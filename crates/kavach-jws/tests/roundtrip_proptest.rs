@@ -5,7 +5,7 @@
 use std::sync::LazyLock;
 
 use kavach_jws::danger::{BareKey, verify_detached_with_bare_key, verify_with_bare_key};
-use kavach_jws::{CompactJws, Freshness, JwsAlgorithm, SignOptions, sign};
+use kavach_jws::{CompactJws, Freshness, JwsAlgorithm, PayloadMode, SignOptions, sign};
 use kavach_keys::{KeyKind, PrivateKey, Signer};
 use proptest::prelude::*;
 
@@ -35,9 +35,9 @@ proptest! {
     #[test]
     fn detached_round_trip(payload in proptest::collection::vec(any::<u8>(), 0..512), unencoded in any::<bool>(), ed in any::<bool>()) {
         let (k, key) = signer(ed);
-        let mut opts = SignOptions::new().detached().freshness(Freshness::Omit);
+        let mut opts = SignOptions::new().with_payload_mode(PayloadMode::Detached).with_freshness(Freshness::Omit);
         if unencoded {
-            opts = opts.unencoded();
+            opts = opts.with_unencoded_payload();
         }
         let jws = sign(k, &payload, &opts).unwrap();
         let parsed = CompactJws::parse(jws.as_str()).unwrap();
@@ -50,7 +50,7 @@ proptest! {
     #[test]
     fn unencoded_attached_round_trip(payload in "[^.]{0,200}") {
         let (k, key) = signer(false);
-        let jws = sign(k, payload.as_bytes(), &SignOptions::new().unencoded()).unwrap();
+        let jws = sign(k, payload.as_bytes(), &SignOptions::new().with_unencoded_payload()).unwrap();
         let segment = format!(".{payload}.");
         prop_assert!(jws.as_str().contains(&segment));
         let parsed = CompactJws::parse(jws.as_str()).unwrap();

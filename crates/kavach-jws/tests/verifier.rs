@@ -45,7 +45,7 @@ fn signed(p: &TestPki, payload: &[u8], opts: SignOptions) -> CompactJws {
     sign(
         &jws_signer(leaf),
         payload,
-        &opts.certificate_chain(chain(p, &leaf.certificate)),
+        &opts.with_certificate_chain(chain(p, &leaf.certificate)),
     )
     .unwrap()
 }
@@ -79,7 +79,12 @@ fn attached_and_detached_verify_for_rsa_and_p256() {
         assert_eq!(ok.policy(), Policy::Strict);
 
         let body = b"exact raw body bytes";
-        for opts in [SignOptions::new().detached(), SignOptions::new().detached().unencoded()] {
+        for opts in [
+            SignOptions::new().with_payload_mode(PayloadMode::Detached),
+            SignOptions::new()
+                .with_payload_mode(PayloadMode::Detached)
+                .with_unencoded_payload(),
+        ] {
             let jws = signed(p, body, opts);
             let ok = v.verify_detached(&jws, body).unwrap();
             assert_eq!(*ok.payload(), &body[..]);
@@ -143,7 +148,7 @@ fn swapped_x5c_leaf() {
         sign(
             &jws_signer(leaf),
             b"{}",
-            &SignOptions::new().certificate_chain(vec![other.clone()])
+            &SignOptions::new().with_certificate_chain(vec![other.clone()])
         ),
         Err(Error::CertificateKeyMismatch)
     ));
@@ -156,7 +161,7 @@ fn expired_signer() {
     let jws = sign(
         &jws_signer(signing_leaf(p)),
         b"{}",
-        &SignOptions::new().certificate_chain(chain(p, &expired)),
+        &SignOptions::new().with_certificate_chain(chain(p, &expired)),
     )
     .unwrap();
     let e = verifier(p).verify_attached(&jws).unwrap_err();
@@ -183,11 +188,11 @@ fn signer_expired_between_signing_and_verification() {
         &jws_signer(signing_leaf(p)),
         b"{}",
         &SignOptions::new()
-            .certificate_chain(chain(p, &cert))
-            .freshness(Freshness::TimestampAndJtiAt(now - 15 * MIN)),
+            .with_certificate_chain(chain(p, &cert))
+            .with_freshness(Freshness::TimestampAndJtiAt(now - 15 * MIN)),
     )
     .unwrap();
-    let v = verifier(p).window(30 * MIN).unwrap();
+    let v = verifier(p).with_window(30 * MIN).unwrap();
     assert!(matches!(
         v.verify_attached_at(&jws, now),
         Err(Error::Chain {
@@ -207,8 +212,8 @@ fn signer_expired_between_signing_and_verification() {
         &jws_signer(signing_leaf(p)),
         b"{}",
         &SignOptions::new()
-            .certificate_chain(chain(p, &cert))
-            .freshness(Freshness::TimestampAndJtiAt(now - 15 * MIN)),
+            .with_certificate_chain(chain(p, &cert))
+            .with_freshness(Freshness::TimestampAndJtiAt(now - 15 * MIN)),
     )
     .unwrap();
     assert!(matches!(
@@ -229,11 +234,11 @@ fn signer_without_digital_signature() {
         Some(KeyUsage(KeyUsages::KeyEncipherment.into())),
         None,
     ] {
-        let cert = p.with_key_usage(Purpose::Signing, ku).unwrap();
+        let cert = p.issue_with_key_usage(Purpose::Signing, ku).unwrap();
         let jws = sign(
             &jws_signer(signing_leaf(p)),
             b"{}",
-            &SignOptions::new().certificate_chain(chain(p, &cert)),
+            &SignOptions::new().with_certificate_chain(chain(p, &cert)),
         )
         .unwrap();
         let e = verifier(p).verify_attached(&jws).unwrap_err();
@@ -247,7 +252,7 @@ fn signer_certificate_for_another_purpose() {
     let p = pki();
     let jws = signed(p, b"{}", SignOptions::new());
     assert!(matches!(
-        verifier(p).purpose(Purpose::CodeSigning).verify_attached(&jws),
+        verifier(p).with_purpose(Purpose::CodeSigning).verify_attached(&jws),
         Err(Error::Chain { .. })
     ));
 }
@@ -262,13 +267,16 @@ fn replayed_jti() {
     // A shared cache catches the replay in another verifier too.
     let shared = Arc::new(MemoryReplayCache::new(16));
     let jws = signed(p, b"{}", SignOptions::new());
-    verifier(p).replay_cache(shared.clone()).verify_attached(&jws).unwrap();
+    verifier(p)
+        .with_replay_cache(shared.clone())
+        .verify_attached(&jws)
+        .unwrap();
     assert!(matches!(
-        verifier(p).replay_cache(shared).verify_attached(&jws),
+        verifier(p).with_replay_cache(shared).verify_attached(&jws),
         Err(Error::Replay)
     ));
     // A JWS refused for another reason does not use up its jti.
-    let jws = signed(p, b"{}", SignOptions::new().detached());
+    let jws = signed(p, b"{}", SignOptions::new().with_payload_mode(PayloadMode::Detached));
     assert!(v.verify_detached(&jws, b"other").is_err());
     v.verify_detached(&jws, b"{}").unwrap();
 }
@@ -278,14 +286,18 @@ fn ts_outside_window() {
     let p = pki();
     let now = SystemTime::now();
     for ts in [now - 6 * MIN, now + 6 * MIN] {
-        let jws = signed(p, b"{}", SignOptions::new().freshness(Freshness::TimestampAndJtiAt(ts)));
+        let jws = signed(
+            p,
+            b"{}",
+            SignOptions::new().with_freshness(Freshness::TimestampAndJtiAt(ts)),
+        );
         assert!(matches!(
             verifier(p).verify_attached_at(&jws, now),
             Err(Error::TimestampOutsideWindow { window_secs: 300, .. })
         ));
         // A wider window accepts it.
         verifier(p)
-            .window(7 * MIN)
+            .with_window(7 * MIN)
             .unwrap()
             .verify_attached_at(&jws, now)
             .unwrap();
@@ -294,14 +306,16 @@ fn ts_outside_window() {
     let jws = signed(
         p,
         b"{}",
-        SignOptions::new().freshness(Freshness::TimestampAndJtiAt(now - 6 * MIN)),
+        SignOptions::new().with_freshness(Freshness::TimestampAndJtiAt(now - 6 * MIN)),
     );
     assert!(matches!(
-        verifier(p).policy(Policy::CompatMosip).verify_attached_at(&jws, now),
+        verifier(p)
+            .with_policy(Policy::CompatMosip)
+            .verify_attached_at(&jws, now),
         Err(Error::TimestampOutsideWindow { .. })
     ));
     assert!(matches!(
-        verifier(p).window(MIN * 60 * 25),
+        verifier(p).with_window(MIN * 60 * 25),
         Err(Error::InvalidWindow { .. })
     ));
 }
@@ -310,7 +324,7 @@ fn ts_outside_window() {
 fn payload_substitution_in_detached_mode() {
     let p = pki();
     let body = br#"{"amount":100}"#;
-    let jws = signed(p, body, SignOptions::new().detached());
+    let jws = signed(p, body, SignOptions::new().with_payload_mode(PayloadMode::Detached));
     let v = verifier(p);
     assert!(matches!(
         v.verify_detached(&jws, br#"{"amount":900}"#),
@@ -327,13 +341,20 @@ fn payload_substitution_in_detached_mode() {
 #[test]
 fn compat_mosip_accepts_jwtsign_output_and_says_so() {
     let p = pki();
-    let jws = signed(p, b"{}", SignOptions::new().freshness(Freshness::Omit).with_x5t_s256());
+    let jws = signed(
+        p,
+        b"{}",
+        SignOptions::new().with_freshness(Freshness::Omit).with_x5t_s256(),
+    );
     assert!(jws.header().ts().is_none() && jws.header().jti().is_none());
     assert!(matches!(
         verifier(p).verify_attached(&jws),
         Err(Error::MissingTimestamp)
     ));
-    let ok = verifier(p).policy(Policy::CompatMosip).verify_attached(&jws).unwrap();
+    let ok = verifier(p)
+        .with_policy(Policy::CompatMosip)
+        .verify_attached(&jws)
+        .unwrap();
     assert!(!ok.timestamp_checked());
     assert_eq!(ok.policy(), Policy::CompatMosip);
     assert!(ok.signed_at().is_none());
@@ -346,7 +367,10 @@ fn compat_mosip_accepts_jwtsign_output_and_says_so() {
     );
     let jws = handmade(&h, b"{}", PayloadMode::Attached, &jws_signer(leaf));
     assert!(matches!(verifier(p).verify_attached(&jws), Err(Error::MissingJti)));
-    let ok = verifier(p).policy(Policy::CompatMosip).verify_attached(&jws).unwrap();
+    let ok = verifier(p)
+        .with_policy(Policy::CompatMosip)
+        .verify_attached(&jws)
+        .unwrap();
     assert!(ok.timestamp_checked());
 }
 
@@ -356,10 +380,10 @@ fn kid_x5t_and_pin_must_name_the_leaf() {
     let leaf = signing_leaf(p);
     let t = leaf.certificate.sha256_thumbprint();
     for kid in [t.to_base64url(), t.to_hex(), t.to_hex().to_uppercase()] {
-        let jws = signed(p, b"{}", SignOptions::new().kid(kid));
+        let jws = signed(p, b"{}", SignOptions::new().with_kid(kid));
         verifier(p).verify_attached(&jws).unwrap();
     }
-    let jws = signed(p, b"{}", SignOptions::new().kid("partner-7"));
+    let jws = signed(p, b"{}", SignOptions::new().with_kid("partner-7"));
     assert!(matches!(
         verifier(p).verify_attached(&jws),
         Err(Error::CertificateMismatch { what: "kid" })
@@ -368,24 +392,24 @@ fn kid_x5t_and_pin_must_name_the_leaf() {
     let rule = KidRule::Custom(Arc::new(move |kid: &str, cert: &Certificate| {
         kid == "partner-7" && cert.sha256_thumbprint() == t
     }));
-    verifier(p).kid_rule(rule).verify_attached(&jws).unwrap();
+    verifier(p).with_kid_rule(rule).verify_attached(&jws).unwrap();
     // An opaque kid (MOSIP jwtSign's prefix + key id) passes only when the caller says so.
-    let mosip_kid = signed(p, b"{}", SignOptions::new().kid("mosip#c2lnbmluZy1rZXk"));
+    let mosip_kid = signed(p, b"{}", SignOptions::new().with_kid("mosip#c2lnbmluZy1rZXk"));
     assert!(matches!(
         verifier(p).verify_attached(&mosip_kid),
         Err(Error::CertificateMismatch { what: "kid" })
     ));
     verifier(p)
-        .kid_rule(KidRule::Unchecked)
+        .with_kid_rule(KidRule::Unchecked)
         .verify_attached(&mosip_kid)
         .unwrap();
 
     let jws = signed(p, b"{}", SignOptions::new());
-    verifier(p).pin_certificate(t).verify_attached(&jws).unwrap();
+    verifier(p).with_pinned_certificate(t).verify_attached(&jws).unwrap();
     let other = p.leaf(Purpose::Device).unwrap().certificate.sha256_thumbprint();
     let jws = signed(p, b"{}", SignOptions::new());
     assert!(matches!(
-        verifier(p).pin_certificate(other).verify_attached(&jws),
+        verifier(p).with_pinned_certificate(other).verify_attached(&jws),
         Err(Error::CertificateMismatch {
             what: "pinned thumbprint"
         })
@@ -398,7 +422,7 @@ fn kid_x5t_and_pin_must_name_the_leaf() {
     );
     let jws = handmade(&h, b"{}", PayloadMode::Attached, &jws_signer(leaf));
     assert!(matches!(
-        verifier(p).policy(Policy::CompatMosip).verify_attached(&jws),
+        verifier(p).with_policy(Policy::CompatMosip).verify_attached(&jws),
         Err(Error::CertificateMismatch { what: "x5t#S256" })
     ));
 }
@@ -450,7 +474,7 @@ fn signature_by_intermediate_key_with_leaf_x5c_is_refused() {
     let inter = p.intermediate();
     let jws = handmade(&h, b"{}", PayloadMode::Attached, inter.signer());
     let e = verifier(p)
-        .policy(Policy::CompatMosip)
+        .with_policy(Policy::CompatMosip)
         .verify_attached(&jws)
         .unwrap_err();
     assert!(

@@ -14,7 +14,9 @@
 //!    [`TrustDomain`]; an empty one is an error.
 //! 3. Keep one [`Validator`] for the process (it is `Send + Sync`; share it in an `Arc`) and
 //!    call [`Validator::verify`] with [`ValidationOptions`]: the [`Purpose`] (CLI.md's table),
-//!    the time, optionally a [`ServerName`], CRLs, a [`KeyPolicy`] and a maximum depth.
+//!    the time, optionally a [`ServerName`], CRLs, a [`KeyPolicy`] and a maximum depth, each
+//!    set by a consuming `with_*` method (the workspace's convention for every options type:
+//!    `with_*` setters, plain-noun getters, private fields, enums rather than `bool` modes).
 //! 4. Act only on the returned [`VerifiedPath`]; on failure, [`Error::code`] is a stable code
 //!    and the message names the certificate and the rule.
 //!
@@ -90,7 +92,7 @@ pub use limits::{
     MAX_SUPPLIED_INTERMEDIATES, MAX_TRUST_DOMAIN_CERTIFICATES,
 };
 pub use name::{DnsName, ServerName};
-pub use policy::{DEFAULT_MIN_RSA_BITS, KeyPolicy, MIN_RSA_BITS_FLOOR};
+pub use policy::{DEFAULT_MIN_RSA_BITS, KeyCurve, KeyPolicy, MIN_RSA_BITS_FLOOR};
 pub use purpose::Purpose;
 pub use store::TrustDomain;
 pub use verify::{ValidationOptions, Validator, VerifiedPath, Work};

@@ -13,6 +13,19 @@ pub const MIN_RSA_BITS_FLOOR: usize = 1024;
 /// 2048 bits for signatures since 2013; CA/Browser Forum BR §6.1.5).
 pub const DEFAULT_MIN_RSA_BITS: usize = 2048;
 
+/// A key kind that a [`KeyPolicy`] accepts or refuses as a whole: the kinds with no size, named
+/// by their curve. (RSA keys are judged by size: [`KeyPolicy::with_min_rsa_bits`].)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyCurve {
+    /// ECDSA / ECDH keys on NIST P-256 ([`KeyKind::P256`]).
+    P256,
+    /// ECDSA keys on NIST P-384 ([`KeyKind::P384`]).
+    P384,
+    /// Ed25519 keys ([`KeyKind::Ed25519`]).
+    Ed25519,
+}
+
 /// Which keys a path may contain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct KeyPolicy {
@@ -49,14 +62,22 @@ impl KeyPolicy {
         self
     }
 
-    /// The same policy allowing (or not) keys of `kind`'s family or curve (for RSA only the
-    /// minimum size matters; use [`KeyPolicy::with_min_rsa_bits`]).
-    pub const fn allowing(mut self, kind: KeyKind, allowed: bool) -> Self {
-        match kind {
-            KeyKind::P256 => self.p256 = allowed,
-            KeyKind::P384 => self.p384 = allowed,
-            KeyKind::Ed25519 => self.ed25519 = allowed,
-            _ => {}
+    /// The same policy accepting keys on `curve`.
+    pub const fn with_curve(self, curve: KeyCurve) -> Self {
+        self.with_curve_accepted(curve, true)
+    }
+
+    /// The same policy refusing keys on `curve` (for RSA only the minimum size can be set: use
+    /// [`KeyPolicy::with_min_rsa_bits`]).
+    pub const fn without_curve(self, curve: KeyCurve) -> Self {
+        self.with_curve_accepted(curve, false)
+    }
+
+    const fn with_curve_accepted(mut self, curve: KeyCurve, accepted: bool) -> Self {
+        match curve {
+            KeyCurve::P256 => self.p256 = accepted,
+            KeyCurve::P384 => self.p384 = accepted,
+            KeyCurve::Ed25519 => self.ed25519 = accepted,
         }
         self
     }
@@ -93,9 +114,13 @@ mod tests {
         assert!(!p.accepts(KeyKind::Rsa { bits: 2047 }));
         assert!(!p.accepts(KeyKind::Rsa { bits: 2052 }));
         assert!(p.accepts(KeyKind::P256) && p.accepts(KeyKind::P384) && p.accepts(KeyKind::Ed25519));
-        let strict = p.with_min_rsa_bits(3072).allowing(KeyKind::P256, false);
+        let strict = p.with_min_rsa_bits(3072).without_curve(KeyCurve::P256);
         assert!(!strict.accepts(KeyKind::Rsa { bits: 2048 }));
         assert!(!strict.accepts(KeyKind::P256));
         assert_eq!(p.with_min_rsa_bits(512).min_rsa_bits(), MIN_RSA_BITS_FLOOR);
+        assert!(strict.with_curve(KeyCurve::P256).accepts(KeyKind::P256));
+        assert!(!p.without_curve(KeyCurve::P384).accepts(KeyKind::P384));
+        assert!(!p.without_curve(KeyCurve::Ed25519).accepts(KeyKind::Ed25519));
+        assert!(p.without_curve(KeyCurve::Ed25519).accepts(KeyKind::P384));
     }
 }

@@ -25,8 +25,8 @@ use x509_cert::ext::pkix::constraints::name::GeneralSubtree;
 use x509_cert::ext::pkix::name::GeneralName;
 
 use crate::issue::{
-    CertificateProfile, DistinguishedName, Issuer, RevokedEntry, SubjectAltName, Validity, issue_crl, issue_end_entity,
-    issue_intermediate, issue_root,
+    CertificateProfile, Criticality, DistinguishedName, Issuer, RevokedEntry, SubjectAltName, Validity, issue_crl,
+    issue_end_entity, issue_intermediate, issue_root,
 };
 use crate::{Certificate, Crl, Error, KeyUsage, Purpose, Result};
 
@@ -308,7 +308,9 @@ impl TestPki {
             })?;
         let profile = CertificateProfile::new(dn(subject)?, key, days_around_now(365)?);
         if LEAF_PURPOSES.contains(&purpose) {
-            profile.end_entity(purpose)?.subject_alt_names(&default_sans(purpose)?)
+            profile
+                .with_end_entity(purpose)?
+                .with_subject_alt_names(&default_sans(purpose)?)
         } else {
             Ok(profile)
         }
@@ -388,7 +390,7 @@ impl TestPki {
             });
         }
         let profile = CertificateProfile::new(dn(subject)?, key, days_around_now(365)?)
-            .ca(None)
+            .with_ca(None)
             .with_name_constraints(nc);
         self.issue_by_root(&profile)
     }
@@ -422,24 +424,24 @@ impl TestPki {
         let subject = self.extra_subject(purpose, label);
         let key = self.key_for(purpose)?;
         let profile = CertificateProfile::new(dn(&subject)?, key, validity)
-            .end_entity(purpose)?
-            .subject_alt_names(&default_sans(purpose)?)?;
+            .with_end_entity(purpose)?
+            .with_subject_alt_names(&default_sans(purpose)?)?;
         self.issue(&profile)
     }
 
     /// An end entity for `purpose` whose keyUsage is replaced by `key_usage` (`None`: absent).
-    pub fn with_key_usage(&self, purpose: Purpose, key_usage: Option<KeyUsage>) -> Result<Certificate> {
+    pub fn issue_with_key_usage(&self, purpose: Purpose, key_usage: Option<KeyUsage>) -> Result<Certificate> {
         let profile = self
             .leaf_profile(purpose, &self.extra_subject(purpose, "Odd KU"))?
-            .key_usage(key_usage);
+            .with_key_usage(key_usage);
         self.issue(&profile)
     }
 
     /// An end entity for `purpose` whose extendedKeyUsage is replaced by `eku` (empty: absent).
-    pub fn with_extended_key_usage(&self, purpose: Purpose, eku: &[ObjectIdentifier]) -> Result<Certificate> {
+    pub fn issue_with_extended_key_usage(&self, purpose: Purpose, eku: &[ObjectIdentifier]) -> Result<Certificate> {
         let profile = self
             .leaf_profile(purpose, &self.extra_subject(purpose, "Odd EKU"))?
-            .extended_key_usage(eku);
+            .with_extended_key_usage(eku);
         self.issue(&profile)
     }
 
@@ -454,12 +456,12 @@ impl TestPki {
 
     /// The DER of a CRL of the intermediate like [`TestPki::crl`]'s (thisUpdate an hour ago,
     /// nextUpdate in a week), listing `revoked`, with extra CRL extensions
-    /// `(identifier, critical, DER value)` after its own — for CRLs kavach must refuse or never
+    /// `(identifier, criticality, DER value)` after its own — for CRLs kavach must refuse or never
     /// trust (a delta CRL whose deltaCRLIndicator is non-critical, ...).
     pub fn crl_der_with_extensions(
         &self,
         revoked: &[RevokedEntry],
-        extensions: &[(ObjectIdentifier, bool, Vec<u8>)],
+        extensions: &[(ObjectIdentifier, Criticality, Vec<u8>)],
     ) -> Result<Vec<u8>> {
         let now = SystemTime::now();
         let hour = Duration::from_secs(3600);
@@ -468,7 +470,7 @@ impl TestPki {
             .map(|(oid, critical, value)| {
                 Ok(x509_cert::ext::Extension {
                     extn_id: *oid,
-                    critical: *critical,
+                    critical: critical.is_critical(),
                     extn_value: der::asn1::OctetString::new(value.clone()).map_err(|source| Error::Der {
                         what: "CRL extension",
                         source,
@@ -566,7 +568,7 @@ impl IssuerFlood {
         for name in names {
             let key = p256()?;
             let cert = CertificateProfile::new(dn(name)?, key.public_key(), validity()?)
-                .ca(None)
+                .with_ca(None)
                 .self_sign(&key)?;
             stand_ins.push((cert, key));
         }
@@ -575,14 +577,14 @@ impl IssuerFlood {
             let (issuer, issuer_key) = &stand_ins[(i + 1) % names.len()];
             for _ in 0..per_name {
                 let key = p256()?;
-                let profile = CertificateProfile::new(dn(name)?, key.public_key(), validity()?).ca(None);
+                let profile = CertificateProfile::new(dn(name)?, key.public_key(), validity()?).with_ca(None);
                 cas.push(profile.issue_unchecked(issuer, issuer_key)?);
             }
         }
         let leaf_key = p256()?;
         let (issuer, issuer_key) = &stand_ins[0];
         let leaf = CertificateProfile::new(dn("CN=Flood Signer,O=Kavach Test")?, leaf_key.public_key(), validity()?)
-            .end_entity(Purpose::Signing)?
+            .with_end_entity(Purpose::Signing)?
             .issue_unchecked(issuer, issuer_key)?;
         Ok(Self { leaf, leaf_key, cas })
     }

@@ -37,7 +37,7 @@ use const_oid::db::rfc5280::{ANY_EXTENDED_KEY_USAGE, ID_KP_CLIENT_AUTH, ID_KP_CO
 use kavach_keys::{
     EcdsaEncoding, HashAlgorithm, KeyKind, PrivateKey, PssSaltLength, PublicKey, SignatureAlgorithm, Signer,
 };
-use kavach_pki::issue::{CertificateProfile, DistinguishedName, SubjectAltName, Validity, issue_root};
+use kavach_pki::issue::{CertificateProfile, Criticality, DistinguishedName, SubjectAltName, Validity, issue_root};
 use kavach_pki::testing::{TestPki, rsa_pool_key};
 use kavach_pki::{
     Certificate, Error, KeyUsage, KeyUsages, Purpose, ServerName, TrustDomain, ValidationOptions, Validator,
@@ -922,47 +922,47 @@ fn dn(s: &str) -> DistinguishedName {
 }
 
 fn ca_profile(case: &Case, c: usize, key: &PublicKey, t: SystemTime) -> CertificateProfile {
-    let bc = |ca, critical| {
+    let bc = |ca, criticality| {
         (
             Some(BasicConstraints {
                 ca,
                 path_len_constraint: if ca { case.path_len[c] } else { None },
             }),
-            critical,
+            criticality,
         )
     };
-    let (constraints, critical) = match case.bc[c] {
-        Bc::Critical => bc(true, true),
-        Bc::NonCritical => bc(true, false),
-        Bc::NotCa => bc(false, true),
-        Bc::Absent => (None, false),
+    let (constraints, criticality) = match case.bc[c] {
+        Bc::Critical => bc(true, Criticality::Critical),
+        Bc::NonCritical => bc(true, Criticality::NonCritical),
+        Bc::NotCa => bc(false, Criticality::Critical),
+        Bc::Absent => (None, Criticality::NonCritical),
     };
     CertificateProfile::new(dn(&subject(case, c)), key, case.windows[c].validity(t))
-        .basic_constraints(constraints, critical)
-        .key_usage(case.ca_ku[c].key_usage())
-        .extended_key_usage(&case.ca_eku[c].oids())
+        .with_basic_constraints(constraints, criticality)
+        .with_key_usage(case.ca_ku[c].key_usage())
+        .with_extended_key_usage(&case.ca_eku[c].oids())
 }
 
 fn ee_profile(case: &Case, key: &PublicKey, t: SystemTime) -> CertificateProfile {
     let ee = case.n() - 1;
-    let (constraints, critical) = match case.ee_bc {
-        EeBc::CriticalFalse => (Some(false), true),
-        EeBc::NonCriticalFalse => (Some(false), false),
-        EeBc::Absent => (None, false),
-        EeBc::CaTrue => (Some(true), true),
+    let (constraints, criticality) = match case.ee_bc {
+        EeBc::CriticalFalse => (Some(false), Criticality::Critical),
+        EeBc::NonCriticalFalse => (Some(false), Criticality::NonCritical),
+        EeBc::Absent => (None, Criticality::NonCritical),
+        EeBc::CaTrue => (Some(true), Criticality::Critical),
     };
     let sans: Vec<SubjectAltName> = case.sans.iter().map(|s| s.issuance()).collect();
     CertificateProfile::new(dn(&subject(case, ee)), key, case.windows[ee].validity(t))
-        .basic_constraints(
+        .with_basic_constraints(
             constraints.map(|ca| BasicConstraints {
                 ca,
                 path_len_constraint: None,
             }),
-            critical,
+            criticality,
         )
-        .key_usage(case.ee_ku.key_usage())
-        .extended_key_usage(&case.ee_eku.oids())
-        .subject_alt_names(&sans)
+        .with_key_usage(case.ee_ku.key_usage())
+        .with_extended_key_usage(&case.ee_eku.oids())
+        .with_subject_alt_names(&sans)
         .unwrap()
 }
 

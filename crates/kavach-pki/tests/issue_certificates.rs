@@ -334,15 +334,15 @@ fn refusals_are_typed() {
     assert!(matches!(Issuer::new(&root, &ed), Err(Error::IssuerKeyMismatch { .. })));
     // A CA whose keyUsage lacks keyCertSign cannot issue.
     let crl_only = CertificateProfile::new(dn("CN=CRL signer"), ed.public_key(), year())
-        .ca(None)
-        .key_usage(Some(KeyUsage(KeyUsages::CRLSign.into())))
+        .with_ca(None)
+        .with_key_usage(Some(KeyUsage(KeyUsages::CRLSign.into())))
         .issue(&issuer)
         .unwrap();
     let err = Issuer::new(&crl_only, &ed).unwrap_err();
     assert!(matches!(err, Error::IssuerCannotIssue { reason, .. } if reason.contains("keyCertSign")));
     // A profile with an empty keyUsage is refused (RFC 5280 §4.2.1.3).
     let err = CertificateProfile::new(dn("CN=x"), ed.public_key(), year())
-        .key_usage(Some(flagset_empty()))
+        .with_key_usage(Some(flagset_empty()))
         .issue(&issuer)
         .unwrap_err();
     assert!(matches!(err, Error::InvalidIssuanceInput { what: "keyUsage", .. }));

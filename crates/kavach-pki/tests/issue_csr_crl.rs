@@ -261,7 +261,7 @@ fn openssl_verifies_our_csrs_and_we_issue_from_openssls() {
 fn crls_parse_back_with_every_field() {
     let int_key = PrivateKey::generate(KeyKind::P256).unwrap();
     let int = CertificateProfile::new(dn("CN=CRL Issuer"), int_key.public_key(), year())
-        .ca(Some(0))
+        .with_ca(Some(0))
         .issue(&issuer())
         .unwrap();
     let int_issuer = Issuer::new(&int, &int_key).unwrap();
@@ -364,8 +364,8 @@ fn crl_refusals_are_typed() {
     // A CA without cRLSign cannot sign a CRL.
     let key = PrivateKey::generate(KeyKind::P256).unwrap();
     let no_crl_sign = CertificateProfile::new(dn("CN=No CRL"), key.public_key(), year())
-        .ca(None)
-        .key_usage(Some(KeyUsage(KeyUsages::KeyCertSign.into())))
+        .with_ca(None)
+        .with_key_usage(Some(KeyUsage(KeyUsages::KeyCertSign.into())))
         .issue(&issuer())
         .unwrap();
     let err = issue_crl(

@@ -104,21 +104,21 @@ fn expired_and_not_yet_valid_helpers_fail_on_time() {
 #[test]
 fn key_usage_and_eku_helpers_change_what_validates() {
     let pki = TestPki::p256();
-    let no_ku = pki.with_key_usage(Purpose::Signing, None).unwrap();
+    let no_ku = pki.issue_with_key_usage(Purpose::Signing, None).unwrap();
     assert!(no_ku.key_usage().is_none());
     assert!(matches!(
         check(pki, &no_ku, &now(Purpose::Signing)),
         Err(Error::PurposeMismatch { .. })
     ));
     let nr_only = pki
-        .with_key_usage(Purpose::Signing, Some(KeyUsage(KeyUsages::NonRepudiation.into())))
+        .issue_with_key_usage(Purpose::Signing, Some(KeyUsage(KeyUsages::NonRepudiation.into())))
         .unwrap();
     assert!(matches!(
         check(pki, &nr_only, &now(Purpose::Signing)),
         Err(Error::PurposeMismatch { .. })
     ));
     let client_eku = pki
-        .with_extended_key_usage(Purpose::TlsServer, &[const_oid::db::rfc5280::ID_KP_CLIENT_AUTH])
+        .issue_with_extended_key_usage(Purpose::TlsServer, &[const_oid::db::rfc5280::ID_KP_CLIENT_AUTH])
         .unwrap();
     assert!(matches!(
         check(pki, &client_eku, &now(Purpose::TlsServer)),

@@ -147,13 +147,15 @@ fn run(tc: &Testcase, validator: &Validator) -> Result<(), String> {
     if let Some(n) = &name {
         options = options.with_server_name(n);
     }
-    options.max_chain_depth = tc.max_chain_depth;
+    if let Some(depth) = tc.max_chain_depth {
+        options = options.with_max_chain_depth(depth);
+    }
     if !tc.key_usage.is_empty() {
         let mut bits = KeyUsage(Default::default());
         for k in &tc.key_usage {
             bits.0 |= key_usage_bit(k);
         }
-        options.required_key_usage = Some(bits);
+        options = options.with_required_key_usage(bits);
     }
     // Validate twice through the same validator: the warm (cached) answer must equal the cold.
     let cold = validator.verify(&domain, &ee, &intermediates, &options);

@@ -84,7 +84,9 @@ fn run(case: &Case, v: &Validator) -> Result<(), Error> {
         },
     })?;
     let mut options = ValidationOptions::new(case.purpose, case.time).with_crls(&case.crls);
-    options.max_chain_depth = case.max_chain_depth;
+    if let Some(depth) = case.max_chain_depth {
+        options = options.with_max_chain_depth(depth);
+    }
     if let Some(n) = &case.name {
         options = options.with_server_name(n);
     }

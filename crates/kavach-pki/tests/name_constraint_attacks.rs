@@ -41,10 +41,10 @@ fn constrained(permitted: &[GeneralName], excluded: &[GeneralName]) -> Certifica
 fn leaf(ca: &Certificate, subject: DistinguishedName, purpose: Purpose, sans: &[SubjectAltName]) -> Certificate {
     let key = pki().leaf(purpose).unwrap().public_key();
     let mut profile = CertificateProfile::new(subject, key, Validity::days_from_now(30).unwrap())
-        .end_entity(purpose)
+        .with_end_entity(purpose)
         .unwrap();
     if !sans.is_empty() {
-        profile = profile.subject_alt_names(sans).unwrap();
+        profile = profile.with_subject_alt_names(sans).unwrap();
     }
     pki().issue_under(&profile, ca, &*CA_KEY).unwrap()
 }

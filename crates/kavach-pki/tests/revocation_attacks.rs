@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use kavach_pki::ObjectIdentifier;
 use kavach_pki::issue::CrlReason;
-use kavach_pki::issue::{RevokedEntry, issue_crl};
+use kavach_pki::issue::{Criticality, RevokedEntry, issue_crl};
 use kavach_pki::testing::TestPki;
 use kavach_pki::{Certificate, Crl, Error, Purpose, TrustDomain, ValidationOptions, Validator};
 
@@ -102,7 +102,7 @@ fn delta_crl_with_a_non_critical_indicator_never_vouches() {
     // so taken as complete it vouched for every certificate its base may revoke.
     let base_crl_number = vec![0x02, 0x01, 0x01];
     let der = pki()
-        .crl_der_with_extensions(&[], &[(DELTA_CRL_INDICATOR, false, base_crl_number)])
+        .crl_der_with_extensions(&[], &[(DELTA_CRL_INDICATOR, Criticality::NonCritical, base_crl_number)])
         .unwrap();
     let delta = Crl::from_der(&der).unwrap();
     let err = validate(&[delta]).unwrap_err();

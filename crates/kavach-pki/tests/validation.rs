@@ -13,8 +13,8 @@ use kavach_pki::issue::{
 };
 use kavach_pki::testing::{TLS_SERVER_NAME, TestPki};
 use kavach_pki::{
-    Certificate, Crl, Error, KeyPolicy, MAX_ISSUER_CANDIDATES, MAX_SIGNATURE_CHECKS, MAX_SUPPLIED_INTERMEDIATES,
-    Purpose, ServerName, TrustDomain, ValidationOptions, Validator,
+    Certificate, Crl, Error, KeyCurve, KeyPolicy, MAX_ISSUER_CANDIDATES, MAX_SIGNATURE_CHECKS,
+    MAX_SUPPLIED_INTERMEDIATES, Purpose, ServerName, TrustDomain, ValidationOptions, Validator,
 };
 
 const DAY: Duration = Duration::from_secs(86_400);
@@ -77,7 +77,7 @@ fn verified_path_reports_chain_anchor_purpose_domain_and_time() {
     assert_eq!(path.trust_anchor(), &pki().root().certificate);
     assert_eq!(path.purpose(), Purpose::Signing);
     assert_eq!(path.domain_name(), "TEST");
-    assert_eq!(path.verified_at(), options.time);
+    assert_eq!(path.verified_at(), options.time());
 }
 
 // ----- warm cache: nothing but signatures is remembered --------------------------------------
@@ -349,7 +349,7 @@ fn path_len_zero_intermediate_cannot_have_a_sub_ca() {
                 sub_key.public_key(),
                 Validity::days_from_now(30).unwrap(),
             )
-            .ca(None),
+            .with_ca(None),
         )
         .unwrap();
     let profile = pki().leaf_profile(Purpose::Signing, "CN=Under Sub CA").unwrap();
@@ -364,18 +364,16 @@ fn path_len_zero_intermediate_cannot_have_a_sub_ca() {
 
 #[test]
 fn max_chain_depth_option_is_enforced() {
-    let mut options = now(Purpose::Signing);
-    options.max_chain_depth = Some(0);
+    let options = now(Purpose::Signing).with_max_chain_depth(0);
     let err = verify(&Validator::new(), &leaf(Purpose::Signing), &options).unwrap_err();
     assert!(matches!(err, Error::MaxDepthExceeded { max: 0 }), "{err}");
-    options.max_chain_depth = Some(1);
+    let options = options.with_max_chain_depth(1);
     verify(&Validator::new(), &leaf(Purpose::Signing), &options).unwrap();
 }
 
 #[test]
 fn key_policy_refuses_keys_it_does_not_allow() {
-    let mut options = now(Purpose::Signing);
-    options.key_policy = KeyPolicy::default().allowing(KeyKind::P256, false);
+    let options = now(Purpose::Signing).with_key_policy(KeyPolicy::default().without_curve(KeyCurve::P256));
     let err = verify(&Validator::new(), &leaf(Purpose::Signing), &options).unwrap_err();
     assert!(matches!(err, Error::KeyPolicy { .. }), "{err}");
     // RSA-2048 passes the default policy and fails a 3072-bit minimum.
@@ -385,8 +383,7 @@ fn key_policy_refuses_keys_it_does_not_allow() {
     Validator::new()
         .verify(&d, &cert, &rsa.intermediates(), &now(Purpose::Signing))
         .unwrap();
-    let mut strict = now(Purpose::Signing);
-    strict.key_policy = KeyPolicy::default().with_min_rsa_bits(3072);
+    let strict = now(Purpose::Signing).with_key_policy(KeyPolicy::default().with_min_rsa_bits(3072));
     assert!(matches!(
         Validator::new().verify(&d, &cert, &rsa.intermediates(), &strict),
         Err(Error::KeyPolicy { .. })
@@ -430,7 +427,7 @@ fn ip_address_names_match_ip_sans_only() {
     let profile = pki()
         .leaf_profile(Purpose::TlsServer, "CN=IP Server")
         .unwrap()
-        .subject_alt_names(&[
+        .with_subject_alt_names(&[
             SubjectAltName::parse("192.0.2.7").unwrap(),
             SubjectAltName::dns("ip.kavach.test").unwrap(),
         ])
@@ -454,7 +451,7 @@ fn wildcard_san_covers_one_label_only() {
     let profile = pki()
         .leaf_profile(Purpose::TlsServer, "CN=Wildcard")
         .unwrap()
-        .subject_alt_names(&[SubjectAltName::dns("*.wild.kavach.test").unwrap()])
+        .with_subject_alt_names(&[SubjectAltName::dns("*.wild.kavach.test").unwrap()])
         .unwrap();
     let cert = pki().issue(&profile).unwrap();
     let v = Validator::new();
@@ -480,7 +477,7 @@ fn budget_stops_a_flood_of_same_name_issuers() {
     let real_key = p256_key();
     let validity = Validity::days_from_now(30).unwrap();
     let real = pki()
-        .issue_by_root(&CertificateProfile::new(dn("CN=Flooded CA"), real_key.public_key(), validity).ca(None))
+        .issue_by_root(&CertificateProfile::new(dn("CN=Flooded CA"), real_key.public_key(), validity).with_ca(None))
         .unwrap();
     let profile = pki().leaf_profile(Purpose::Signing, "CN=Flood Victim").unwrap();
     let victim = pki().issue_under(&profile, &real, &real_key).unwrap();
@@ -495,7 +492,7 @@ fn budget_stops_a_flood_of_same_name_issuers() {
                             k.public_key(),
                             Validity::days_from_now(30).unwrap(),
                         )
-                        .ca(None),
+                        .with_ca(None),
                     )
                     .unwrap()
             })
@@ -536,8 +533,8 @@ fn issuer_keyusage_without_keycertsign_is_refused() {
                 k.public_key(),
                 Validity::days_from_now(30).unwrap(),
             )
-            .ca(None)
-            .key_usage(Some(KeyUsage(KeyUsages::CRLSign.into()))),
+            .with_ca(None)
+            .with_key_usage(Some(KeyUsage(KeyUsages::CRLSign.into()))),
         )
         .unwrap();
     let profile = pki().leaf_profile(Purpose::Signing, "CN=Under CRL Only CA").unwrap();
@@ -557,8 +554,8 @@ fn ca_certificate_without_key_usage_is_refused() {
     let validity = || Validity::days_from_now(30).unwrap();
     let no_ku_ca = |key: &PrivateKey| {
         CertificateProfile::new(dn("CN=No KeyUsage CA,O=Kavach Test"), key.public_key(), validity())
-            .ca(None)
-            .key_usage(None)
+            .with_ca(None)
+            .with_key_usage(None)
     };
 
     // As an intermediate under the test root: refused, cold and warm.
@@ -584,7 +581,7 @@ fn ca_certificate_without_key_usage_is_refused() {
         assert_eq!(err.code(), "KVC-PKI-NO-KEYUSAGE");
     }
     // The control: the same CA name and key with keyUsage, and the same leaf, validate.
-    let ca_with_ku = pki().issue_by_root(&no_ku_ca(&k).ca(None)).unwrap();
+    let ca_with_ku = pki().issue_by_root(&no_ku_ca(&k).with_ca(None)).unwrap();
     assert!(ca_with_ku.key_usage().is_some_and(|ku| ku.key_cert_sign()));
     v.verify(&domain(pki()), &victim, &[ca_with_ku], &now(Purpose::Signing))
         .unwrap();
@@ -612,8 +609,8 @@ fn ca_certificate_without_key_usage_is_refused() {
         pki()
             .issue(
                 &CertificateProfile::new(dn("CN=CA As Leaf,O=Kavach Test"), leaf_key.public_key(), validity())
-                    .ca(None)
-                    .key_usage(ku),
+                    .with_ca(None)
+                    .with_key_usage(ku),
             )
             .unwrap()
     };
@@ -652,9 +649,9 @@ fn cn_smuggled_past_a_name_constraint_is_refused() {
     let issue = |purpose: Purpose, subject: &str, sans: &[SubjectAltName]| {
         let key = pki().leaf(purpose).unwrap().public_key();
         let profile = CertificateProfile::new(dn(subject), key, Validity::days_from_now(30).unwrap())
-            .end_entity(purpose)
+            .with_end_entity(purpose)
             .unwrap()
-            .subject_alt_names(sans)
+            .with_subject_alt_names(sans)
             .unwrap();
         pki().issue_under(&profile, &ca, &k).unwrap()
     };
@@ -723,7 +720,7 @@ fn same_logical_ca_cycle_ends_without_a_path() {
     let validity = || Validity::days_from_now(30).unwrap();
     let (k1, k2) = (p256_key(), p256_key());
     let ca = |key: &PrivateKey| {
-        CertificateProfile::new(dn("CN=Cycle CA,O=Kavach Test"), key.public_key(), validity()).ca(None)
+        CertificateProfile::new(dn("CN=Cycle CA,O=Kavach Test"), key.public_key(), validity()).with_ca(None)
     };
     // Self-signed stand-ins give each key's identifier to the certificates it signs.
     let (stand_in_1, stand_in_2) = (ca(&k1).self_sign(&k1).unwrap(), ca(&k2).self_sign(&k2).unwrap());
@@ -764,8 +761,8 @@ fn ca_extended_key_usage_constrains_the_purpose_and_any_eku_does_not_stand_in() 
         let ca = pki()
             .issue_by_root(
                 &CertificateProfile::new(dn("CN=EKU CA"), k.public_key(), Validity::days_from_now(30).unwrap())
-                    .ca(None)
-                    .extended_key_usage(&ekus),
+                    .with_ca(None)
+                    .with_extended_key_usage(&ekus),
             )
             .unwrap();
         let profile = pki().leaf_profile(Purpose::TlsServer, "CN=Under EKU CA").unwrap();

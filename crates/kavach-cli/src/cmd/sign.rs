@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use kavach_jws::{JwsAlgorithm, SignOptions};
+use kavach_jws::{JwsAlgorithm, PayloadMode, SignOptions};
 
 use crate::input::{BlankFile, Inputs, KEY, display_name, read_certificates, read_key};
 use crate::output::{Access, write_file};
@@ -99,12 +99,12 @@ pub(crate) fn run(args: &SignArgs, json: bool) -> Outcome {
     }
     let payload = inputs.read(&args.input)?;
 
-    let mut options = SignOptions::new().certificate_chain(chain);
+    let mut options = SignOptions::new().with_certificate_chain(chain);
     if args.detached {
-        options = options.detached();
+        options = options.with_payload_mode(PayloadMode::Detached);
     }
     if args.unencoded {
-        options = options.unencoded();
+        options = options.with_unencoded_payload();
     }
     let jws = kavach_jws::sign(&key, &payload, &options).map_err(|e| match &e {
         // RFC 7797 §5.2: exit 2, the payload cannot be attached unencoded.

@@ -81,11 +81,11 @@ pub(crate) fn run(args: &VerifyArgs, json: bool) -> Outcome {
         PolicyArg::CompatMosip => (Policy::CompatMosip, KidRule::Unchecked),
     };
     let verifier = JwsVerifier::new(Arc::new(Validator::new()), domain)
-        .purpose(Purpose::Signing)
-        .policy(policy)
-        .kid_rule(kid_rule)
-        .crls(crls)
-        .window(Duration::from_secs(args.window))
+        .with_purpose(Purpose::Signing)
+        .with_policy(policy)
+        .with_kid_rule(kid_rule)
+        .with_crls(crls)
+        .with_window(Duration::from_secs(args.window))
         .map_err(|e| Failure::usage(code::BAD_ARGUMENT, format_args!("--window: {e}")))?;
 
     let name = display_name(&args.jws);

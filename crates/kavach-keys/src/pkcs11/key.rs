@@ -48,12 +48,13 @@ pub enum OaepFallback {
     RawRsaAllowed,
 }
 
-/// How a key opened on a token is used.
+/// How a key opened on a token is used. Built with [`Pkcs11KeyOptions::new`] and the `with_*`
+/// methods (its fields are private).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Pkcs11KeyOptions {
     /// Raw-RSA fallback for OAEP decryption.
-    pub oaep_fallback: OaepFallback,
+    oaep_fallback: OaepFallback,
 }
 
 impl Pkcs11KeyOptions {

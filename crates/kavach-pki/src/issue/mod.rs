@@ -51,7 +51,7 @@ use crate::purpose::Purpose;
 pub use self::crl::{RevokedEntry, issue_crl};
 pub use self::csr::{CertificateRequest, create_csr};
 pub use self::input::{BACKDATE, DistinguishedName, Issuer, SubjectAltName, Validity};
-pub use self::profile::CertificateProfile;
+pub use self::profile::{CertificateProfile, Criticality};
 pub use crate::limits::{
     MAX_CRL_DISTRIBUTION_POINTS, MAX_CRL_ENTRIES, MAX_CSR_LEN, MAX_DISTINGUISHED_NAME_LEN, MAX_SUBJECT_ALT_NAMES,
 };
@@ -67,7 +67,7 @@ pub fn issue_root(
     path_len: Option<u8>,
 ) -> Result<Certificate> {
     CertificateProfile::new(subject.clone(), signer.public_key(), validity)
-        .ca(path_len)
+        .with_ca(path_len)
         .self_sign(signer)
 }
 
@@ -88,7 +88,7 @@ pub fn issue_intermediate(
         });
     }
     CertificateProfile::new(subject.clone(), subject_key, validity)
-        .ca(path_len)
+        .with_ca(path_len)
         .issue(issuer)
 }
 
@@ -110,8 +110,8 @@ pub fn issue_end_entity(
 ) -> Result<Certificate> {
     check_sans_for(purpose, sans)?;
     CertificateProfile::new(subject.clone(), subject_key, validity)
-        .end_entity(purpose)?
-        .subject_alt_names(sans)?
+        .with_end_entity(purpose)?
+        .with_subject_alt_names(sans)?
         .issue(issuer)
 }
 
@@ -148,7 +148,7 @@ pub fn issue_from_csr(
         });
     }
     CertificateProfile::new(request.subject_name(), &key, validity)
-        .end_entity(purpose)?
-        .subject_alt_names(sans)?
+        .with_end_entity(purpose)?
+        .with_subject_alt_names(sans)?
         .issue(issuer)
 }

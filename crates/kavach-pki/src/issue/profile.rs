@@ -26,12 +26,29 @@ use crate::error::{Error, Result};
 use crate::limits::{MAX_CRL_DISTRIBUTION_POINTS, MAX_SUBJECT_ALT_NAMES};
 use crate::purpose::Purpose;
 
+/// Whether an extension is marked critical (RFC 5280 §4.2): a relying party that does not
+/// recognise a critical extension must refuse the certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Criticality {
+    /// `critical` = TRUE.
+    Critical,
+    /// `critical` = FALSE (the DEFAULT, which DER leaves out).
+    NonCritical,
+}
+
+impl Criticality {
+    /// True for [`Criticality::Critical`]: the value of the extension's `critical` field.
+    pub(crate) const fn is_critical(self) -> bool {
+        matches!(self, Self::Critical)
+    }
+}
+
 /// Everything that goes into one certificate except the issuer: subject, key, validity and
 /// extensions. Build it, then [`CertificateProfile::issue`] it under an [`Issuer`] or
 /// [`CertificateProfile::self_sign`] it.
 ///
 /// [`CertificateProfile::new`] starts with no basicConstraints, keyUsage or extendedKeyUsage;
-/// [`CertificateProfile::ca`] and [`CertificateProfile::end_entity`] set the usual ones; the
+/// [`CertificateProfile::with_ca`] and [`CertificateProfile::with_end_entity`] set the usual ones; the
 /// other methods override single extensions (tests use them to make deliberately odd
 /// certificates). subjectKeyIdentifier and authorityKeyIdentifier are always written.
 #[derive(Clone, Debug)]
@@ -39,7 +56,7 @@ pub struct CertificateProfile {
     subject: DistinguishedName,
     subject_key: PublicKey,
     validity: Validity,
-    basic_constraints: Option<(BasicConstraints, bool)>,
+    basic_constraints: Option<(BasicConstraints, Criticality)>,
     key_usage: Option<KeyUsage>,
     extended_key_usage: Vec<ObjectIdentifier>,
     sans: Vec<SubjectAltName>,
@@ -67,13 +84,13 @@ impl CertificateProfile {
 
     /// A CA: basicConstraints cA=true with `path_len` (critical, RFC 5280 §4.2.1.9) and keyUsage
     /// keyCertSign + cRLSign (critical, §4.2.1.3).
-    pub fn ca(mut self, path_len: Option<u8>) -> Self {
+    pub fn with_ca(mut self, path_len: Option<u8>) -> Self {
         self.basic_constraints = Some((
             BasicConstraints {
                 ca: true,
                 path_len_constraint: path_len,
             },
-            true,
+            Criticality::Critical,
         ));
         self.key_usage = Some(KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign));
         self
@@ -83,14 +100,14 @@ impl CertificateProfile {
     /// and extendedKeyUsage as the module table says for the subject key's family.
     ///
     /// Refused: [`Purpose::Ca`], [`Purpose::Any`], and `encryption` for an Ed25519 key.
-    pub fn end_entity(mut self, purpose: Purpose) -> Result<Self> {
+    pub fn with_end_entity(mut self, purpose: Purpose) -> Result<Self> {
         let (key_usage, eku) = end_entity_usage(purpose, self.subject_key.kind().family())?;
         self.basic_constraints = Some((
             BasicConstraints {
                 ca: false,
                 path_len_constraint: None,
             },
-            true,
+            Criticality::Critical,
         ));
         self.key_usage = Some(key_usage);
         self.extended_key_usage = eku;
@@ -98,27 +115,27 @@ impl CertificateProfile {
     }
 
     /// Sets basicConstraints explicitly (`None` leaves the extension out).
-    pub fn basic_constraints(mut self, constraints: Option<BasicConstraints>, critical: bool) -> Self {
-        self.basic_constraints = constraints.map(|c| (c, critical));
+    pub fn with_basic_constraints(mut self, constraints: Option<BasicConstraints>, criticality: Criticality) -> Self {
+        self.basic_constraints = constraints.map(|c| (c, criticality));
         self
     }
 
     /// Sets keyUsage explicitly (`None` leaves the extension out; an empty set is refused at
     /// issuance, RFC 5280 §4.2.1.3).
-    pub fn key_usage(mut self, key_usage: Option<KeyUsage>) -> Self {
+    pub fn with_key_usage(mut self, key_usage: Option<KeyUsage>) -> Self {
         self.key_usage = key_usage;
         self
     }
 
     /// Sets the extendedKeyUsage purposes (empty leaves the extension out).
-    pub fn extended_key_usage(mut self, purposes: &[ObjectIdentifier]) -> Self {
+    pub fn with_extended_key_usage(mut self, purposes: &[ObjectIdentifier]) -> Self {
         self.extended_key_usage = purposes.to_vec();
         self
     }
 
     /// Sets the subjectAltName entries (at most [`MAX_SUBJECT_ALT_NAMES`]; empty leaves the
     /// extension out).
-    pub fn subject_alt_names(mut self, sans: &[SubjectAltName]) -> Result<Self> {
+    pub fn with_subject_alt_names(mut self, sans: &[SubjectAltName]) -> Result<Self> {
         if sans.len() > MAX_SUBJECT_ALT_NAMES {
             return Err(Error::InvalidIssuanceInput {
                 what: "subjectAltName",
@@ -131,7 +148,7 @@ impl CertificateProfile {
 
     /// Adds a CRL distribution point URI (RFC 5280 §4.2.1.13), at most
     /// [`MAX_CRL_DISTRIBUTION_POINTS`].
-    pub fn crl_distribution_point(mut self, uri: &str) -> Result<Self> {
+    pub fn with_crl_distribution_point(mut self, uri: &str) -> Result<Self> {
         let bad = |reason| Error::InvalidIssuanceInput {
             what: "CRL distribution point",
             reason,
@@ -189,8 +206,8 @@ impl CertificateProfile {
         let ski = subject_key_identifier(&spki);
 
         let mut extensions = Vec::with_capacity(8);
-        if let Some((bc, critical)) = &self.basic_constraints {
-            extensions.push(extension(bc, *critical)?);
+        if let Some((bc, criticality)) = &self.basic_constraints {
+            extensions.push(extension(bc, criticality.is_critical())?);
         }
         if let Some(ku) = &self.key_usage {
             if ku.0.is_empty() {

@@ -160,7 +160,7 @@ impl Validator {
         self.signatures.clear();
     }
 
-    /// Validates `end_entity` for `options.purpose` at `options.time`, building a path to an
+    /// Validates `end_entity` for `options.purpose()` at `options.time()`, building a path to an
     /// anchor of `domain` through `intermediates` and the domain's own intermediates.
     ///
     /// On failure the error is the most useful among the candidate paths' failures
