@@ -10,9 +10,11 @@
 //! | [`pki`] | `kavach-pki` | certificates, trust domains, path validation, issuance |
 //! | [`envelope`] | `kavach-envelope` | content encryption to a verified encryption certificate |
 //! | [`jws`] | `kavach-jws` | signed requests and responses (JWS) |
+//! | [`device`] | `kavach-device` | the device-management messages (WIRE.md §6) |
 
 #![forbid(unsafe_code)]
 
+pub use kavach_device as device;
 pub use kavach_envelope as envelope;
 pub use kavach_jws as jws;
 pub use kavach_keys as keys;

@@ -46,6 +46,7 @@ pub const TARGETS: &[Target] = &[
     ("envelope_stream", envelope_stream),
     ("envelope_sbi", envelope_sbi),
     ("envelope_primitives", envelope_primitives),
+    ("device_message_parse", device_message_parse),
 ];
 
 /// Key parsing: DER private keys (PKCS#8 / PKCS#1 / SEC1), `SubjectPublicKeyInfo`, and PEM.
@@ -506,6 +507,32 @@ pub fn envelope_primitives(data: &[u8]) -> Reached {
             "wrap(unwrap(x)) != x"
         );
         reached.verified += 1;
+    }
+    reached
+}
+
+/// Device-management payloads (WIRE.md §6): the bytes read as a message on every path in both
+/// directions, and as a digital ID. Whatever parses must write back to JSON that parses to the
+/// same message.
+pub fn device_message_parse(data: &[u8]) -> Reached {
+    use kavach_device::{DigitalId, Direction, Message, Path};
+    let mut reached = Reached::default();
+    for path in Path::ALL {
+        for direction in [Direction::Request, Direction::Response] {
+            if let Ok(message) = Message::from_json(data, path, direction) {
+                reached.parsed += 1;
+                let again = Message::from_json(&message.to_json(), path, direction);
+                assert_eq!(again.as_ref(), Ok(&message), "a parsed message must round-trip");
+            }
+        }
+    }
+    if let Ok(id) = DigitalId::from_json(data) {
+        reached.parsed += 1;
+        assert_eq!(
+            DigitalId::from_json(&id.to_json()),
+            Ok(id),
+            "a digital ID must round-trip"
+        );
     }
     reached
 }

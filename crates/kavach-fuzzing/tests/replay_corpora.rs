@@ -201,3 +201,18 @@ fn envelope_primitives_seeds_open() {
         assert!(seeds[file].verified >= 1, "{file} must open");
     }
 }
+
+#[test]
+fn device_message_parse_seeds_parse_on_their_path() {
+    let seeds = replay("device_message_parse");
+    assert_eq!(seeds.len(), 13);
+    for (file, reached) in &seeds {
+        // A message parses on exactly one path in one direction, except `error`, which any
+        // path answers with; the digital ID parses as itself only.
+        let expected = match file.as_str() {
+            "error.json" => 5,
+            _ => 1,
+        };
+        assert_eq!(reached.parsed, expected, "{file}");
+    }
+}
