@@ -43,9 +43,11 @@ pub mod message;
 mod reader;
 #[doc(hidden)]
 pub mod samples;
+pub mod trusted_time;
 
 pub use command::{Action, Command, CommandResult, GeneralJws, PlatformCertificate, ResultData};
 pub use device_info::{DeviceInfo, DigitalId};
 pub use error::{MessageError, Result, WireCode};
 pub use message::{Body, Direction, MAX_MESSAGE_LEN, Message, MessageType, Path};
 pub use reader::MAX_SAFE_INTEGER;
+pub use trusted_time::{BootInstant, TimeInterval, TimePolicy, TrustedTime};
