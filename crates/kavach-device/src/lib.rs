@@ -36,6 +36,7 @@
 #![forbid(unsafe_code)]
 
 pub mod command;
+pub mod command_order;
 pub mod device_info;
 mod error;
 pub mod grammar;
