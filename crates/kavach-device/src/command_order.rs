@@ -86,17 +86,17 @@ impl CommandCursor {
             if !ids.insert(command.id) {
                 return Err(OrderError::DuplicateId);
             }
-            if let Some((seq, id, _)) = &self.last {
-                if (command.id == *id) != (command.cmd_seq == *seq) {
-                    return Err(OrderError::Reused);
-                }
+            if let Some((seq, id, _)) = &self.last
+                && (command.id == *id) != (command.cmd_seq == *seq)
+            {
+                return Err(OrderError::Reused);
             }
         }
         let last = self.last_seq();
-        if let Some((seq, _, result)) = &self.last {
-            if commands.iter().any(|c| c.cmd_seq == *seq) {
-                return Ok(CommandStep::AnswerAgain(result.clone()));
-            }
+        if let Some((seq, _, result)) = &self.last
+            && commands.iter().any(|c| c.cmd_seq == *seq)
+        {
+            return Ok(CommandStep::AnswerAgain(result.clone()));
         }
         let Some(next) = commands.iter().find(|c| Some(c.cmd_seq) == last.checked_add(1)) else {
             return Ok(CommandStep::Wait);
