@@ -45,6 +45,7 @@ mod reader;
 #[doc(hidden)]
 pub mod samples;
 pub mod trusted_time;
+pub mod upgrade;
 
 pub use command::{Action, Command, CommandResult, GeneralJws, PlatformCertificate, ResultData};
 pub use device_info::{DeviceInfo, DigitalId};
