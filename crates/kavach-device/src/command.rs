@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::device_info::DeviceInfo;
 use crate::error::{MessageError, Result};
-use crate::grammar::{CompactJwsText, DomainUri, Env, ErrorCode, Outcome, Uuid, read_der, read_time};
+use crate::grammar::{CompactJwsText, Env, ErrorCode, HttpsUri, Outcome, Uuid, read_der, read_time};
 use crate::reader::{MAX_SAFE_INTEGER, ObjectReader, Schema, as_str};
 
 /// Most commands in one `commands` answer.
@@ -113,7 +113,7 @@ pub struct PlatformCertificate {
     /// The environment it was fetched for.
     pub env: Env,
     /// The authentication server it was fetched for.
-    pub domain_uri: DomainUri,
+    pub domain_uri: HttpsUri,
     /// The platform's signed response, verbatim.
     pub response: CompactJwsText,
 }
@@ -123,7 +123,7 @@ impl PlatformCertificate {
         let mut r = ObjectReader::new(field, value, Schema::Closed)?;
         let platform = Self {
             env: Env::read("env", r.required("env")?)?,
-            domain_uri: DomainUri::read("domainUri", r.required("domainUri")?)?,
+            domain_uri: HttpsUri::read("domainUri", r.required("domainUri")?)?,
             response: CompactJwsText::read("response", r.required("response")?, MAX_PLATFORM_JWS_LEN)?,
         };
         r.finish()?;

@@ -529,22 +529,23 @@ impl DnsName {
     }
 }
 
-/// A `domainUri` (seed 004: the URI of an authentication server, unique per provider): an
-/// `https://` URI of at most [`MAX_DOMAIN_URI_LEN`] bytes in RFC 3986's character set.
+/// An `https://` URI of at most [`MAX_HTTPS_URI_LEN`] bytes in RFC 3986's character set, no
+/// userinfo: a `domainUri` (seed 004: the URI of an authentication server, unique per provider)
+/// or a manifest's `url`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct DomainUri(String);
+pub struct HttpsUri(String);
 
-/// Longest [`DomainUri`].
-pub const MAX_DOMAIN_URI_LEN: usize = 256;
+/// Longest [`HttpsUri`].
+pub const MAX_HTTPS_URI_LEN: usize = 256;
 
-impl DomainUri {
+impl HttpsUri {
     /// Parses `text`.
     pub fn parse(field: &'static str, text: &str) -> Result<Self> {
-        if text.len() > MAX_DOMAIN_URI_LEN {
+        if text.len() > MAX_HTTPS_URI_LEN {
             return Err(MessageError::TooLarge {
                 what: field,
                 len: text.len(),
-                max: MAX_DOMAIN_URI_LEN,
+                max: MAX_HTTPS_URI_LEN,
             });
         }
         let bad = || grammar(field, "an https:// URI");
@@ -562,7 +563,7 @@ impl DomainUri {
     }
 
     pub(crate) fn read(field: &'static str, value: &Value) -> Result<Self> {
-        Self::parse(field, as_str(field, value, MAX_DOMAIN_URI_LEN)?)
+        Self::parse(field, as_str(field, value, MAX_HTTPS_URI_LEN)?)
     }
 
     /// The URI.

@@ -36,6 +36,7 @@
 #![forbid(unsafe_code)]
 
 pub mod command;
+pub mod command_order;
 pub mod device_info;
 mod error;
 pub mod grammar;
@@ -43,9 +44,12 @@ pub mod message;
 mod reader;
 #[doc(hidden)]
 pub mod samples;
+pub mod trusted_time;
+pub mod upgrade;
 
 pub use command::{Action, Command, CommandResult, GeneralJws, PlatformCertificate, ResultData};
 pub use device_info::{DeviceInfo, DigitalId};
 pub use error::{MessageError, Result, WireCode};
 pub use message::{Body, Direction, MAX_MESSAGE_LEN, Message, MessageType, Path};
 pub use reader::MAX_SAFE_INTEGER;
+pub use trusted_time::{BootInstant, TimeInterval, TimePolicy, TrustedTime};
