@@ -297,6 +297,78 @@ fn window_at_and_policy() {
 }
 
 #[test]
+fn mosip_jwssign_attached_form_is_read_under_compat_mosip_only_and_reported() {
+    use base64ct::{Base64, Base64UrlUnpadded, Encoding};
+    use kavach_keys::Signer;
+    let pki = &*PKI;
+    let dir = tempfile::tempdir().unwrap();
+    // Built the way MOSIP's jwsSign builds it with includePayload: "b64":false listed in crit,
+    // x5c = the signing certificate only, MOSIP's own kid, no ts/jti; the middle segment is the
+    // payload's base64url and the signature is over `header.` + the raw payload bytes.
+    let key = kavach_keys::PrivateKey::load(pki.file("partner.signing", "key")).unwrap();
+    let cert =
+        kavach_pki::Certificate::parse_bundle(&std::fs::read(pki.file("partner.signing", "cert")).unwrap()).unwrap();
+    let payload = br#"{"iss":"mosip.io","amount":"10.50"}"#;
+    let header = Base64UrlUnpadded::encode_string(
+        format!(
+            r#"{{"b64":false,"crit":["b64"],"alg":"ES256","x5c":["{}"],"kid":"PARTNER#Hk3uXw2ZBdvwL0F6"}}"#,
+            Base64::encode_string(cert[0].der())
+        )
+        .as_bytes(),
+    );
+    let mut input = format!("{header}.").into_bytes();
+    input.extend_from_slice(payload);
+    let sig = Base64UrlUnpadded::encode_string(&key.sign(&input).unwrap());
+    let middle = Base64UrlUnpadded::encode_string(payload);
+    let token = write(dir.path(), "mosip.jws", format!("{header}.{middle}.{sig}").as_bytes());
+    let chain = pki.file("partner.signing", "chain");
+    let root = pki.root();
+    let verify = |extra: &[&str], jws: &str| {
+        let mut args = vec!["verify", "--trust", &root, "--untrusted", &chain];
+        args.extend_from_slice(extra);
+        args.push(jws);
+        kavach(&args, dir.path())
+    };
+
+    // strict: refused as before (MOSIP writes no ts).
+    let out = verify(&["--json"], &token);
+    assert_eq!(
+        (status(&out), json(&out)["code"].clone()),
+        (1, Value::from("KVC-JWS-NO-TS"))
+    );
+    // compat-mosip: accepted; the JSON says which form was read and carries the decoded payload.
+    let out = verify(&["--policy", "compat-mosip", "--json"], &token);
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(v["payload_encoding"], "mosip-base64-under-b64-false");
+    assert_eq!(v["policy"], "compat-mosip");
+    assert_eq!(
+        Base64UrlUnpadded::decode_vec(v["payload"].as_str().unwrap()).unwrap(),
+        payload
+    );
+    // Text mode: the raw payload on stdout, and a note on stderr.
+    let out = verify(&["--policy", "compat-mosip"], &token);
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    assert_eq!(out.stdout, payload);
+    assert!(stderr(&out).contains("MOSIP jwsSign"), "{}", stderr(&out));
+    // A kavach-signed JWS reports its own encoding.
+    let input = write(dir.path(), "p.json", b"{}");
+    let signed = pki.sign(&["--in", &input], dir.path());
+    let signed = write(dir.path(), "k.jws", &signed.stdout);
+    let out = verify(&["--json"], &signed);
+    assert_eq!(json(&out)["payload_encoding"], "base64url", "{}", stderr(&out));
+    // Another payload under the same signature: the one opaque signature refusal.
+    let other = Base64UrlUnpadded::encode_string(br#"{"iss":"mosip.io","amount":"99.50"}"#);
+    let forged = write(dir.path(), "forged.jws", format!("{header}.{other}.{sig}").as_bytes());
+    let out = verify(&["--policy", "compat-mosip", "--json"], &forged);
+    assert_eq!(
+        (status(&out), json(&out)["code"].clone()),
+        (1, Value::from("KVC-SIG-001"))
+    );
+    assert!(json(&out).get("payload").is_none());
+}
+
+#[test]
 fn not_a_jws_is_exit_2_and_alg_none_is_exit_1() {
     let pki = &*PKI;
     let dir = tempfile::tempdir().unwrap();

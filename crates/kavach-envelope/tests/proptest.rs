@@ -16,20 +16,12 @@ static KEYS: LazyLock<MemoryKeyStore> = LazyLock::new(common::all_keys);
 
 const MIB: usize = 1 << 20;
 
-fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 fn aad_strategy() -> impl Strategy<Value = Option<Vec<u8>>> {
     prop::option::of(prop::collection::vec(any::<u8>(), 0..512))
 }
 
 proptest! {
-    #![proptest_config(config(128))]
+    #![proptest_config(kavach_testkit::proptest_config(128))]
 
     #[test]
     fn mosip_round_trips_any_payload_and_aad(len in 0usize..=MIB, seed: u64, aad in aad_strategy()) {
@@ -70,7 +62,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(512))]
+    #![proptest_config(kavach_testkit::proptest_config(512))]
 
     #[test]
     fn any_bit_flip_of_a_mosip_envelope_fails(len in 0usize..2048, seed: u64, aad in aad_strategy(), at: prop::sample::Index) {

@@ -15,7 +15,7 @@ use kavach_envelope::hazmat::{self, GcmIv};
 use kavach_envelope::{Envelope, Error as EnvelopeError, Limits, Opened, jwe, mosip, sbi, stream};
 use kavach_jws::danger::{BareKey, verify_detached_with_bare_key, verify_with_bare_key};
 use kavach_jws::jwk::Jwk;
-use kavach_jws::{CompactJws, Header, JwsVerifier};
+use kavach_jws::{CompactJws, Header, JwsVerifier, KidRule, MemoryReplayCache, Policy};
 use kavach_keys::{KeyHandle, KeyKind, MemoryKeyStore, PrivateKey, PublicKey, Signer, encoding};
 use kavach_pki::issue::{CertificateRequest, DistinguishedName, SubjectAltName, Validity, issue_root};
 use kavach_pki::{Certificate, Crl, Purpose, TrustDomain, ValidationOptions, Validator};
@@ -234,21 +234,31 @@ static BARE_KEYS: LazyLock<Vec<BareKey>> = LazyLock::new(|| {
         .collect()
 });
 
-/// The certificate path's verifier of [`jws_parse_verify`]: a fixed trust domain (a P-256 root
-/// made once per process) with the default validator, policy and replay cache.
-static JWS_VERIFIER: LazyLock<Option<JwsVerifier>> = LazyLock::new(|| {
+/// The certificate path's verifiers of [`jws_parse_verify`]: a fixed trust domain (a P-256 root
+/// made once per process) with the default validator and replay caches, one under
+/// [`Policy::Strict`] and one under [`Policy::CompatMosip`] with [`KidRule::Unchecked`] (as the
+/// CLI's `--policy compat-mosip`): only the latter reaches the signature of a JWS without `ts`
+/// and `jti`, and reads MOSIP `jwsSign`'s attached `b64:false` form.
+static JWS_VERIFIERS: LazyLock<Option<[JwsVerifier; 2]>> = LazyLock::new(|| {
     let key = PrivateKey::generate(kavach_keys::KeyKind::P256).ok()?;
     let subject = DistinguishedName::parse("CN=kavach fuzz JWS root").ok()?;
     let root = issue_root(&key, &subject, Validity::days_from_now(3650).ok()?, None).ok()?;
     let domain = TrustDomain::new("FUZZ", vec![root]).ok()?;
-    Some(JwsVerifier::new(Arc::new(Validator::new()), domain))
+    let strict = JwsVerifier::new(Arc::new(Validator::new()), domain);
+    let mosip = strict
+        .clone()
+        .policy(Policy::CompatMosip)
+        .kid_rule(KidRule::Unchecked)
+        .replay_cache(Arc::new(MemoryReplayCache::default()));
+    Some([strict, mosip])
 });
 
 /// Parses arbitrary text as a JWS compact serialization and verifies it (attached, and detached
-/// over `payload`) with fixed bare keys, and through a [`JwsVerifier`] (certificate path:
-/// freshness, `x5c` parsing, the signature by `x5c[0]`, path building) as of the JWS's own `ts`
-/// so that freshness lets it through; the same bytes are also read as a protected header's
-/// JSON and as a JWK.
+/// over `payload`) with fixed bare keys, and through two [`JwsVerifier`]s, `strict` and
+/// `compat-mosip` (certificate path: freshness, `x5c` parsing, the signature by `x5c[0]` — under
+/// `compat-mosip` also in MOSIP `jwsSign`'s base64url-under-`b64:false` reading — path building)
+/// as of the JWS's own `ts` so that freshness lets it through; the same bytes are also read as a
+/// protected header's JSON and as a JWK.
 pub fn jws_parse_verify(data: &[u8]) -> Reached {
     assert_eq!(BARE_KEYS.len(), JWS_KEYS.len(), "the fixed JWKs must load");
     let mut reached = Reached::default();
@@ -265,7 +275,7 @@ pub fn jws_parse_verify(data: &[u8]) -> Reached {
         reached.verified += usize::from(verify_with_bare_key(&jws, key).is_ok());
         reached.verified += usize::from(verify_detached_with_bare_key(&jws, b"payload", key).is_ok());
     }
-    if let Some(verifier) = JWS_VERIFIER.as_ref() {
+    for verifier in JWS_VERIFIERS.iter().flatten() {
         let now = jws
             .header()
             .ts()

@@ -136,6 +136,12 @@ fn jws_parse_verify_seeds_verify_exactly_the_genuine_ones() {
     for refused in ["a1_hs256", "a5_none", "dup_alg", "x5c_header"] {
         assert_eq!(seeds[refused].verified, 0, "{refused} verified");
     }
+    // Built the way MOSIP's jwsSign builds an attached token (b64:false in the header, base64url
+    // in the middle, ES256 over the raw bytes) with a self-signed x5c[0]: it parses, the bare keys
+    // (RFC 7797 reading only) refuse it, and the compat-mosip verifier reads it and checks its
+    // signature, then refuses the chain (the fuzz root is made per process).
+    let mosip = &seeds["mosip_jwssign_b64false_attached"];
+    assert_eq!((mosip.parsed, mosip.verified), (1, 0));
 }
 
 #[test]

@@ -12,6 +12,11 @@ pub(crate) enum PayloadSource<'p> {
     Attached,
     /// A payload transported separately; the serialization's payload segment must be empty.
     Detached(&'p [u8]),
+    /// The attached payload segment of a `b64:false` JWS, decoded from base64url: MOSIP's
+    /// `jwsSign` quirk, whose signing input is the header segment, `.`, and these bytes
+    /// ([`crate::PayloadEncoding::MosipBase64UnderB64False`]). Only the `compat-mosip` verifier
+    /// asks for it.
+    MosipBase64(&'p [u8]),
 }
 
 /// Checks the signature of `jws` over its payload with `key`, for an algorithm in `allowed`.
@@ -48,6 +53,14 @@ pub(crate) fn check_signature(
                 return Err(Error::WrongPayloadMode { expected: "detached" });
             }
             key.verify(alg.signature_algorithm(), &jws.detached_signing_input(p), sig)
+        }
+        // With b64:false the signing input over a detached payload is `header.` + the raw
+        // bytes: exactly what MOSIP signs, whatever its token carries in the middle.
+        PayloadSource::MosipBase64(decoded) => {
+            if jws.header().b64() {
+                return Err(Error::BadSignature);
+            }
+            key.verify(alg.signature_algorithm(), &jws.detached_signing_input(decoded), sig)
         }
     };
     match result {

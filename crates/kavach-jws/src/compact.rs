@@ -140,6 +140,19 @@ impl CompactJws {
         }
     }
 
+    /// The payload of an attached `b64:false` JWS read the way MOSIP's `jwsSign` writes it: the
+    /// payload segment decoded as unpadded base64url (see
+    /// [`PayloadEncoding::MosipBase64UnderB64False`](crate::PayloadEncoding::MosipBase64UnderB64False)).
+    /// `None` when the header says `b64:true`, the segment is empty (detached), or the segment
+    /// is not strict unpadded base64url. Unverified: crate-private.
+    pub(crate) fn mosip_base64_payload(&self) -> Option<Vec<u8>> {
+        let seg = &self.text[self.payload.clone()];
+        if self.header.b64() || seg.is_empty() {
+            return None;
+        }
+        base64::decode_url(seg).ok()
+    }
+
     /// The JWS Signing Input over a detached payload.
     pub(crate) fn detached_signing_input(&self, payload: &[u8]) -> Vec<u8> {
         signing_input(&self.header, payload)

@@ -22,4 +22,4 @@ pub use json::MAX_JSON_MEMBERS;
 pub use replay::{DEFAULT_REPLAY_CAPACITY, MemoryReplayCache, ReplayCache, ReplayKey};
 pub use sign::{Freshness, SignOptions, sign};
 pub use time::Timestamp;
-pub use verify::{DEFAULT_WINDOW, JwsVerifier, KidMatcher, KidRule, MAX_WINDOW, Policy, Verified};
+pub use verify::{DEFAULT_WINDOW, JwsVerifier, KidMatcher, KidRule, MAX_WINDOW, PayloadEncoding, Policy, Verified};

@@ -220,6 +220,9 @@ mod tests {
     }
 
     proptest::proptest! {
+        // proptest's default case count, with failures persisted under tests/.
+        #![proptest_config(kavach_testkit::proptest_config(256))]
+
         #[test]
         fn display_parse_round_trip(millis in 0u64..MAX_MILLIS) {
             let t = Timestamp { millis };

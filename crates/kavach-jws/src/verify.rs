@@ -34,7 +34,10 @@ pub enum Policy {
     #[default]
     Strict,
     /// Accepts what MOSIP's `jwtSign` writes: `ts` and `jti` optional, checked when present;
-    /// [`Verified::timestamp_checked`] says whether a `ts` was checked.
+    /// [`Verified::timestamp_checked`] says whether a `ts` was checked. Also reads the attached
+    /// form of MOSIP's `jwsSign` (`b64:false` in the header, base64url in the payload segment,
+    /// [`PayloadEncoding::MosipBase64UnderB64False`]) and says so in
+    /// [`Verified::payload_encoding`].
     CompatMosip,
 }
 
@@ -62,6 +65,62 @@ impl core::str::FromStr for Policy {
             "compat-mosip" => Ok(Self::CompatMosip),
             _ => Err(Error::InvalidPolicy),
         }
+    }
+}
+
+/// How the payload of a verified JWS was carried in its compact serialization.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PayloadEncoding {
+    /// base64url (RFC 7515 §3; `b64` absent or true), attached or detached.
+    Base64Url,
+    /// Unencoded (RFC 7797, `"b64": false`): attached as the payload segment itself, or
+    /// detached. The signing input is the header segment, `.`, and the payload bytes.
+    Unencoded,
+    /// MOSIP's attached `b64:false` quirk, read only under [`Policy::CompatMosip`]: the header
+    /// says `"b64": false` (with `"crit": ["b64"]`), the payload segment is the **base64url** of
+    /// the payload, and the signature is over the header segment, `.`, and the **decoded**
+    /// payload bytes. No RFC 7797 verifier accepts such a token, and [`Policy::Strict`] refuses
+    /// it ([`Error::BadSignature`], as before this reading existed).
+    ///
+    /// How MOSIP builds it (mosip/keymanager, `kernel-keymanager-service`,
+    /// `io.mosip.kernel.signature.service.impl.SignatureServiceImpl#jwsSign` and
+    /// `io.mosip.kernel.signature.util.SignatureUtil`): the request's `dataToSign` is base64url
+    /// text; `dataToSign = CryptoUtil.decodeURLSafeBase64(reqDataToSign)`; unless the request sets
+    /// `b64JWSHeaderParam` (absent means false, `SignatureConstant.DEFAULT_INCLUDES`),
+    /// `SignatureUtil.getJWSHeader` builds a nimbus `JWSHeader` with
+    /// `base64URLEncodePayload(false).criticalParams({"b64"})` — `"b64":false,"crit":["b64"]` —
+    /// plus `alg` (PS256 by default, or RS256 / ES256 / ES256K / EdDSA by reference id),
+    /// `x5c` (the signing certificate only, when `includeCertificate`), `x5t#S256` (when
+    /// `includeCertHash`), `x5u` (when a certificate URL is given) and `kid` (its own key
+    /// identifier with an optional prefix, when `includeKeyId`), and no `ts` or `jti`;
+    /// `SignatureUtil.buildSignData` signs `ASCII(header.toBase64URL()) || '.' || dataToSign`
+    /// (the raw bytes); and the token is `header.toBase64URL() + "." + (includePayload ?
+    /// reqDataToSign : "") + "." + signature` — the base64url text in the middle. Detached
+    /// (`includePayload` false) the same token is a correct RFC 7797 detached JWS, read as
+    /// [`PayloadEncoding::Unencoded`]; with `b64JWSHeaderParam` true it is a plain RFC 7515
+    /// JWS ([`PayloadEncoding::Base64Url`]).
+    ///
+    /// An application that must not accept the quirk (or wants to log it) checks
+    /// [`Verified::payload_encoding`].
+    MosipBase64UnderB64False,
+}
+
+impl PayloadEncoding {
+    /// A short name for logs and the command line: `base64url`, `unencoded` or
+    /// `mosip-base64-under-b64-false`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Base64Url => "base64url",
+            Self::Unencoded => "unencoded",
+            Self::MosipBase64UnderB64False => "mosip-base64-under-b64-false",
+        }
+    }
+}
+
+impl fmt::Display for PayloadEncoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -127,6 +186,7 @@ pub struct Verified<T> {
     alg: JwsAlgorithm,
     policy: Policy,
     timestamp_checked: bool,
+    payload_encoding: PayloadEncoding,
     header: Header,
 }
 
@@ -138,6 +198,7 @@ impl<T> fmt::Debug for Verified<T> {
             .field("policy", &self.policy)
             .field("signed_at", &self.signed_at)
             .field("timestamp_checked", &self.timestamp_checked)
+            .field("payload_encoding", &self.payload_encoding)
             .finish_non_exhaustive()
     }
 }
@@ -193,6 +254,13 @@ impl<T> Verified<T> {
     /// [`Policy::CompatMosip`] only when the JWS had a `ts`).
     pub fn timestamp_checked(&self) -> bool {
         self.timestamp_checked
+    }
+
+    /// How the payload was carried: base64url, unencoded (RFC 7797), or — under
+    /// [`Policy::CompatMosip`] only — MOSIP's attached `b64:false` quirk
+    /// ([`PayloadEncoding::MosipBase64UnderB64False`]), which an application may log or refuse.
+    pub fn payload_encoding(&self) -> PayloadEncoding {
+        self.payload_encoding
     }
 
     /// The protected header.
@@ -329,8 +397,11 @@ impl JwsVerifier {
 
     /// Verifies an attached JWS as of `now` (the chain and the `ts` window are checked at `now`).
     pub fn verify_attached_at(&self, jws: &CompactJws, now: SystemTime) -> Result<Verified<Vec<u8>>> {
-        let v = self.verify_inner(jws, &PayloadSource::Attached, now)?;
-        let payload = jws.attached_payload()?;
+        let (v, mosip_payload) = self.verify_inner(jws, &PayloadSource::Attached, now)?;
+        let payload = match mosip_payload {
+            Some(decoded) => decoded,
+            None => jws.attached_payload()?,
+        };
         Ok(v.with_payload(payload))
     }
 
@@ -349,11 +420,19 @@ impl JwsVerifier {
         if !jws.is_detached() {
             return Err(Error::WrongPayloadMode { expected: "detached" });
         }
-        let v = self.verify_inner(jws, &PayloadSource::Detached(payload), now)?;
+        let (v, _) = self.verify_inner(jws, &PayloadSource::Detached(payload), now)?;
         Ok(v.with_payload(payload))
     }
 
-    fn verify_inner(&self, jws: &CompactJws, payload: &PayloadSource<'_>, now: SystemTime) -> Result<Verified<()>> {
+    /// The checks every verification makes. Returns the proof without its payload and, when the
+    /// signature verified over MOSIP's `jwsSign` reading (attached, `b64:false`, base64url
+    /// segment; [`PayloadEncoding::MosipBase64UnderB64False`]), the decoded payload.
+    fn verify_inner(
+        &self,
+        jws: &CompactJws,
+        payload: &PayloadSource<'_>,
+        now: SystemTime,
+    ) -> Result<(Verified<()>, Option<Vec<u8>>)> {
         let header = jws.header();
         // 1. The algorithm must be one kavach accepts: `none` and HS* end here, before any
         //    certificate is parsed.
@@ -410,11 +489,19 @@ impl JwsVerifier {
             });
         }
 
-        // 4. The signature, with x5c[0]'s key: one verification, before any path building.
+        // 4. The signature, with x5c[0]'s key: one verification (two for MOSIP's jwsSign form
+        //    under compat-mosip, see `check_signature_for_policy`), before any path building.
         let key = leaf
             .public_key()
             .map_err(|source| Error::Certificate { index: 0, source })?;
-        let alg = check_signature(jws, key, &self.algorithms, payload)?;
+        let (alg, mosip_payload) = self.check_signature_for_policy(jws, key, payload)?;
+        let payload_encoding = if mosip_payload.is_some() {
+            PayloadEncoding::MosipBase64UnderB64False
+        } else if header.b64() {
+            PayloadEncoding::Base64Url
+        } else {
+            PayloadEncoding::Unencoded
+        };
 
         // 5. The rest of x5c are untrusted intermediates, parsed through the cache now that the
         //    sender holds x5c[0]'s key (the cache is bounded in entries and in bytes).
@@ -461,7 +548,7 @@ impl JwsVerifier {
                 .check_and_record(ReplayKey::new(&thumbprint, &jti), now, expires.max(now))?;
         }
 
-        Ok(Verified {
+        let verified = Verified {
             payload: (),
             path,
             verified_at: now,
@@ -470,8 +557,51 @@ impl JwsVerifier {
             alg,
             policy: self.policy,
             timestamp_checked: signed_at.is_some(),
+            payload_encoding,
             header: header.clone(),
-        })
+        };
+        Ok((verified, mosip_payload))
+    }
+
+    /// The signature check of step 4, with the one reading the policy adds.
+    ///
+    /// Every JWS is first checked as RFC 7515 / RFC 7797 say (for `b64:false` attached: over
+    /// the header segment, `.`, and the payload segment as it is). Only when that fails with
+    /// [`Error::BadSignature`], the policy is [`Policy::CompatMosip`], the JWS is attached
+    /// with `b64:false`, and its payload segment is strict unpadded base64url, is it checked
+    /// once more over the header segment, `.`, and the *decoded* segment — MOSIP's `jwsSign`
+    /// form ([`PayloadEncoding::MosipBase64UnderB64False`]) — and the decoded bytes are the
+    /// payload.
+    ///
+    /// Unambiguous: the RFC 7797 reading wins when both would verify, which needs the signer to
+    /// have signed both `header.S` and `header.decode(S)`; whichever reading verified, the
+    /// payload returned is bytes the key signed under this header, and the result says which
+    /// reading it was. A token that verifies under neither is the one opaque
+    /// [`Error::BadSignature`], whether or not its segment was base64url, so the second reading
+    /// gives no oracle. Under [`Policy::Strict`] nothing changes: such a token is
+    /// [`Error::BadSignature`]. The cost of a forged token under `compat-mosip` is at most two
+    /// signature verifications, still before any certificate path is built.
+    fn check_signature_for_policy(
+        &self,
+        jws: &CompactJws,
+        key: &kavach_keys::PublicKey,
+        payload: &PayloadSource<'_>,
+    ) -> Result<(JwsAlgorithm, Option<Vec<u8>>)> {
+        match check_signature(jws, key, &self.algorithms, payload) {
+            Ok(alg) => Ok((alg, None)),
+            Err(Error::BadSignature) => {
+                let decoded = match payload {
+                    PayloadSource::Attached if self.policy == Policy::CompatMosip => jws.mosip_base64_payload(),
+                    _ => None,
+                };
+                let Some(decoded) = decoded else {
+                    return Err(Error::BadSignature);
+                };
+                let alg = check_signature(jws, key, &self.algorithms, &PayloadSource::MosipBase64(&decoded))?;
+                Ok((alg, Some(decoded)))
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -486,6 +616,7 @@ impl Verified<()> {
             alg: self.alg,
             policy: self.policy,
             timestamp_checked: self.timestamp_checked,
+            payload_encoding: self.payload_encoding,
             header: self.header,
         }
     }

@@ -22,7 +22,7 @@ fn signer(ed: bool) -> (&'static PrivateKey, BareKey) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(kavach_testkit::proptest_config(64))]
 
     #[test]
     fn attached_b64_round_trip(payload in proptest::collection::vec(any::<u8>(), 0..512), ed in any::<bool>()) {

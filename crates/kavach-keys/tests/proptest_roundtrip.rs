@@ -52,7 +52,7 @@ fn check_sign_verify(key: &PrivateKey, msg: &[u8], flip: usize) -> Result<(), Te
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(96))]
+    #![proptest_config(kavach_testkit::proptest_config(96))]
 
     #[test]
     fn p256_es256_round_trip(msg in prop::collection::vec(any::<u8>(), 0..2048), flip in any::<usize>()) {
@@ -101,7 +101,7 @@ proptest! {
 
 proptest! {
     // RSA signing costs milliseconds: few cases.
-    #![proptest_config(ProptestConfig::with_cases(12))]
+    #![proptest_config(kavach_testkit::proptest_config(12))]
 
     #[test]
     fn rsa_ps256_round_trip(msg in prop::collection::vec(any::<u8>(), 0..1024), flip in any::<usize>()) {
@@ -126,7 +126,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(32))]
+    #![proptest_config(kavach_testkit::proptest_config(32))]
 
     /// Fresh EC / Ed25519 keys survive PKCS#8 DER and PEM round trips byte for byte.
     #[test]

@@ -12,7 +12,10 @@
 
 #[cfg(target_os = "linux")]
 pub mod memscan;
+mod proptest_support;
 pub mod wycheproof;
+
+pub use proptest_support::{RegressionFiles, proptest_config};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

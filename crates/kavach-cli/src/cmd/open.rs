@@ -8,7 +8,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use base64ct::{Base64UrlUnpadded, Encoding};
 use clap::Args;
 use kavach_envelope::stream::{self, StreamHeader};
 use kavach_envelope::{Envelope, Limits, OpenedKind};
@@ -134,7 +133,7 @@ pub(crate) fn run(args: &OpenArgs, json: bool) -> Outcome {
     }
     if args.out == Path::new("-") {
         if json {
-            success = success.field("payload", Base64UrlUnpadded::encode_string(payload));
+            success = success.field("payload", kavach_jose::base64::encode_url(payload));
         } else {
             // Checked: `open ... > /dev/full` must not exit 0 with the plaintext lost.
             write_stdout(payload)?;

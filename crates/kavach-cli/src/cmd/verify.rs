@@ -6,9 +6,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use base64ct::{Base64UrlUnpadded, Encoding};
 use clap::{Args, ValueEnum};
-use kavach_jws::{CompactJws, JwsVerifier, KidRule, Policy};
+use kavach_jws::{CompactJws, JwsVerifier, KidRule, PayloadEncoding, Policy};
 use kavach_pki::{Purpose, TrustDomain, Validator};
 
 use crate::input::{BlankFile, Inputs, display_name, parse_time, read_certificates, read_crls};
@@ -35,7 +34,8 @@ pub(crate) struct VerifyArgs {
     /// The payload of a detached JWS (`header..signature`).
     #[arg(long, value_name = "FILE")]
     payload: Option<PathBuf>,
-    /// Freshness policy: `strict` requires ts and jti, `compat-mosip` accepts MOSIP's jwtSign.
+    /// Freshness policy: `strict` requires ts and jti, `compat-mosip` accepts MOSIP's jwtSign
+    /// (and reads jwsSign's attached `b64:false` form with a base64url payload).
     #[arg(long, value_enum, default_value = "strict")]
     policy: PolicyArg,
     /// The ts window, in seconds either side of now.
@@ -53,12 +53,14 @@ pub(crate) struct VerifyArgs {
 pub(crate) enum PolicyArg {
     /// ts and jti required, ts inside the window, jti not replayed.
     Strict,
-    /// MOSIP jwtSign output accepted without ts and jti.
+    /// MOSIP jwtSign output accepted without ts and jti; jwsSign's attached b64:false form read.
     CompatMosip,
 }
 
-/// Runs `kavach verify`. In text mode it writes `signer: <subject>` to standard error and an
-/// attached payload, byte for byte, to standard output; with `--json` one object.
+/// Runs `kavach verify`. In text mode it writes `signer: <subject>` to standard error (and a
+/// `payload:` line when the payload was read in MOSIP jwsSign's form) and an attached payload,
+/// byte for byte, to standard output; with `--json` one object, whose `payload_encoding` says how
+/// the payload was carried (`base64url`, `unencoded`, `mosip-base64-under-b64-false`).
 pub(crate) fn run(args: &VerifyArgs, json: bool) -> Outcome {
     let now = match &args.at {
         Some(at) => parse_time(at)?,
@@ -121,14 +123,23 @@ pub(crate) fn run(args: &VerifyArgs, json: bool) -> Outcome {
         .field("signer", subject.clone())
         .field("alg", summary.alg)
         .field("policy", summary.policy)
-        .field("timestamp_checked", summary.timestamp_checked);
+        .field("timestamp_checked", summary.timestamp_checked)
+        .field("payload_encoding", summary.payload_encoding.name());
     if let Some(p) = &payload {
-        success = success.field("payload", Base64UrlUnpadded::encode_string(p));
+        success = success.field("payload", kavach_jose::base64::encode_url(p));
     }
     if !json {
         // Standard error is best effort (see `report::finish`); the payload on standard output
         // is checked: a verified payload that could not be written is exit 2, not 0.
-        let _ = writeln!(std::io::stderr().lock(), "signer: {subject}");
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "signer: {subject}");
+        if summary.payload_encoding == PayloadEncoding::MosipBase64UnderB64False {
+            let _ = writeln!(
+                err,
+                "payload: read in MOSIP jwsSign's form (base64url under b64:false, not RFC 7797)"
+            );
+        }
+        drop(err);
         if let Some(p) = &payload {
             write_stdout(p)?;
         }
@@ -142,6 +153,7 @@ struct Summary {
     alg: &'static str,
     policy: &'static str,
     timestamp_checked: bool,
+    payload_encoding: PayloadEncoding,
 }
 
 impl Summary {
@@ -151,6 +163,7 @@ impl Summary {
             alg: v.algorithm().name(),
             policy: v.policy().name(),
             timestamp_checked: v.timestamp_checked(),
+            payload_encoding: v.payload_encoding(),
         }
     }
 }
