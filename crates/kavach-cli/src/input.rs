@@ -218,14 +218,11 @@ fn is_blank(bytes: &[u8]) -> bool {
     bytes.iter().all(u8::is_ascii_whitespace)
 }
 
-/// Exit-2 code for a private key file that does not parse or does not fit its use.
-pub(crate) const KEY: &str = "KVC-CLI-KEY";
-
-/// Reads a private key (PKCS#8, PKCS#1 or SEC1; PEM or DER) from `path`.
+/// Reads a private key (PKCS#8, PKCS#1 or SEC1; PEM or DER) from `path`. A file that does not
+/// hold one is exit 2 with the key error's own code (`KVC-KEY-MALFORMED`, ...).
 pub(crate) fn read_key(inputs: &mut Inputs, path: &Path) -> Result<kavach_keys::PrivateKey, Failure> {
     let bytes = inputs.read_at_most(path, kavach_keys::MAX_KEY_FILE_LEN)?;
-    kavach_keys::PrivateKey::from_pem_or_der(&bytes)
-        .map_err(|e| Failure::usage(KEY, format_args!("{}: {e}", display_name(path))))
+    kavach_keys::PrivateKey::from_pem_or_der(&bytes).map_err(|e| Failure::key(display_name(path), &e))
 }
 
 /// What a blank file (only whitespace) means where certificates are expected.

@@ -36,6 +36,9 @@ pub(crate) mod code {
     pub(crate) const EXISTS: &str = "KVC-CLI-EXISTS";
     /// An argument value that does not parse (e.g. `--at`).
     pub(crate) const BAD_ARGUMENT: &str = "KVC-CLI-BAD-ARGUMENT";
+    /// A private key given with a certificate (`open --key K --cert C`) is not the key of
+    /// that certificate.
+    pub(crate) const KEY_MISMATCH: &str = "KVC-CLI-KEY-MISMATCH";
 }
 
 /// Exit status of a failure.
@@ -84,6 +87,12 @@ impl Failure {
         Self::usage(error.code(), format_args!("{source}: {error}"))
     }
 
+    /// Exit 2 with a kavach-keys error's code: a key file or key argument (`source`) that
+    /// cannot be used as given, whatever the reason (CLI.md: a malformed file).
+    pub(crate) fn key(source: impl Display, error: &kavach_keys::Error) -> Self {
+        Self::usage(error.code(), format_args!("{source}: {error}"))
+    }
+
     /// A kavach-envelope error about `source`: exit 2 for input that does not parse, 1 otherwise.
     pub(crate) fn envelope(source: impl Display, error: &kavach_envelope::Error) -> Self {
         if error.is_malformed_input() {
@@ -93,13 +102,13 @@ impl Failure {
         }
     }
 
-    /// A kavach-jws error about `source`: exit 1 for a refusal, 2 for malformed input or a
-    /// key, certificate or payload that cannot be used as given.
+    /// A kavach-jws error about `source`: exit 2 for malformed input or a key, certificate or
+    /// payload that cannot be used as given, 1 for a refusal.
     pub(crate) fn jws(source: impl Display, error: &kavach_jws::Error) -> Self {
-        if error.is_refusal() {
-            Self::refused(error.code(), format_args!("{source}: {error}"))
-        } else {
+        if error.is_malformed_input() {
             Self::usage(error.code(), format_args!("{source}: {error}"))
+        } else {
+            Self::refused(error.code(), format_args!("{source}: {error}"))
         }
     }
 

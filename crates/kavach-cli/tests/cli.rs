@@ -228,6 +228,58 @@ fn a_garbage_file_exits_2_naming_the_file() {
 }
 
 #[test]
+fn broken_certificate_and_crl_pem_is_named_as_such_never_as_a_key() {
+    let pki = &*P256;
+    let dir = tempfile::tempdir().unwrap();
+    let root = pki.path.join("root-ca.pem");
+    let root = root.to_str().unwrap();
+    std::fs::write(
+        dir.path().join("bad.pem"),
+        "-----BEGIN CERTIFICATE-----\n!!!! not base64 !!!!\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("bad.crl"),
+        "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n-----BEGIN X509 CRL-----\n",
+    )
+    .unwrap();
+    let checks: [(&[&str], &str); 4] = [
+        (&["cert", "show", "bad.pem"], "malformed PEM certificate bundle: "),
+        (
+            &["cert", "verify", "--trust", "bad.pem", "--purpose", "signing", root],
+            "malformed PEM certificate bundle: ",
+        ),
+        (
+            &["cert", "verify", "--trust", root, "--purpose", "signing", "bad.pem"],
+            "malformed PEM certificate bundle: ",
+        ),
+        (
+            &[
+                "cert",
+                "verify",
+                "--trust",
+                root,
+                "--crl",
+                "bad.crl",
+                "--purpose",
+                "signing",
+                root,
+            ],
+            "malformed PEM CRL bundle: ",
+        ),
+    ];
+    for (args, wording) in checks {
+        let out = kavach(&[&["--json"], args].concat(), dir.path());
+        assert_eq!(status(&out), 2, "{args:?}");
+        let v = json(&out);
+        assert_eq!(v["code"], "KVC-PKI-PEM", "{args:?}: {v}");
+        let message = v["message"].as_str().unwrap();
+        assert!(message.contains(wording), "{args:?}: {message}");
+        assert!(!message.to_lowercase().contains("key"), "{args:?}: {message}");
+    }
+}
+
+#[test]
 fn json_output_is_one_object_with_ok_code_and_message() {
     let pki = &*P256;
     let out = pki.verify("partner.signing", "signing", &["--json"]);

@@ -243,6 +243,36 @@ fn a_key_that_does_not_match_its_certificate_exits_2() {
     let out = kavach(&["open", "--key", &key, "--cert", &cert, "--in", &cert], &pki.path);
     assert_eq!(status(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("does not match"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("kavach: KVC-CLI-KEY-MISMATCH: "),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_key_file_that_is_no_key_exits_2_with_the_key_error_code() {
+    let pki = &*RSA_PKI;
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key.pem");
+    std::fs::write(&key, "-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n").unwrap();
+    let cert = pki.file("partner.encryption", "cert");
+    let out = kavach(
+        &[
+            "--json",
+            "open",
+            "--key",
+            key.to_str().unwrap(),
+            "--cert",
+            &cert,
+            "--in",
+            &cert,
+        ],
+        &pki.path,
+    );
+    assert_eq!(status(&out), 2, "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["code"], "KVC-KEY-MALFORMED", "{v}");
 }
 
 #[test]

@@ -312,10 +312,20 @@ fn not_a_jws_is_exit_2_and_alg_none_is_exit_1() {
     let out = kavach(&["verify", "--trust", &root, "--json", &none], dir.path());
     assert_eq!(status(&out), 1);
     assert_eq!(json(&out)["code"], "KVC-JWS-ALG-NONE");
-    // A key that does not fit --alg: exit 2.
+    // A key that does not fit --alg: exit 2, with the key error's code.
     let input = write(dir.path(), "p.json", b"{}");
-    let out = pki.sign(&["--in", &input, "--alg", "PS256"], dir.path());
+    let out = pki.sign(&["--in", &input, "--alg", "PS256", "--json"], dir.path());
     assert_eq!(status(&out), 2, "{}", stderr(&out));
+    assert_eq!(json(&out)["code"], "KVC-KEY-ALG-MISMATCH");
+    // A key file that holds no key: exit 2, with the key error's code.
+    let garbage = write(dir.path(), "garbage.key", b"not a key");
+    let cert = pki.file("partner.signing", "cert");
+    let out = kavach(
+        &["sign", "--json", "--key", &garbage, "--cert", &cert, "--in", &input],
+        dir.path(),
+    );
+    assert_eq!(status(&out), 2, "{}", stderr(&out));
+    assert_eq!(json(&out)["code"], "KVC-KEY-MALFORMED");
     // A certificate that is not the key's: exit 2.
     let key = pki.file("partner.signing", "key");
     let other_cert = pki.file("platform.signing", "cert");

@@ -79,8 +79,8 @@ pub(crate) fn hardware_accelerated() -> bool {
 fn gcm_too_large(len: usize) -> crate::Error {
     crate::Error::TooLarge {
         what: "AES-GCM input",
-        limit: usize::try_from(aes_gcm::P_MAX).unwrap_or(usize::MAX),
-        actual: len,
+        max: usize::try_from(aes_gcm::P_MAX).unwrap_or(usize::MAX),
+        len,
     }
 }
 
@@ -150,8 +150,8 @@ fn rc_open_in_place<N: ArraySize>(
 fn length_mismatch(input_len: usize, output_len: usize) -> crate::Error {
     crate::Error::TooLarge {
         what: "AES-GCM input (for an output buffer of another length)",
-        limit: output_len,
-        actual: input_len,
+        max: output_len,
+        len: input_len,
     }
 }
 
@@ -444,7 +444,7 @@ mod tests {
             Gcm::new_rustcrypto(&key).seal_to(&[0; IV_LEN], b"", &[1; 10], &mut [0; 9]),
             GcmLongIv::new(&key).seal_to(&[0; LONG_IV_LEN], b"", &[1; 10], &mut [0; 11]),
         ] {
-            assert!(matches!(r, Err(crate::Error::TooLarge { actual: 10, .. })), "{r:?}");
+            assert!(matches!(r, Err(crate::Error::TooLarge { len: 10, .. })), "{r:?}");
         }
     }
 

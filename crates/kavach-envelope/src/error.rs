@@ -59,14 +59,14 @@ impl core::fmt::Display for RecipientRef {
 #[non_exhaustive]
 pub enum Error {
     /// An input is larger than the limit that applies to it.
-    #[error("{what} is {actual} bytes, over the limit of {limit} bytes")]
+    #[error("{what} is {len} bytes, more than the {max} allowed")]
     TooLarge {
         /// Which input.
         what: &'static str,
-        /// The limit in bytes.
-        limit: usize,
-        /// The size found (or a lower bound of it, for streams and decompression).
-        actual: usize,
+        /// Its length in bytes (or a lower bound of it, for streams and decompression).
+        len: usize,
+        /// The largest length allowed, in bytes.
+        max: usize,
     },
     /// An envelope (or one of its fields) could not be parsed.
     #[error("malformed {format}: {field}: {reason}")]
@@ -191,3 +191,32 @@ impl Error {
 
 /// Result alias of kavach-envelope.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_parse_failures_are_malformed_input() {
+        let malformed = Error::malformed(Format::Jwe, "header", "not JSON");
+        let too_large = Error::TooLarge {
+            what: "JWE",
+            len: 11,
+            max: 10,
+        };
+        assert!(malformed.is_malformed_input());
+        assert!(too_large.is_malformed_input());
+        assert_eq!(too_large.to_string(), "JWE is 11 bytes, more than the 10 allowed");
+        for refusal in [
+            Error::OpenFailed,
+            Error::AlgorithmNotAllowed {
+                member: "alg",
+                value: "RSA1_5".into(),
+                allowed: "RSA-OAEP-256",
+            },
+            Error::NoApplicableKey { format: Format::Mosip },
+        ] {
+            assert!(!refusal.is_malformed_input(), "{refusal:?}");
+        }
+    }
+}

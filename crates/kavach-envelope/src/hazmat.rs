@@ -39,8 +39,8 @@ fn check_len(what: &'static str, len: usize) -> Result<()> {
     if len > MAX_INPUT_LEN {
         return Err(Error::TooLarge {
             what,
-            limit: MAX_INPUT_LEN,
-            actual: len,
+            max: MAX_INPUT_LEN,
+            len,
         });
     }
     Ok(())

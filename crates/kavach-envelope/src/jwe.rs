@@ -256,8 +256,8 @@ impl JweCompact {
         if text.len() > max {
             return Err(Error::TooLarge {
                 what: "JWE text",
-                limit: max,
-                actual: text.len(),
+                max,
+                len: text.len(),
             });
         }
         let mut segs = text.splitn(6, '.');
@@ -274,8 +274,8 @@ impl JweCompact {
         if p.len() > MAX_JWE_HEADER_LEN.div_ceil(3) * 4 {
             return Err(Error::TooLarge {
                 what: "JWE protected header",
-                limit: MAX_JWE_HEADER_LEN,
-                actual: p.len() / 4 * 3,
+                max: MAX_JWE_HEADER_LEN,
+                len: p.len() / 4 * 3,
             });
         }
         if p.is_empty() {
@@ -559,8 +559,8 @@ fn inflate(compressed: &[u8], cap: usize) -> Result<Zeroizing<Vec<u8>>> {
             TINFLStatus::HasMoreOutput => {
                 return Err(Error::TooLarge {
                     what: "inflated JWE payload",
-                    limit: cap,
-                    actual: out_pos,
+                    max: cap,
+                    len: out_pos,
                 });
             }
             _ => return Err(Error::OpenFailed),
@@ -569,8 +569,8 @@ fn inflate(compressed: &[u8], cap: usize) -> Result<Zeroizing<Vec<u8>>> {
     if out_pos > cap {
         return Err(Error::TooLarge {
             what: "inflated JWE payload",
-            limit: cap,
-            actual: out_pos,
+            max: cap,
+            len: out_pos,
         });
     }
     // `truncate` keeps the allocation: the spare capacity is zeroized with the rest on drop.
@@ -604,7 +604,7 @@ mod inflate_tests {
             assert_eq!(&inflate(&z, MAX_INFLATED_LEN).unwrap()[..], &plain[..], "{len}");
             if len > 0 {
                 assert!(
-                    matches!(inflate(&z, len - 1), Err(Error::TooLarge { limit, .. }) if limit == len - 1),
+                    matches!(inflate(&z, len - 1), Err(Error::TooLarge { max, .. }) if max == len - 1),
                     "{len}"
                 );
             }

@@ -65,8 +65,8 @@ impl Limits {
         if len > self.max_plaintext {
             return Err(crate::Error::TooLarge {
                 what: "payload",
-                limit: self.max_plaintext,
-                actual: len,
+                max: self.max_plaintext,
+                len,
             });
         }
         Ok(())
@@ -83,8 +83,8 @@ pub(crate) fn check_aad(aad: Option<&[u8]>) -> crate::Result<()> {
     match aad {
         Some(a) if a.len() > MAX_AAD_LEN => Err(crate::Error::TooLarge {
             what: "caller AAD",
-            limit: MAX_AAD_LEN,
-            actual: a.len(),
+            max: MAX_AAD_LEN,
+            len: a.len(),
         }),
         _ => Ok(()),
     }

@@ -105,8 +105,8 @@ impl MosipEnvelope {
         if text.len() > max {
             return Err(Error::TooLarge {
                 what: "MOSIP envelope text",
-                limit: max,
-                actual: text.len(),
+                max,
+                len: text.len(),
             });
         }
         let bytes = kavach_jose::base64::decode_lenient(text)
@@ -120,8 +120,8 @@ impl MosipEnvelope {
         if bytes.len() > max {
             return Err(Error::TooLarge {
                 what: "MOSIP envelope",
-                limit: max,
-                actual: bytes.len(),
+                max,
+                len: bytes.len(),
             });
         }
         if bytes.len() < MIN_ENVELOPE_LEN {

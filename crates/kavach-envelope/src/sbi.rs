@@ -103,8 +103,8 @@ impl BioValue {
         if text.len() > max_text {
             return Err(Error::TooLarge {
                 what: "bioValue text",
-                limit: max_text,
-                actual: text.len(),
+                max: max_text,
+                len: text.len(),
             });
         }
         let b = kavach_jose::base64::decode_lenient(text).map_err(|r| bad("bioValue", r.reason()))?;
@@ -136,8 +136,8 @@ impl EncryptedSessionKey {
         if text.len() > MAX_SESSION_KEY_LEN.div_ceil(3) * 4 + 4 {
             return Err(Error::TooLarge {
                 what: "sessionKey text",
-                limit: MAX_SESSION_KEY_LEN,
-                actual: text.len() / 4 * 3,
+                max: MAX_SESSION_KEY_LEN,
+                len: text.len() / 4 * 3,
             });
         }
         let b = kavach_jose::base64::decode_lenient(text).map_err(|r| bad("sessionKey", r.reason()))?;
@@ -199,8 +199,8 @@ pub fn seal(recipient: &Recipient, timestamp: &str, transaction_id: &str, data: 
     if data.len() > DEFAULT_MAX_PLAINTEXT {
         return Err(Error::TooLarge {
             what: "biometric record",
-            limit: DEFAULT_MAX_PLAINTEXT,
-            actual: data.len(),
+            max: DEFAULT_MAX_PLAINTEXT,
+            len: data.len(),
         });
     }
     let key = recipient.public_key();

@@ -203,11 +203,13 @@ impl<W: Write> StreamSealer<W> {
         self.out.write_all(&self.buf).map_err(Error::Io)?;
         self.buf.clear();
         if !last {
-            // 2^32 chunks of at least 4 KiB is 16 TiB: past that the counter would repeat.
+            // 2^32 chunks of at least 4 KiB is 16 TiB: past that the counter would repeat. The
+            // sizes are in bytes, like every `TooLarge`: at least one chunk more than the most.
+            let max_chunks = u32::MAX as usize;
             self.counter = self.counter.checked_add(1).ok_or(Error::TooLarge {
-                what: "stream (chunk count)",
-                limit: u32::MAX as usize,
-                actual: u32::MAX as usize,
+                what: "stream payload",
+                len: max_chunks.saturating_add(1).saturating_mul(self.chunk),
+                max: max_chunks.saturating_mul(self.chunk),
             })?;
         }
         self.failed = false;

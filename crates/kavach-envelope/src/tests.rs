@@ -411,7 +411,7 @@ fn jwe_zip_def_is_read_with_a_cap() {
     let p = jwe::JweCompact::parse(&text, &Limits::with_max_plaintext(50_000)).unwrap();
     assert!(matches!(
         jwe::open(&p, &store(&[&RSA_A])),
-        Err(Error::TooLarge { limit: 50_000, .. })
+        Err(Error::TooLarge { max: 50_000, .. })
     ));
     // No kid: tried with each key.
     let text = zipped_jwe(&RSA_A, b"no kid", false);
@@ -428,7 +428,7 @@ fn jwe_zip_bomb_stops_at_64_mib() {
     let p = jwe::JweCompact::parse(&text, &Limits::with_max_plaintext(usize::MAX / 2)).unwrap();
     assert!(matches!(
         jwe::open(&p, &store(&[&RSA_A])),
-        Err(Error::TooLarge { limit, .. }) if limit == 64 << 20
+        Err(Error::TooLarge { max, .. }) if max == 64 << 20
     ));
 }
 

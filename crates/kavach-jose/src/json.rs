@@ -35,9 +35,16 @@ pub enum JsonError {
         /// The name, unescaped and truncated to [`MAX_ECHOED_NAME`] characters.
         name: String,
     },
-    /// An object has more than [`MAX_JSON_MEMBERS`] members, or an array as many elements.
-    #[error("more than 64 members or elements")]
-    TooManyMembers,
+    /// An object has more than [`MAX_JSON_MEMBERS`] members, or an array more elements.
+    #[error("{count} {what}, more than the {max} allowed")]
+    TooMany {
+        /// What was counted: `members in one JSON object` or `elements in one JSON array`.
+        what: &'static str,
+        /// How many were read when reading stopped: always `max + 1` (the first one too many).
+        count: usize,
+        /// The largest number allowed ([`MAX_JSON_MEMBERS`]).
+        max: usize,
+    },
     /// Valid JSON, but the top-level value is not an object.
     #[error("not a JSON object")]
     NotAnObject,
@@ -52,7 +59,7 @@ impl JsonError {
     pub fn reason(&self) -> &'static str {
         match self {
             Self::DuplicateMember { .. } => "duplicate member name",
-            Self::TooManyMembers => "more than 64 members or elements",
+            Self::TooMany { .. } => "more than 64 members or elements",
             Self::NotAnObject => "not a JSON object",
             Self::Invalid => "not valid JSON (UTF-8, RFC 8259)",
         }
@@ -76,6 +83,16 @@ pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, JsonError> {
         // (every nested value is accepted whatever its type).
         (Err(e), None) if e.classify() == serde_json::error::Category::Data => Err(JsonError::NotAnObject),
         (Err(_), None) => Err(JsonError::Invalid),
+    }
+}
+
+/// The error of one object or array with more than [`MAX_JSON_MEMBERS`] entries, found when
+/// reading the first one too many.
+fn too_many(what: &'static str) -> JsonError {
+    JsonError::TooMany {
+        what,
+        count: MAX_JSON_MEMBERS + 1,
+        max: MAX_JSON_MEMBERS,
     }
 }
 
@@ -137,7 +154,7 @@ impl<'de> Visitor<'de> for Strict<'_> {
             failure: &mut *self.failure,
         })? {
             if out.len() == MAX_JSON_MEMBERS {
-                return Err(self.fail(JsonError::TooManyMembers));
+                return Err(self.fail(too_many("elements in one JSON array")));
             }
             out.push(v);
         }
@@ -148,7 +165,7 @@ impl<'de> Visitor<'de> for Strict<'_> {
         // Bounded: each iteration consumes one member and the loop stops at MAX_JSON_MEMBERS.
         while let Some(key) = map.next_key::<String>()? {
             if out.len() == MAX_JSON_MEMBERS {
-                return Err(self.fail(JsonError::TooManyMembers));
+                return Err(self.fail(too_many("members in one JSON object")));
             }
             if out.contains_key(&key) {
                 let name = key.chars().take(MAX_ECHOED_NAME).collect();
@@ -226,12 +243,30 @@ mod tests {
     fn members_and_elements_are_bounded_at_every_level() {
         let at_cap = format!("{{{}}}", members(MAX_JSON_MEMBERS));
         assert_eq!(parse_object(at_cap.as_bytes()).unwrap().len(), MAX_JSON_MEMBERS);
-        for text in [
-            format!("{{{}}}", members(MAX_JSON_MEMBERS + 1)),
-            format!("{{\"epk\":{{{}}}}}", members(MAX_JSON_MEMBERS + 1)),
-            format!("{{\"x5c\":[{}]}}", vec!["0"; MAX_JSON_MEMBERS + 1].join(",")),
+        for (text, what) in [
+            (
+                format!("{{{}}}", members(MAX_JSON_MEMBERS + 1)),
+                "members in one JSON object",
+            ),
+            (
+                format!("{{\"epk\":{{{}}}}}", members(MAX_JSON_MEMBERS + 1)),
+                "members in one JSON object",
+            ),
+            (
+                format!("{{\"x5c\":[{}]}}", vec!["0"; MAX_JSON_MEMBERS + 1].join(",")),
+                "elements in one JSON array",
+            ),
         ] {
-            assert_eq!(parse_object(text.as_bytes()), Err(JsonError::TooManyMembers));
+            let e = parse_object(text.as_bytes()).unwrap_err();
+            assert_eq!(
+                e,
+                JsonError::TooMany {
+                    what,
+                    count: MAX_JSON_MEMBERS + 1,
+                    max: MAX_JSON_MEMBERS
+                }
+            );
+            assert_eq!(e.to_string(), format!("65 {what}, more than the 64 allowed"));
         }
         let array_at_cap = format!("{{\"x5c\":[{}]}}", vec!["0"; MAX_JSON_MEMBERS].join(","));
         assert!(parse_object(array_at_cap.as_bytes()).is_ok());

@@ -72,13 +72,13 @@ pub enum Error {
         reason: &'static str,
     },
     /// An input exceeds a size limit of this crate.
-    #[error("{what} is {len} bytes, more than the limit of {max}")]
+    #[error("{what} is {len} bytes, more than the {max} allowed")]
     TooLarge {
         /// What was too large.
         what: &'static str,
-        /// Its length.
+        /// Its length in bytes.
         len: usize,
-        /// The limit.
+        /// The largest length allowed, in bytes.
         max: usize,
     },
     /// The protected header names a member twice (RFC 7515 §4: such a header must be rejected).
@@ -283,21 +283,51 @@ impl Error {
         }
     }
 
-    /// True when the input was well-formed but refused by a check (signature, policy,
-    /// certificate): the command line's exit status 1. False for malformed input (exit 2) and
-    /// local failures.
-    pub fn is_refusal(&self) -> bool {
-        !matches!(
-            self,
+    /// True when the input cannot be used as given — the command line's exit status 2 — rather
+    /// than refused by a check (signature, policy, certificate, freshness, replay: exit 1).
+    ///
+    /// Exactly these variants: [`Error::Malformed`] and [`Error::TooLarge`] (input that does
+    /// not parse or is over a size limit), [`Error::Key`] (a key that cannot be parsed or used),
+    /// [`Error::CertificateKeyMismatch`] (a signer certificate that does not hold the signing
+    /// key), [`Error::NoAlgorithmAllowed`], [`Error::InvalidPolicy`] and
+    /// [`Error::InvalidWindow`] (a verifier configured with values it cannot use), and
+    /// [`Error::Rng`] (a local failure, not a verdict on the input). Every other variant is a
+    /// refusal.
+    pub fn is_malformed_input(&self) -> bool {
+        match self {
             Self::Malformed { .. }
-                | Self::TooLarge { .. }
-                | Self::Key(_)
-                | Self::Rng
-                | Self::CertificateKeyMismatch
-                | Self::NoAlgorithmAllowed
-                | Self::InvalidPolicy
-                | Self::InvalidWindow { .. }
-        )
+            | Self::TooLarge { .. }
+            | Self::Key(_)
+            | Self::Rng
+            | Self::CertificateKeyMismatch
+            | Self::NoAlgorithmAllowed
+            | Self::InvalidPolicy
+            | Self::InvalidWindow { .. } => true,
+            Self::DuplicateHeaderMember { .. }
+            | Self::InvalidHeaderMember { .. }
+            | Self::MissingHeaderMember { .. }
+            | Self::AlgorithmNone
+            | Self::UnsupportedAlgorithm { .. }
+            | Self::UnsupportedSignatureScheme(_)
+            | Self::AlgorithmKeyMismatch { .. }
+            | Self::AlgorithmNotAllowed { .. }
+            | Self::UnknownCritical { .. }
+            | Self::UnencodedPayloadNotCritical
+            | Self::UnencodedPayloadContainsDot
+            | Self::WrongPayloadMode { .. }
+            | Self::BadSignature
+            | Self::MissingCertificateChain
+            | Self::CertificateMismatch { .. }
+            | Self::Certificate { .. }
+            | Self::Chain { .. }
+            | Self::MissingTimestamp
+            | Self::MissingJti
+            | Self::TimestampOutsideWindow { .. }
+            | Self::Replay
+            | Self::ReplayCacheFull { .. }
+            | Self::ReplaySignerShareFull { .. }
+            | Self::JwkNotForVerification { .. } => false,
+        }
     }
 
     pub(crate) fn malformed(part: Part, reason: &'static str) -> Self {
@@ -312,3 +342,29 @@ pub(crate) fn truncate(s: &str, max_chars: usize) -> String {
 
 /// Result alias of kavach-jws.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_input_and_refusals_are_told_apart() {
+        let malformed = Error::malformed(Part::Header, "not base64url");
+        let too_large = Error::TooLarge {
+            what: "JWS",
+            len: 11,
+            max: 10,
+        };
+        assert!(malformed.is_malformed_input());
+        assert!(too_large.is_malformed_input());
+        assert_eq!(too_large.to_string(), "JWS is 11 bytes, more than the 10 allowed");
+        for refusal in [
+            Error::BadSignature,
+            Error::AlgorithmNone,
+            Error::Replay,
+            Error::MissingJti,
+        ] {
+            assert!(!refusal.is_malformed_input(), "{refusal:?}");
+        }
+    }
+}

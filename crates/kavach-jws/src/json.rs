@@ -20,7 +20,7 @@ pub(crate) fn parse_object(bytes: &[u8], part: Part) -> Result<Members> {
             Part::Header => Error::DuplicateHeaderMember { name },
             _ => Error::malformed(part, "duplicate member name"),
         },
-        JsonError::TooManyMembers => Error::malformed(part, "too many JSON members"),
+        JsonError::TooMany { .. } => Error::malformed(part, "too many JSON members"),
         _ => Error::malformed(part, "not a JSON object"),
     })
 }

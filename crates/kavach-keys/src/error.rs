@@ -19,6 +19,17 @@ pub enum Error {
         /// What was wrong with it.
         reason: &'static str,
     },
+    /// The input is larger than this crate reads for such an object (a `SubjectPublicKeyInfo`
+    /// over 4096 bytes, RSA components longer than any accepted key's).
+    #[error("{what} is {len} bytes, more than the {max} allowed")]
+    TooLarge {
+        /// What was being read (`SubjectPublicKeyInfo`, `RSA modulus and exponent`).
+        what: &'static str,
+        /// Its length in bytes.
+        len: usize,
+        /// The largest length allowed, in bytes.
+        max: usize,
+    },
     /// A PEM document with a label this crate does not read.
     #[error("unsupported PEM label {0:?}")]
     UnsupportedPemLabel(String),
@@ -125,5 +136,126 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// A stable code for this error (`KVC-KEY-…`), for logs and the CLI's output; it never
+    /// changes for a given variant:
+    ///
+    /// | variant | code |
+    /// |---|---|
+    /// | [`Error::MalformedKey`] | `KVC-KEY-MALFORMED` |
+    /// | [`Error::TooLarge`] | `KVC-KEY-TOO-LARGE` |
+    /// | [`Error::UnsupportedPemLabel`] | `KVC-KEY-PEM-LABEL` |
+    /// | [`Error::UnsupportedKeyAlgorithm`], [`Error::UnsupportedRsaKeySize`] | `KVC-KEY-UNSUPPORTED` |
+    /// | [`Error::AlgorithmKeyMismatch`] | `KVC-KEY-ALG-MISMATCH` |
+    /// | [`Error::UnsupportedOperation`] | `KVC-KEY-UNSUPPORTED-OPERATION` |
+    /// | [`Error::BadSignature`] | `KVC-KEY-BAD-SIGNATURE` |
+    /// | [`Error::DecryptionFailed`] | `KVC-KEY-DECRYPTION-FAILED` |
+    /// | [`Error::SigningFailed`] | `KVC-KEY-SIGNING-FAILED` |
+    /// | [`Error::Rng`] | `KVC-KEY-RNG` |
+    /// | [`Error::KeyGeneration`] | `KVC-KEY-GENERATION` |
+    /// | [`Error::KeyStore`] | `KVC-KEY-STORE` |
+    /// | [`Error::Io`] | `KVC-KEY-IO` |
+    /// | `Pkcs11` (feature `pkcs11`) | `KVC-KEY-PKCS11` |
+    /// | `Pkcs11NotFound` | `KVC-KEY-PKCS11-NOT-FOUND` |
+    /// | `Pkcs11Ambiguous` | `KVC-KEY-PKCS11-AMBIGUOUS` |
+    /// | `Pkcs11PinIncorrect` | `KVC-KEY-PKCS11-PIN` |
+    /// | `Pkcs11KeyExists` | `KVC-KEY-PKCS11-KEY-EXISTS` |
+    /// | `Pkcs11SelfTest` | `KVC-KEY-PKCS11-SELF-TEST` |
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MalformedKey { .. } => "KVC-KEY-MALFORMED",
+            Self::TooLarge { .. } => "KVC-KEY-TOO-LARGE",
+            Self::UnsupportedPemLabel(_) => "KVC-KEY-PEM-LABEL",
+            Self::UnsupportedKeyAlgorithm(_) | Self::UnsupportedRsaKeySize { .. } => "KVC-KEY-UNSUPPORTED",
+            Self::AlgorithmKeyMismatch { .. } => "KVC-KEY-ALG-MISMATCH",
+            Self::UnsupportedOperation { .. } => "KVC-KEY-UNSUPPORTED-OPERATION",
+            Self::BadSignature => "KVC-KEY-BAD-SIGNATURE",
+            Self::DecryptionFailed => "KVC-KEY-DECRYPTION-FAILED",
+            Self::SigningFailed => "KVC-KEY-SIGNING-FAILED",
+            Self::Rng => "KVC-KEY-RNG",
+            Self::KeyGeneration(_) => "KVC-KEY-GENERATION",
+            Self::KeyStore(_) => "KVC-KEY-STORE",
+            Self::Io { .. } => "KVC-KEY-IO",
+            #[cfg(feature = "pkcs11")]
+            Self::Pkcs11 { .. } => "KVC-KEY-PKCS11",
+            #[cfg(feature = "pkcs11")]
+            Self::Pkcs11NotFound(_) => "KVC-KEY-PKCS11-NOT-FOUND",
+            #[cfg(feature = "pkcs11")]
+            Self::Pkcs11Ambiguous(_) => "KVC-KEY-PKCS11-AMBIGUOUS",
+            #[cfg(feature = "pkcs11")]
+            Self::Pkcs11PinIncorrect { .. } => "KVC-KEY-PKCS11-PIN",
+            #[cfg(feature = "pkcs11")]
+            Self::Pkcs11KeyExists { .. } => "KVC-KEY-PKCS11-KEY-EXISTS",
+            #[cfg(feature = "pkcs11")]
+            Self::Pkcs11SelfTest { .. } => "KVC-KEY-PKCS11-SELF-TEST",
+        }
+    }
+
+    /// True when the input could not be read as a key kavach uses — the command line's exit
+    /// status 2 (a malformed file) — rather than a key operation that failed or was refused.
+    ///
+    /// Exactly these variants: [`Error::MalformedKey`] (including broken PEM framing),
+    /// [`Error::TooLarge`], [`Error::UnsupportedPemLabel`], [`Error::UnsupportedKeyAlgorithm`]
+    /// and [`Error::UnsupportedRsaKeySize`] (a key of a kind kavach does not read is refused
+    /// when it is parsed). Every other variant — a signature that does not verify, a ciphertext
+    /// that does not decrypt, an algorithm that does not fit the key, a failure of the random
+    /// number generator, of a file or of a PKCS#11 token — is not.
+    pub fn is_malformed_input(&self) -> bool {
+        match self {
+            Self::MalformedKey { .. }
+            | Self::TooLarge { .. }
+            | Self::UnsupportedPemLabel(_)
+            | Self::UnsupportedKeyAlgorithm(_)
+            | Self::UnsupportedRsaKeySize { .. } => true,
+            Self::AlgorithmKeyMismatch { .. }
+            | Self::UnsupportedOperation { .. }
+            | Self::BadSignature
+            | Self::DecryptionFailed
+            | Self::SigningFailed
+            | Self::Rng
+            | Self::KeyGeneration(_)
+            | Self::KeyStore(_)
+            | Self::Io { .. } => false,
+            #[cfg(feature = "pkcs11")]
+            Self::Pkcs11 { .. }
+            | Self::Pkcs11NotFound(_)
+            | Self::Pkcs11Ambiguous(_)
+            | Self::Pkcs11PinIncorrect { .. }
+            | Self::Pkcs11KeyExists { .. }
+            | Self::Pkcs11SelfTest { .. } => false,
+        }
+    }
+}
+
 /// Result alias of kavach-keys.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_input_and_failed_operations_are_told_apart() {
+        let malformed = Error::MalformedKey {
+            format: "PKCS#8",
+            reason: "not DER",
+        };
+        let too_large = Error::TooLarge {
+            what: "SubjectPublicKeyInfo",
+            len: 4097,
+            max: 4096,
+        };
+        assert!(malformed.is_malformed_input());
+        assert!(too_large.is_malformed_input());
+        assert_eq!(malformed.code(), "KVC-KEY-MALFORMED");
+        assert_eq!(too_large.code(), "KVC-KEY-TOO-LARGE");
+        assert_eq!(
+            too_large.to_string(),
+            "SubjectPublicKeyInfo is 4097 bytes, more than the 4096 allowed"
+        );
+        for failure in [Error::BadSignature, Error::DecryptionFailed, Error::Rng] {
+            assert!(!failure.is_malformed_input(), "{failure:?}");
+        }
+        assert_eq!(Error::BadSignature.code(), "KVC-KEY-BAD-SIGNATURE");
+    }
+}

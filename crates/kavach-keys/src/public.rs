@@ -56,12 +56,14 @@ impl PublicKey {
     ///
     /// Accepts `rsaEncryption`, `id-RSASSA-PSS` (such a key only verifies PSS signatures),
     /// `id-ecPublicKey` on P-256 or P-384 (uncompressed or compressed points), and `id-Ed25519`.
+    /// More than 4096 bytes is [`Error::TooLarge`], before any parsing.
     pub fn from_spki_der(der: &[u8]) -> Result<Self> {
         const FMT: &str = "SubjectPublicKeyInfo";
         if der.len() > MAX_SPKI_LEN {
-            return Err(Error::MalformedKey {
-                format: FMT,
-                reason: "too long",
+            return Err(Error::TooLarge {
+                what: FMT,
+                len: der.len(),
+                max: MAX_SPKI_LEN,
             });
         }
         let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(|_| Error::MalformedKey {
@@ -187,14 +189,19 @@ impl PublicKey {
     /// The key goes through the same checks as [`PublicKey::from_spki_der`] (it is encoded as
     /// the `RSAPublicKey` of an `rsaEncryption` `SubjectPublicKeyInfo` and parsed as one): the
     /// modulus must be odd and of a size the RSA parser accepts, the exponent at least 3 and
-    /// below the modulus. Errors are [`Error::MalformedKey`] with format `RSAPublicKey`.
+    /// below the modulus. Errors are [`Error::MalformedKey`] with format `RSAPublicKey`, and
+    /// [`Error::TooLarge`] for components together longer than any accepted key's (4032 bytes).
     pub fn from_rsa_components(n: &[u8], e: &[u8]) -> Result<Self> {
         const FMT: &str = "RSAPublicKey";
         let malformed = |reason| Error::MalformedKey { format: FMT, reason };
         let (n, e) = (strip_leading_zeros(n), strip_leading_zeros(e));
         // Bounded before any encoding: the SPKI of the largest key accepted fits MAX_SPKI_LEN.
         if n.len() + e.len() > MAX_SPKI_LEN - 64 {
-            return Err(malformed("modulus or exponent too long"));
+            return Err(Error::TooLarge {
+                what: "RSA modulus and exponent",
+                len: n.len() + e.len(),
+                max: MAX_SPKI_LEN - 64,
+            });
         }
         let rsa = pkcs1::RsaPublicKey {
             modulus: der::asn1::UintRef::new(n).map_err(|_| malformed("invalid modulus"))?,

@@ -339,9 +339,9 @@ fn too_long_input_is_rejected() {
     let mut long = der_of(P256_SPKI_PEM);
     long.resize(4097, 0);
     match PublicKey::from_spki_der(&long) {
-        Err(Error::MalformedKey { format, reason }) => {
-            assert_eq!(format, "SubjectPublicKeyInfo");
-            assert_eq!(reason, "too long");
+        Err(Error::TooLarge { what, len, max }) => {
+            assert_eq!(what, "SubjectPublicKeyInfo");
+            assert_eq!((len, max), (4097, 4096));
         }
         other => panic!("{other:?}"),
     }
@@ -983,7 +983,13 @@ fn from_rsa_components_refuses_bad_keys() {
         assert_malformed(PublicKey::from_rsa_components(&n, bad_e), fmt);
     }
     // A modulus far beyond any accepted size is refused before any encoding work.
-    assert_malformed(PublicKey::from_rsa_components(&vec![0xff; 1 << 20], &e), fmt);
+    match PublicKey::from_rsa_components(&vec![0xff; 1 << 20], &e) {
+        Err(Error::TooLarge { what, len, max }) => {
+            assert_eq!(what, "RSA modulus and exponent");
+            assert_eq!((len, max), ((1 << 20) + e.len(), 4032));
+        }
+        other => panic!("{other:?}"),
+    }
     // 8192 bits is the most the parser accepts; one octet more is refused.
     let mut big = vec![0xff; 1025];
     big[1024] = 0xfd;

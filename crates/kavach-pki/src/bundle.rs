@@ -47,6 +47,7 @@ pub(crate) fn read<T>(bytes: &[u8], kind: &Kind, parse: impl Fn(&[u8]) -> Result
         if out.len() >= kind.max_items {
             return Err(Error::TooMany {
                 what: kind.items,
+                count: kind.max_items.saturating_add(1),
                 max: kind.max_items,
             });
         }
@@ -58,7 +59,7 @@ pub(crate) fn read<T>(bytes: &[u8], kind: &Kind, parse: impl Fn(&[u8]) -> Result
             what: kind.pem_bundle,
             reason: "not UTF-8 text",
         })?;
-        for block in kavach_keys::encoding::pem_blocks(text).map_err(Error::Pem)? {
+        for block in crate::der::pem_blocks(text, kind.pem_bundle)? {
             if block.label == kind.pem_label {
                 push(&block.der)?;
             } else if block.label == "PKCS7" {
@@ -139,7 +140,11 @@ mod tests {
         assert_eq!(read(&der(3), &SMALL, raw).unwrap().len(), 3);
         assert!(matches!(
             read(&der(4), &SMALL, raw),
-            Err(Error::TooMany { what: "items", max: 3 })
+            Err(Error::TooMany {
+                what: "items",
+                count: 4,
+                max: 3
+            })
         ));
         let pem = |n: usize| {
             (0..n)
@@ -149,7 +154,11 @@ mod tests {
         assert_eq!(read(pem(3).as_bytes(), &SMALL, raw).unwrap().len(), 3);
         assert!(matches!(
             read(pem(4).as_bytes(), &SMALL, raw),
-            Err(Error::TooMany { what: "items", max: 3 })
+            Err(Error::TooMany {
+                what: "items",
+                count: 4,
+                max: 3
+            })
         ));
     }
 

@@ -156,7 +156,7 @@ impl Certificate {
 
     /// Parses a PEM text holding exactly one `CERTIFICATE` block.
     pub fn from_pem(pem: &str) -> Result<Self> {
-        let mut blocks = kavach_keys::encoding::pem_blocks(pem).map_err(Error::Pem)?;
+        let mut blocks = crate::der::pem_blocks(pem, "PEM certificate")?;
         if blocks.len() != 1 {
             return Err(Error::Malformed {
                 what: "PEM certificate",

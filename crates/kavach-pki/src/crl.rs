@@ -216,7 +216,7 @@ impl Crl {
 
     /// Parses a PEM text holding exactly one `X509 CRL` block.
     pub fn from_pem(pem: &str) -> Result<Self> {
-        let mut blocks = kavach_keys::encoding::pem_blocks(pem).map_err(Error::Pem)?;
+        let mut blocks = crate::der::pem_blocks(pem, "PEM CRL")?;
         if blocks.len() != 1 {
             return Err(Error::Malformed {
                 what: "PEM CRL",

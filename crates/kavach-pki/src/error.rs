@@ -5,9 +5,10 @@
 //! reason a person can act on. A signature that does not verify is reported without detail
 //! beyond which certificate or CRL carried it: the verification primitive itself is opaque.
 //!
-//! When every candidate path fails, [`Error::rank`] picks the most useful failure to report
-//! (the idea of rustls-webpki's `Error::rank`, `src/error.rs`): a failure found deep in a path
-//! that otherwise chained to a trust anchor says more than "unknown issuer".
+//! When every candidate path fails, the path builder reports the most useful failure, by a
+//! crate-internal rank (the idea of rustls-webpki's `Error::rank`, `src/error.rs`): a failure
+//! found deep in a path that otherwise chained to a trust anchor says more than "unknown
+//! issuer".
 
 use std::time::SystemTime;
 
@@ -21,13 +22,13 @@ use crate::purpose::Purpose;
 pub enum Error {
     // ----- parsing -----
     /// The input is larger than this crate reads for such an object.
-    #[error("{what} is {len} bytes, more than the {max} accepted")]
+    #[error("{what} is {len} bytes, more than the {max} allowed")]
     TooLarge {
-        /// What was being read (`certificate`, `CRL`, `bundle`).
+        /// What was being read (`certificate`, `CRL`, `certificate bundle`).
         what: &'static str,
         /// Its length in bytes.
         len: usize,
-        /// The largest length accepted.
+        /// The largest length allowed, in bytes.
         max: usize,
     },
     /// The DER of an object does not decode.
@@ -47,9 +48,16 @@ pub enum Error {
         /// The rule it breaks.
         reason: &'static str,
     },
-    /// PEM framing was broken (see `kavach_keys::encoding::pem_blocks`).
-    #[error("PEM: {0}")]
-    Pem(#[source] kavach_keys::Error),
+    /// The PEM framing of a certificate, CRL, certificate request or bundle is broken (no
+    /// block, a block without its END line, invalid base64...; the PEM reader is
+    /// `kavach_keys::encoding::pem_blocks`).
+    #[error("malformed {what}: {reason}")]
+    Pem {
+        /// What was being read (`PEM certificate`, `PEM certificate bundle`, `PEM CRL`...).
+        what: &'static str,
+        /// What is wrong with its framing.
+        reason: &'static str,
+    },
     /// A PEM block with a label this function does not read.
     #[error("unexpected PEM label {label:?} (expected {expected})")]
     UnexpectedPemLabel {
@@ -64,12 +72,17 @@ pub enum Error {
         /// What was looked for.
         what: &'static str,
     },
-    /// More objects in one bundle than this crate reads.
-    #[error("more than {max} {what} in one bundle")]
+    /// More objects than this crate reads at once (in one bundle, one trust domain, one
+    /// path-building call).
+    #[error("{count} {what}, more than the {max} allowed")]
     TooMany {
-        /// What was counted.
+        /// What was counted (`certificates`, `trust anchors`...).
         what: &'static str,
-        /// The largest number accepted.
+        /// How many: the exact number when it was known before reading them (trust anchors,
+        /// supplied intermediates); `max + 1` when reading stopped at the first one too many
+        /// (bundles).
+        count: usize,
+        /// The largest number allowed.
         max: usize,
     },
     /// The certificate's public key is of a kind kavach does not support.
@@ -349,7 +362,7 @@ impl Error {
         match self {
             Self::TooLarge { .. } => "KVC-PKI-TOO-LARGE",
             Self::Der { .. } | Self::Malformed { .. } => "KVC-PKI-MALFORMED",
-            Self::Pem(_) | Self::UnexpectedPemLabel { .. } => "KVC-PKI-PEM",
+            Self::Pem { .. } | Self::UnexpectedPemLabel { .. } => "KVC-PKI-PEM",
             Self::Empty { .. } => "KVC-PKI-EMPTY",
             Self::TooMany { .. } => "KVC-PKI-TOO-MANY",
             Self::UnsupportedPublicKey { .. } => "KVC-PKI-UNSUPPORTED-KEY",
@@ -390,6 +403,65 @@ impl Error {
         }
     }
 
+    /// True when the input could not be read as the object it should be — its size, count,
+    /// framing, encoding or structure — rather than read and refused by a check: the command
+    /// line's exit status 2 (a malformed file) as opposed to 1 (a refusal).
+    ///
+    /// Exactly these variants: [`Error::TooLarge`], [`Error::TooMany`], [`Error::Der`],
+    /// [`Error::Malformed`], [`Error::Pem`], [`Error::UnexpectedPemLabel`] and [`Error::Empty`].
+    /// Every other variant — an unsupported key or algorithm, a bad value of an argument, a
+    /// path-validation failure, an issuance failure — is not.
+    ///
+    /// `kavach` itself decides by what it was doing: every error of reading a file is exit 2,
+    /// every error of validating is exit 1 (a flood of intermediates handed to `cert verify`,
+    /// [`Error::TooMany`], is refused with 1).
+    pub fn is_malformed_input(&self) -> bool {
+        match self {
+            Self::TooLarge { .. }
+            | Self::TooMany { .. }
+            | Self::Der { .. }
+            | Self::Malformed { .. }
+            | Self::Pem { .. }
+            | Self::UnexpectedPemLabel { .. }
+            | Self::Empty { .. } => true,
+            Self::UnsupportedPublicKey { .. }
+            | Self::UnsupportedSignatureAlgorithm { .. }
+            | Self::InvalidSignatureAlgorithmParameters { .. }
+            | Self::UnknownPurpose(_)
+            | Self::InvalidServerName(_)
+            | Self::EmptyTrustStore { .. }
+            | Self::UnknownIssuer { .. }
+            | Self::BadSignature { .. }
+            | Self::SignatureAlgorithmMismatch { .. }
+            | Self::Expired { .. }
+            | Self::NotYetValid { .. }
+            | Self::NotCa { .. }
+            | Self::CaUsedAsEndEntity { .. }
+            | Self::PathLenExceeded { .. }
+            | Self::MissingKeyCertSign { .. }
+            | Self::MissingKeyUsage { .. }
+            | Self::MissingCrlSign { .. }
+            | Self::NameConstraintViolation { .. }
+            | Self::UnknownCriticalExtension { .. }
+            | Self::ProfileViolation { .. }
+            | Self::KeyPolicy { .. }
+            | Self::PurposeMismatch { .. }
+            | Self::NameMismatch { .. }
+            | Self::Revoked { .. }
+            | Self::RevocationStatusUnknown { .. }
+            | Self::MaxDepthExceeded { .. }
+            | Self::BudgetExceeded { .. }
+            | Self::InvalidDistinguishedName { .. }
+            | Self::InvalidIssuanceInput { .. }
+            | Self::IssuerCannotIssue { .. }
+            | Self::IssuerKeyMismatch { .. }
+            | Self::Signing { .. }
+            | Self::Key { .. }
+            | Self::PurposeNotIssuable { .. }
+            | Self::BadProofOfPossession => false,
+        }
+    }
+
     /// How useful this error is as the reason a whole validation failed, when several candidate
     /// paths failed differently: higher is more useful and wins.
     ///
@@ -397,7 +469,9 @@ impl Error {
     /// everything (the answer is "unknown", not "invalid"); failures of the end entity itself
     /// (purpose, name, revocation, validity) come next since no other path can fix them; then
     /// failures on a path that reached a trust anchor; "unknown issuer" is the least specific.
-    pub fn rank(&self) -> u32 {
+    /// Every variant is listed (no catch-all), so a new one must be ranked where it is added;
+    /// the rest (parsing, issuance, a CRL issuer without cRLSign...) rank 50.
+    pub(crate) fn rank(&self) -> u32 {
         match self {
             Self::BudgetExceeded { .. } => 1000,
             Self::Revoked { .. } => 300,
@@ -418,7 +492,25 @@ impl Error {
             Self::MaxDepthExceeded { .. } => 120,
             Self::UnsupportedPublicKey { .. } => 110,
             Self::UnknownIssuer { .. } => 0,
-            _ => 50,
+            Self::TooLarge { .. }
+            | Self::TooMany { .. }
+            | Self::Der { .. }
+            | Self::Malformed { .. }
+            | Self::Pem { .. }
+            | Self::UnexpectedPemLabel { .. }
+            | Self::Empty { .. }
+            | Self::UnknownPurpose(_)
+            | Self::InvalidServerName(_)
+            | Self::EmptyTrustStore { .. }
+            | Self::MissingCrlSign { .. }
+            | Self::InvalidDistinguishedName { .. }
+            | Self::InvalidIssuanceInput { .. }
+            | Self::IssuerCannotIssue { .. }
+            | Self::IssuerKeyMismatch { .. }
+            | Self::Signing { .. }
+            | Self::Key { .. }
+            | Self::PurposeNotIssuable { .. }
+            | Self::BadProofOfPossession => 50,
         }
     }
 }
@@ -436,5 +528,60 @@ impl core::str::FromStr for Purpose {
             .into_iter()
             .find(|p| p.as_str() == s)
             .ok_or_else(|| Error::UnknownPurpose(s.chars().take(64).collect()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn malformed_input_and_refusals_are_told_apart() {
+        let malformed = Error::Malformed {
+            what: "certificate",
+            reason: "v1 with extensions",
+        };
+        let too_many = Error::TooMany {
+            what: "certificates",
+            count: 1025,
+            max: 1024,
+        };
+        assert!(malformed.is_malformed_input());
+        assert!(too_many.is_malformed_input());
+        assert_eq!(too_many.to_string(), "1025 certificates, more than the 1024 allowed");
+        let too_large = Error::TooLarge {
+            what: "certificate",
+            len: 11,
+            max: 10,
+        };
+        assert_eq!(
+            too_large.to_string(),
+            "certificate is 11 bytes, more than the 10 allowed"
+        );
+        for refusal in [
+            Error::Revoked {
+                subject: "CN=leaf".into(),
+                serial: "01".into(),
+            },
+            Error::UnknownIssuer {
+                subject: "CN=leaf".into(),
+                issuer: "CN=ca".into(),
+                domain: "partner".into(),
+            },
+            Error::BudgetExceeded { what: "signatures" },
+        ] {
+            assert!(!refusal.is_malformed_input(), "{refusal:?}");
+        }
+    }
+
+    #[test]
+    fn broken_certificate_pem_names_the_certificate_not_a_key() {
+        let text = "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n";
+        let e = crate::der::pem_blocks(text, "PEM certificate bundle").unwrap_err();
+        assert_eq!(e.code(), "KVC-PKI-PEM");
+        let message = e.to_string();
+        assert!(message.starts_with("malformed PEM certificate bundle: "), "{message}");
+        assert!(!message.contains("key"), "{message}");
     }
 }

@@ -31,8 +31,8 @@
 //! covered by a current CRL of its issuer), the key policy on every certificate, the purpose
 //! on the end entity and the server name against subjectAltName only (never the CN). Path
 //! building is bounded by a budget ([`MAX_SIGNATURE_CHECKS`], [`MAX_PATH_BUILDING_CALLS`],
-//! [`MAX_NAME_CONSTRAINT_COMPARISONS`]) and reports the most useful failure
-//! ([`Error::rank`]).
+//! [`MAX_NAME_CONSTRAINT_COMPARISONS`]) and reports the most useful failure (ranked like
+//! rustls-webpki's `Error::rank`: budget exhaustion first, "unknown issuer" last).
 //!
 //! What a caller must still do: choose the trust domain that fits the use (a `DEVICE` anchor
 //! must not vouch for a partner); supply CRLs when revocation matters (without any, none is

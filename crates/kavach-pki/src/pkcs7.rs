@@ -218,6 +218,7 @@ pub(crate) fn split_der_sequence<'a>(bytes: &'a [u8], what: &'static str) -> Res
         if out.len() >= MAX_BER_ELEMENTS {
             return Err(Error::TooMany {
                 what,
+                count: MAX_BER_ELEMENTS.saturating_add(1),
                 max: MAX_BER_ELEMENTS,
             });
         }

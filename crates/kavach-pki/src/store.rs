@@ -64,6 +64,7 @@ impl TrustDomain {
         if anchors.len() > MAX_TRUST_DOMAIN_CERTIFICATES {
             return Err(Error::TooMany {
                 what: "trust anchors",
+                count: anchors.len(),
                 max: MAX_TRUST_DOMAIN_CERTIFICATES,
             });
         }

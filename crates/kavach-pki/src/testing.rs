@@ -59,7 +59,10 @@ pub const TLS_CLIENT_NAME: &str = "client.kavach.test";
 /// RSA pool key number `index` (0..[`RSA_POOL_SIZE`]), parsed afresh (a [`PrivateKey`] is not
 /// `Clone`); fails for an index outside the pool.
 pub fn rsa_pool_key(index: usize) -> Result<PrivateKey> {
-    let blocks = kavach_keys::encoding::pem_blocks(RSA_POOL_PEM).map_err(Error::Pem)?;
+    let blocks = kavach_keys::encoding::pem_blocks(RSA_POOL_PEM).map_err(|source| Error::Key {
+        context: "reading the test key pool",
+        source,
+    })?;
     let block = blocks.get(index).ok_or(Error::InvalidIssuanceInput {
         what: "RSA pool index",
         reason: "outside the pool",

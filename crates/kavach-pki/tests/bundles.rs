@@ -199,7 +199,7 @@ fn bad_bundles_are_typed_errors() {
     // Base64 garbage inside a PEM block.
     assert!(matches!(
         Certificate::parse_bundle(b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n"),
-        Err(Error::Pem(_))
+        Err(Error::Pem { .. })
     ));
 }
 

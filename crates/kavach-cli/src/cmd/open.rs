@@ -14,7 +14,7 @@ use kavach_envelope::stream::{self, StreamHeader};
 use kavach_envelope::{Envelope, Limits, OpenedKind};
 use kavach_keys::{MemoryKeyStore, Signer};
 
-use crate::input::{BlankFile, Inputs, KEY, MAX_INPUT_LEN, Source, display_name, read_certificates, read_key};
+use crate::input::{BlankFile, Inputs, MAX_INPUT_LEN, Source, display_name, read_certificates, read_key};
 use crate::output::{Access, write_file, write_stdout, write_stream};
 use crate::progress;
 use crate::report::{Failure, Outcome, Success, code};
@@ -85,7 +85,7 @@ pub(crate) fn run(args: &OpenArgs, json: bool) -> Outcome {
             .map_err(|e| Failure::pki_input(display_name(cert_path), &e))?;
         if cert_key != Signer::public_key(&key) {
             return Err(Failure::usage(
-                KEY,
+                code::KEY_MISMATCH,
                 format_args!(
                     "{} does not match the certificate {}",
                     display_name(key_path),
@@ -94,7 +94,7 @@ pub(crate) fn run(args: &OpenArgs, json: bool) -> Outcome {
             ));
         }
         keys.insert(format!("key{i}"), Arc::new(key), Some(cert.der()))
-            .map_err(|e| Failure::usage(KEY, format_args!("{}: {e}", display_name(cert_path))))?;
+            .map_err(|e| Failure::key(display_name(cert_path), &e))?;
     }
 
     let mut source = inputs.open(&args.input)?;

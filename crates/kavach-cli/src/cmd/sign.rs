@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use kavach_jws::{JwsAlgorithm, PayloadMode, SignOptions};
 
-use crate::input::{BlankFile, Inputs, KEY, display_name, read_certificates, read_key};
+use crate::input::{BlankFile, Inputs, display_name, read_certificates, read_key};
 use crate::output::{Access, write_file};
 use crate::report::{Failure, Outcome, Success, code};
 
@@ -85,7 +85,7 @@ pub(crate) fn run(args: &SignArgs, json: bool) -> Outcome {
         let alg = JwsAlgorithm::from(alg);
         key = key
             .with_signature_algorithm(alg.signature_algorithm())
-            .map_err(|e| Failure::usage(KEY, format_args!("--alg {alg}: {e}")))?;
+            .map_err(|e| Failure::key(format_args!("--alg {alg}"), &e))?;
     }
     let mut chain = read_certificates(&mut inputs, &args.cert, BlankFile::HoldsNone)?;
     if chain.is_empty() {

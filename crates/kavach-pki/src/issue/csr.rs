@@ -53,7 +53,7 @@ impl CertificateRequest {
     /// Parses a PEM text holding exactly one `CERTIFICATE REQUEST` block (OpenSSL's
     /// `NEW CERTIFICATE REQUEST` label is read too).
     pub fn from_pem(pem: &str) -> Result<Self> {
-        let mut blocks = kavach_keys::encoding::pem_blocks(pem).map_err(Error::Pem)?;
+        let mut blocks = crate::der::pem_blocks(pem, "PEM certificate request")?;
         if blocks.len() != 1 {
             return Err(Error::Malformed {
                 what: "PEM certificate request",

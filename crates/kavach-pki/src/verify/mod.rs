@@ -163,8 +163,9 @@ impl Validator {
     /// Validates `end_entity` for `options.purpose()` at `options.time()`, building a path to an
     /// anchor of `domain` through `intermediates` and the domain's own intermediates.
     ///
-    /// On failure the error is the most useful among the candidate paths' failures
-    /// ([`crate::Error::rank`]).
+    /// On failure the error is the most useful among the candidate paths' failures (budget
+    /// exhaustion first, then failures of the end entity itself, then failures on a path that
+    /// reached a trust anchor; "unknown issuer" last).
     pub fn verify(
         &self,
         domain: &TrustDomain,

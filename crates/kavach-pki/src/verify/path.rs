@@ -88,6 +88,7 @@ pub(super) fn build(
     if intermediates.len() > MAX_SUPPLIED_INTERMEDIATES {
         return Err(Error::TooMany {
             what: "intermediates supplied with the certificate",
+            count: intermediates.len(),
             max: MAX_SUPPLIED_INTERMEDIATES,
         });
     }
