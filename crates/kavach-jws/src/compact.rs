@@ -119,6 +119,12 @@ impl CompactJws {
         self.payload.is_empty()
     }
 
+    /// The payload segment as it stands in the serialization (base64url, or the raw payload
+    /// under `b64:false`; empty when detached).
+    pub fn payload_segment(&self) -> &str {
+        &self.text[self.payload.clone()]
+    }
+
     /// The signature bytes (decoded).
     pub fn signature(&self) -> &[u8] {
         &self.signature

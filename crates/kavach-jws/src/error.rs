@@ -18,6 +18,8 @@ pub enum Part {
     Signature,
     /// A JSON Web Key.
     Jwk,
+    /// A JWS JSON serialization (RFC 7515 §7.2) around the signatures.
+    Json,
 }
 
 impl core::fmt::Display for Part {
@@ -28,6 +30,7 @@ impl core::fmt::Display for Part {
             Self::Payload => "JWS payload",
             Self::Signature => "JWS signature",
             Self::Jwk => "JWK",
+            Self::Json => "JWS JSON serialization",
         })
     }
 }

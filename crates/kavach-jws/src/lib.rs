@@ -8,6 +8,7 @@ pub mod danger;
 mod error;
 mod header;
 mod json;
+mod json_serialization;
 pub mod jwk;
 mod replay;
 mod sign;
@@ -19,6 +20,7 @@ pub use compact::{CompactJws, MAX_COMPACT_LEN, MAX_SIGNATURE_LEN, PayloadMode, U
 pub use error::{ChainCheckTime, Error, Part, Result};
 pub use header::{Header, JTI_LEN, Jti, MAX_JWS_HEADER_LEN, MAX_X5C_CERTIFICATES, UNDERSTOOD_CRITICAL, X5cCertificate};
 pub use json::MAX_JSON_MEMBERS;
+pub use json_serialization::{JsonJws, MAX_JSON_JWS_LEN, MAX_JSON_SIGNATURES, sign_json};
 pub use replay::{DEFAULT_REPLAY_CAPACITY, MemoryReplayCache, ReplayCache, ReplayKey};
 pub use sign::{Freshness, SignOptions, sign};
 pub use time::Timestamp;

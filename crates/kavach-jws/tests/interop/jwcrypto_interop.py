@@ -7,6 +7,10 @@
       verifies a compact JWS; prints the payload as hex on success (exit 0), exit 1 on failure
   jwcrypto_interop.py sign PRIVATE_KEY.pem HEADER_JSON_FILE PAYLOAD_FILE attached|detached
       signs with the header given (jwcrypto honours b64:false/crit); prints the compact JWS
+  jwcrypto_interop.py verify-json PUBLIC_KEY.pem JWS_JSON_FILE
+      verifies the signature of that key in a general JSON JWS; prints the payload as hex
+  jwcrypto_interop.py sign-json PAYLOAD_FILE (PRIVATE_KEY.pem PROTECTED_HEADER_JSON)...
+      signs with every key, each under its protected header; prints the general JSON JWS
 """
 import sys
 
@@ -20,6 +24,24 @@ def main(argv):
         return 3
     if argv[1] == "check":
         print(getattr(jwcrypto, "__version__", "unknown"))
+        return 0
+    if argv[1] == "verify-json":
+        key = jwk.JWK.from_pem(open(argv[2], "rb").read())
+        token = jws.JWS()
+        token.deserialize(open(argv[3]).read().strip())
+        try:
+            token.verify(key)
+        except Exception as e:
+            print(f"refused: {e!r}", file=sys.stderr)
+            return 1
+        print(token.payload.hex())
+        return 0
+    if argv[1] == "sign-json":
+        token = jws.JWS(open(argv[2], "rb").read())
+        rest = argv[3:]
+        for key_file, protected in zip(rest[0::2], rest[1::2]):
+            token.add_signature(jwk.JWK.from_pem(open(key_file, "rb").read()), None, protected)
+        print(token.serialize(compact=False))
         return 0
     if argv[1] == "verify":
         key = jwk.JWK.from_pem(open(argv[2], "rb").read())
