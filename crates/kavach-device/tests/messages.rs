@@ -446,7 +446,7 @@ fn uuids_are_version_4_lowercase() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(kavach_testkit::proptest_config(256))]
 
     #[test]
     fn status_messages_round_trip(seq in 0u64..=kavach_device::MAX_SAFE_INTEGER, major in 0u64..1000, minor in 0u64..1000, health in 0usize..3) {

@@ -68,7 +68,7 @@ fn string<'a>(members: &'a Map<String, Value>, name: &'static str, reason: &'sta
     }
 }
 
-fn signature_pair<'a>(members: &'a Map<String, Value>) -> Result<(&'a str, &'a str)> {
+fn signature_pair(members: &Map<String, Value>) -> Result<(&str, &str)> {
     if members.contains_key("header") {
         return Err(malformed("an unprotected header is not accepted"));
     }
