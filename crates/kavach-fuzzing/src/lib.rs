@@ -247,9 +247,9 @@ static JWS_VERIFIERS: LazyLock<Option<[JwsVerifier; 2]>> = LazyLock::new(|| {
     let strict = JwsVerifier::new(Arc::new(Validator::new()), domain);
     let mosip = strict
         .clone()
-        .policy(Policy::CompatMosip)
-        .kid_rule(KidRule::Unchecked)
-        .replay_cache(Arc::new(MemoryReplayCache::default()));
+        .with_policy(Policy::CompatMosip)
+        .with_kid_rule(KidRule::Unchecked)
+        .with_replay_cache(Arc::new(MemoryReplayCache::default()));
     Some([strict, mosip])
 });
 

@@ -41,8 +41,8 @@ fn verifier(p: &TestPki, policy: Policy) -> JwsVerifier {
         .unwrap()
         .with_intermediates(p.intermediates());
     JwsVerifier::new(Arc::new(Validator::new()), domain)
-        .policy(policy)
-        .kid_rule(KidRule::Unchecked)
+        .with_policy(policy)
+        .with_kid_rule(KidRule::Unchecked)
 }
 
 /// The protected header `SignatureUtil.getJWSHeader` writes for `b64JWSHeaderParam` false,
@@ -265,11 +265,11 @@ fn mosip_detached_token_is_a_plain_rfc7797_detached_jws() {
 fn kavach_tokens_report_their_encoding() {
     let p = TestPki::p256();
     let leaf = signing_leaf(p);
-    let opts = kavach_jws::SignOptions::new().certificate_chain(vec![leaf.certificate.clone()]);
+    let opts = kavach_jws::SignOptions::new().with_certificate_chain(vec![leaf.certificate.clone()]);
     let jws = kavach_jws::sign(&jws_signer(leaf), b"{}", &opts).unwrap();
     let ok = verifier(p, Policy::CompatMosip).verify_attached(&jws).unwrap();
     assert_eq!(ok.payload_encoding(), PayloadEncoding::Base64Url);
-    let jws = kavach_jws::sign(&jws_signer(leaf), b"{}", &opts.unencoded()).unwrap();
+    let jws = kavach_jws::sign(&jws_signer(leaf), b"{}", &opts.with_unencoded_payload()).unwrap();
     let ok = verifier(p, Policy::Strict).verify_attached(&jws).unwrap();
     assert_eq!(ok.payload_encoding(), PayloadEncoding::Unencoded);
 }
