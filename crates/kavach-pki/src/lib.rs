@@ -19,8 +19,8 @@
 //!    and the message names the certificate and the rule.
 //!
 //! What [`Validator::verify`] checks (RFC 5280 §6.1 and the rules documented on each item):
-//! signatures (RSA PKCS#1 v1.5 and PSS, ECDSA P-256/P-384, Ed25519 — see
-//! [`signature_algorithm`]), name chaining with AKI/SKI ordering, validity of every
+//! signatures (RSA PKCS#1 v1.5 and PSS with their parameters checked, ECDSA P-256/P-384,
+//! Ed25519), name chaining with AKI/SKI ordering, validity of every
 //! certificate at the given time, basicConstraints and pathLenConstraint, keyUsage present
 //! with keyCertSign on every CA, name constraints (DNS, IP, email, directoryName, URI;
 //! unprocessable forms refused; DNS ones also on the end entity's host-name CN when it has no
@@ -62,9 +62,12 @@ mod algorithm;
 mod bundle;
 mod cert;
 mod crl;
+#[cfg(feature = "demo")]
 pub mod demo;
 mod der;
 mod error;
+#[doc(hidden)]
+pub mod internal;
 pub mod issue;
 mod limits;
 mod name;
@@ -78,7 +81,6 @@ mod thumbprint;
 mod time;
 mod verify;
 
-pub use algorithm::signature_algorithm;
 pub use cert::Certificate;
 pub use const_oid::ObjectIdentifier;
 pub use crl::Crl;
