@@ -10,6 +10,10 @@
 //! | [`pki`] | `kavach-pki` | certificates, trust domains, path validation, issuance |
 //! | [`envelope`] | `kavach-envelope` | content encryption to a verified encryption certificate |
 //! | [`jws`] | `kavach-jws` | signed requests and responses (JWS) |
+//!
+//! Features (all off by default), forwarded to the crate that owns each: `pkcs11` (PKCS#11 keys,
+//! kavach-keys), `demo` (`pki::demo`, the demo PKI — for demos and tests, never production
+//! trust), `hazmat` (`envelope::hazmat`, the raw primitives under the envelope formats).
 
 #![forbid(unsafe_code)]
 

@@ -56,6 +56,29 @@
 //!
 //! See [`issue`]: roots, intermediates, end entities per purpose, certificates from a CSR and
 //! CRLs, signed by any [`kavach_keys::Signer`].
+//!
+//! # x509-cert in the API
+//!
+//! x509-cert 0.3 is a public dependency: names ([`Certificate::subject`],
+//! [`Certificate::issuer`], [`Crl::issuer`], [`issue::CertificateRequest::subject`],
+//! [`issue::DistinguishedName::as_name`] return `&x509_cert::name::Name`, whose `Display` is
+//! the RFC 4514 string), [`KeyUsage`] / [`KeyUsages`], [`GeneralName`] (subjectAltName and
+//! name constraints), `BasicConstraints` and `CrlReason` in the issuance inputs, and the parsed
+//! structures behind [`Certificate::inner`], [`Crl::inner`] and
+//! [`issue::CertificateRequest::inner`]. Through it, `der` 0.8 ([`Error::Der`]'s source) and
+//! `const-oid` 0.10 ([`ObjectIdentifier`]) are public too. The crate re-exports
+//! [`x509_cert`] so that callers name these types at the version it was built with; a new major
+//! version of x509-cert is a new major version of kavach-pki.
+//!
+//! # Features
+//!
+//! - `demo`: the `demo` module, the demo PKI of `kavach pki init` and the examples — for demos
+//!   and tests, never for production trust (off by default).
+//! - `testing`: the `testing` module, the throwaway test PKI of the workspace's tests (off by
+//!   default; enabled as a dev-dependency feature).
+//!
+//! The `internal` module (hidden from the documentation) holds hooks for kavach's own fuzz
+//! targets and tests: not part of the API, no semver promise.
 #![forbid(unsafe_code)]
 
 mod algorithm;
@@ -96,5 +119,9 @@ pub use policy::{DEFAULT_MIN_RSA_BITS, KeyPolicy, MIN_RSA_BITS_FLOOR};
 pub use purpose::Purpose;
 pub use store::TrustDomain;
 pub use verify::{ValidationOptions, Validator, VerifiedPath, Work};
+/// x509-cert 0.3, a public dependency of this crate (see "x509-cert in the API" above): the
+/// version whose types [`Certificate::subject`], [`Certificate::inner`], [`KeyUsage`],
+/// [`GeneralName`] and the issuance inputs use, with its `der` and `spki` re-exports.
+pub use x509_cert;
 pub use x509_cert::ext::pkix::name::GeneralName;
 pub use x509_cert::ext::pkix::{KeyUsage, KeyUsages};
