@@ -11,6 +11,10 @@
 //! | [`envelope`] | `kavach-envelope` | content encryption to a verified encryption certificate |
 //! | [`jws`] | `kavach-jws` | signed requests and responses (JWS) |
 //! | [`device`] | `kavach-device` | the device-management messages (WIRE.md §6) |
+//!
+//! Features (all off by default), forwarded to the crate that owns each: `pkcs11` (PKCS#11 keys,
+//! kavach-keys), `demo` (`pki::demo`, the demo PKI — for demos and tests, never production
+//! trust), `hazmat` (`envelope::hazmat`, the raw primitives under the envelope formats).
 
 #![forbid(unsafe_code)]
 

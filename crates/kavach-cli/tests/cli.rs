@@ -62,6 +62,7 @@ fn subject_of(path: &Path) -> String {
     kavach_pki::Certificate::from_pem(&std::fs::read_to_string(path).unwrap())
         .unwrap()
         .subject()
+        .to_string()
 }
 
 /// One P-256 PKI shared by the read-only tests of this binary.

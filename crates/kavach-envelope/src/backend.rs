@@ -69,7 +69,8 @@ pub(crate) fn sha256_concat(parts: &[&[u8]]) -> [u8; 32] {
 /// True when AES runs on hardware instructions on this machine (AES-NI / VAES on x86-64,
 /// the ARMv8 crypto extensions on aarch64), detected at run time by RustCrypto's `aes` crate
 /// (the 128-bit-IV path). ring makes the same check for the 96-bit path itself and has no
-/// public API to report it; both read the same CPUID bits.
+/// public API to report it; both read the same CPUID bits. Reported by `hazmat` only.
+#[cfg(any(test, feature = "hazmat"))]
 pub(crate) fn hardware_accelerated() -> bool {
     aes_gcm::aes::hardware_accelerated()
 }
@@ -258,7 +259,9 @@ impl GcmLongIv {
         Self(AesGcm::new(key.into()))
     }
 
-    /// Encrypts `buf` in place and returns the tag.
+    /// Encrypts `buf` in place and returns the tag (the formats write through
+    /// [`Self::seal_to`]; `hazmat` seals in place).
+    #[cfg(any(test, feature = "hazmat"))]
     pub(crate) fn seal_in_place(
         &self,
         iv: &[u8; LONG_IV_LEN],

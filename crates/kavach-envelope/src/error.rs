@@ -14,7 +14,7 @@ pub enum Format {
     Sbi,
     /// kavach's chunked streaming format (see the crate docs).
     Stream,
-    /// Raw AES-GCM / AES key wrap inputs of the [`crate::hazmat`] module.
+    /// Raw AES-GCM / AES key wrap inputs of the `hazmat` module (cargo feature `hazmat`).
     Primitive,
 }
 

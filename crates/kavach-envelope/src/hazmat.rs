@@ -4,6 +4,9 @@
 //!
 //! These functions go through the same backend module the formats use, so testing them tests
 //! what the formats run.
+//!
+//! Compiled only with the cargo feature `hazmat` (off by default): a crate that seals and opens
+//! envelopes never needs it.
 
 use kavach_keys::Zeroizing;
 

@@ -4,6 +4,7 @@
 mod backend;
 mod envelope;
 mod error;
+#[cfg(feature = "hazmat")]
 pub mod hazmat;
 pub mod jwe;
 pub mod limits;

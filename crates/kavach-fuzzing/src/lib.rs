@@ -140,7 +140,7 @@ pub fn pki_cert_parse(data: &[u8]) -> Reached {
             let _ = (c.subject(), c.issuer(), c.serial_hex(), c.not_before(), c.not_after());
             let _ = (c.key_usage(), c.extended_key_usage(), c.subject_alt_names(), c.is_ca());
             let _ = (c.public_key().is_ok(), c.sha256_thumbprint(), c.sha1_thumbprint_hex());
-            let _ = kavach_pki::signature_algorithm(c.inner().signature_algorithm());
+            let _ = kavach_pki::internal::signature_algorithm(c.inner().signature_algorithm());
         }
         reached.parsed += certs.len();
     }

@@ -46,12 +46,6 @@ impl Jwk {
         Self::from_members(&m)
     }
 
-    /// Reads a JWK from a parsed JSON value (e.g. a member of a test-vector file).
-    pub fn from_value(value: &Value) -> Result<Self> {
-        let text = serde_json::to_string(value).map_err(|_| bad("not JSON"))?;
-        Self::from_json(&text)
-    }
-
     fn from_members(m: &Members) -> Result<Self> {
         let s = |name: &'static str| -> Result<Option<&str>> {
             match m.get(name) {

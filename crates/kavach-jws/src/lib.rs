@@ -7,6 +7,8 @@ mod compact;
 pub mod danger;
 mod error;
 mod header;
+#[doc(hidden)]
+pub mod internal;
 mod json;
 mod json_serialization;
 pub mod jwk;

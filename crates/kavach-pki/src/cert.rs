@@ -20,6 +20,7 @@ use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, NameConstraints, SubjectAltName,
     SubjectKeyIdentifier,
 };
+use x509_cert::name::Name;
 
 use crate::der::{der_err, first_inner_tlv};
 use crate::error::{Error, Result};
@@ -59,7 +60,6 @@ struct Inner {
     public_key: Option<PublicKey>,
     subject_der: Vec<u8>,
     issuer_der: Vec<u8>,
-    subject: String,
     sha256: [u8; 32],
     ext: Parsed,
 }
@@ -72,8 +72,8 @@ pub struct Certificate(Arc<Inner>);
 impl core::fmt::Debug for Certificate {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Certificate")
-            .field("subject", &self.0.subject)
-            .field("issuer", &self.issuer())
+            .field("subject", &self.subject().to_string())
+            .field("issuer", &self.issuer().to_string())
             .field("serial", &self.serial_hex())
             .finish_non_exhaustive()
     }
@@ -139,7 +139,6 @@ impl Certificate {
         let issuer_der = t.issuer().to_der().map_err(der_err(WHAT))?;
         let spki_der = t.subject_public_key_info().to_der().map_err(der_err(WHAT))?;
         let public_key = PublicKey::from_spki_der(&spki_der).ok();
-        let subject = t.subject().to_string();
         let sha256 = *Sha256Thumbprint::of_der(der).as_bytes();
         Ok(Self(Arc::new(Inner {
             der: der.to_vec(),
@@ -148,7 +147,6 @@ impl Certificate {
             public_key,
             subject_der,
             issuer_der,
-            subject,
             sha256,
             ext,
         })))
@@ -198,14 +196,15 @@ impl Certificate {
         &self.0.cert
     }
 
-    /// The subject as an RFC 4514 string.
-    pub fn subject(&self) -> String {
-        self.0.subject.clone()
+    /// The subject, borrowed; its [`Display`](core::fmt::Display) is the RFC 4514 string
+    /// (`subject().to_string()` when text is needed).
+    pub fn subject(&self) -> &Name {
+        self.0.cert.tbs_certificate().subject()
     }
 
-    /// The issuer as an RFC 4514 string.
-    pub fn issuer(&self) -> String {
-        self.0.cert.tbs_certificate().issuer().to_string()
+    /// The issuer, borrowed; its [`Display`](core::fmt::Display) is the RFC 4514 string.
+    pub fn issuer(&self) -> &Name {
+        self.0.cert.tbs_certificate().issuer()
     }
 
     /// The serial number as lowercase hex of its DER INTEGER content.
@@ -241,7 +240,7 @@ impl Certificate {
                         })
                     })?;
                 Err(Error::UnsupportedPublicKey {
-                    subject: self.subject(),
+                    subject: self.subject().to_string(),
                     source,
                 })
             }

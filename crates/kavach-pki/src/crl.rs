@@ -22,6 +22,7 @@ use x509_cert::crl::CertificateList;
 use x509_cert::ext::pkix::crl::dp::IssuingDistributionPoint;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{CrlNumber, CrlReason};
+use x509_cert::name::Name;
 
 use crate::der::first_inner_tlv;
 use crate::error::{Error, Result};
@@ -41,7 +42,6 @@ struct Inner {
     tbs: core::ops::Range<usize>,
     crl: CertificateList,
     issuer_der: Vec<u8>,
-    issuer: String,
     /// Serial numbers listed, each with whether its reason is certificateHold (§5.3.1: a hold
     /// may be released by a later CRL).
     revoked: HashMap<Vec<u8>, bool>,
@@ -58,7 +58,7 @@ pub struct Crl(Arc<Inner>);
 impl core::fmt::Debug for Crl {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Crl")
-            .field("issuer", &self.0.issuer)
+            .field("issuer", &self.issuer().to_string())
             .field("revoked", &self.0.revoked.len())
             .finish_non_exhaustive()
     }
@@ -200,13 +200,11 @@ impl Crl {
             }
         }
         let issuer_der = t.issuer.to_der().map_err(|source| Error::Der { what: WHAT, source })?;
-        let issuer = t.issuer.to_string();
         Ok(Self(Arc::new(Inner {
             der: der.to_vec(),
             tbs,
             crl,
             issuer_der,
-            issuer,
             revoked,
             scope,
             unusable,
@@ -250,9 +248,10 @@ impl Crl {
         &self.0.crl
     }
 
-    /// The issuer as an RFC 4514 string.
-    pub fn issuer(&self) -> String {
-        self.0.issuer.clone()
+    /// The issuer, borrowed; its [`Display`](core::fmt::Display) is the RFC 4514 string
+    /// (`issuer().to_string()` when text is needed).
+    pub fn issuer(&self) -> &Name {
+        &self.0.crl.tbs_cert_list.issuer
     }
 
     /// thisUpdate.

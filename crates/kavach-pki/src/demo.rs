@@ -1,6 +1,12 @@
 //! A complete demo PKI for both seeds: every role of the partner exchange and of device
 //! management, issued in memory. `kavach pki init` writes it to disk; the examples use it directly.
 //!
+//! **For demos and tests only, never for production trust**: its keys are generated in memory
+//! and written out unprotected, its names are fixed, and nothing about it is a deployment's
+//! policy. It is compiled only with the `demo` feature (off by default; kavach-cli and the
+//! examples of the root package enable it), so a validation library built without it carries
+//! no issuing hierarchy of its own.
+//!
 //! ```text
 //! root ─┬─ platform.ca ─┬─ platform.tls, platform.encryption, platform.signing
 //!       ├─ partner.ca ──┴─ partner.tls, partner.encryption, partner.signing

@@ -21,8 +21,8 @@
 //!    and the message names the certificate and the rule.
 //!
 //! What [`Validator::verify`] checks (RFC 5280 §6.1 and the rules documented on each item):
-//! signatures (RSA PKCS#1 v1.5 and PSS, ECDSA P-256/P-384, Ed25519 — see
-//! [`signature_algorithm`]), name chaining with AKI/SKI ordering, validity of every
+//! signatures (RSA PKCS#1 v1.5 and PSS with their parameters checked, ECDSA P-256/P-384,
+//! Ed25519), name chaining with AKI/SKI ordering, validity of every
 //! certificate at the given time, basicConstraints and pathLenConstraint, keyUsage present
 //! with keyCertSign on every CA, name constraints (DNS, IP, email, directoryName, URI;
 //! unprocessable forms refused; DNS ones also on the end entity's host-name CN when it has no
@@ -58,15 +58,41 @@
 //!
 //! See [`issue`]: roots, intermediates, end entities per purpose, certificates from a CSR and
 //! CRLs, signed by any [`kavach_keys::Signer`].
+//!
+//! # x509-cert in the API
+//!
+//! x509-cert 0.3 is a public dependency: names ([`Certificate::subject`],
+//! [`Certificate::issuer`], [`Crl::issuer`], [`issue::CertificateRequest::subject`],
+//! [`issue::DistinguishedName::as_name`] return `&x509_cert::name::Name`, whose `Display` is
+//! the RFC 4514 string), [`KeyUsage`] / [`KeyUsages`], [`GeneralName`] (subjectAltName and
+//! name constraints), `BasicConstraints` and `CrlReason` in the issuance inputs, and the parsed
+//! structures behind [`Certificate::inner`], [`Crl::inner`] and
+//! [`issue::CertificateRequest::inner`]. Through it, `der` 0.8 ([`Error::Der`]'s source) and
+//! `const-oid` 0.10 ([`ObjectIdentifier`]) are public too. The crate re-exports
+//! [`x509_cert`] so that callers name these types at the version it was built with; a new major
+//! version of x509-cert is a new major version of kavach-pki.
+//!
+//! # Features
+//!
+//! - `demo`: the `demo` module, the demo PKI of `kavach pki init` and the examples — for demos
+//!   and tests, never for production trust (off by default).
+//! - `testing`: the `testing` module, the throwaway test PKI of the workspace's tests (off by
+//!   default; enabled as a dev-dependency feature).
+//!
+//! The `internal` module (hidden from the documentation) holds hooks for kavach's own fuzz
+//! targets and tests: not part of the API, no semver promise.
 #![forbid(unsafe_code)]
 
 mod algorithm;
 mod bundle;
 mod cert;
 mod crl;
+#[cfg(feature = "demo")]
 pub mod demo;
 mod der;
 mod error;
+#[doc(hidden)]
+pub mod internal;
 pub mod issue;
 mod limits;
 mod name;
@@ -80,7 +106,6 @@ mod thumbprint;
 mod time;
 mod verify;
 
-pub use algorithm::signature_algorithm;
 pub use cert::Certificate;
 pub use const_oid::ObjectIdentifier;
 pub use crl::Crl;
@@ -96,5 +121,9 @@ pub use policy::{DEFAULT_MIN_RSA_BITS, KeyCurve, KeyPolicy, MIN_RSA_BITS_FLOOR};
 pub use purpose::Purpose;
 pub use store::TrustDomain;
 pub use verify::{ValidationOptions, Validator, VerifiedPath, Work};
+/// x509-cert 0.3, a public dependency of this crate (see "x509-cert in the API" above): the
+/// version whose types [`Certificate::subject`], [`Certificate::inner`], [`KeyUsage`],
+/// [`GeneralName`] and the issuance inputs use, with its `der` and `spki` re-exports.
+pub use x509_cert;
 pub use x509_cert::ext::pkix::name::GeneralName;
 pub use x509_cert::ext::pkix::{KeyUsage, KeyUsages};

@@ -1202,8 +1202,8 @@ fn kavach_agrees_with_webpki_on_random_chains() {
         let case = case_from_plan(&plan);
         let chain = build_chain(&case, t);
         let subjects = Subjects {
-            root: chain.root.subject(),
-            ee: chain.ee.subject(),
+            root: chain.root.subject().to_string(),
+            ee: chain.ee.subject().to_string(),
         };
         let dims = case.invalid_dims();
         let model_valid = !dims.iter().any(|d| *d);

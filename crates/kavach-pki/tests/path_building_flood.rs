@@ -100,7 +100,7 @@ fn the_real_issuer_among_same_name_decoys_is_still_found() {
     // leaf's authorityKeyIdentifier, so it is among the first candidates considered.
     let pki = TestPki::p256();
     let decoys = IssuerFlood::build(
-        &[&pki.intermediate().certificate.subject()],
+        &[&pki.intermediate().certificate.subject().to_string()],
         MAX_SUPPLIED_INTERMEDIATES - 1,
     )
     .unwrap();

@@ -164,8 +164,8 @@ fn describe(cert: &Certificate) -> Description {
     };
     let thumb = cert.sha256_thumbprint();
     let json = json!({
-        "subject": cert.subject(),
-        "issuer": cert.issuer(),
+        "subject": cert.subject().to_string(),
+        "issuer": cert.issuer().to_string(),
         "serial": cert.serial_hex(),
         "not_before": rfc3339(cert.not_before()),
         "not_after": rfc3339(cert.not_after()),
@@ -271,7 +271,7 @@ fn verify(args: &VerifyArgs) -> Outcome {
     let path = Validator::new()
         .verify(&domain, &end_entity, &intermediates, &options)
         .map_err(|e| Failure::pki_refused(&e))?;
-    let subjects: Vec<String> = path.chain().iter().map(Certificate::subject).collect();
+    let subjects: Vec<String> = path.chain().iter().map(|c| c.subject().to_string()).collect();
     let mut success = Success::new();
     for s in &subjects {
         success = success.line(s);

@@ -159,7 +159,7 @@ struct Summary {
 impl Summary {
     fn of<T>(v: &kavach_jws::Verified<T>) -> Self {
         Self {
-            subject: v.signer().subject(),
+            subject: v.signer().subject().to_string(),
             alg: v.algorithm().name(),
             policy: v.policy().name(),
             timestamp_checked: v.timestamp_checked(),

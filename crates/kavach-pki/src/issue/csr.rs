@@ -3,6 +3,7 @@
 
 use der::{Decode, Encode};
 use kavach_keys::{PublicKey, Signer};
+use x509_cert::name::Name;
 use x509_cert::request::{CertReq, CertReqInfo, Version};
 
 use super::input::DistinguishedName;
@@ -98,9 +99,10 @@ impl CertificateRequest {
         &self.request
     }
 
-    /// The requested subject as an RFC 4514 string.
-    pub fn subject(&self) -> String {
-        self.request.info.subject.to_string()
+    /// The requested subject, borrowed; its [`Display`](core::fmt::Display) is the RFC 4514
+    /// string (`subject().to_string()` when text is needed).
+    pub fn subject(&self) -> &Name {
+        &self.request.info.subject
     }
 
     pub(crate) fn subject_name(&self) -> DistinguishedName {
@@ -126,7 +128,7 @@ impl CertificateRequest {
             .to_der()
             .map_err(|source| Error::Der { what: WHAT, source })?;
         let key = PublicKey::from_spki_der(&spki).map_err(|source| Error::UnsupportedPublicKey {
-            subject: self.subject(),
+            subject: self.subject().to_string(),
             source,
         })?;
         let algorithm = crate::algorithm::signature_algorithm(&self.request.algorithm)?;

@@ -235,7 +235,7 @@ impl<'a> Issuer<'a> {
     }
 
     pub(crate) fn check(&self, usage: IssuerUse) -> Result<()> {
-        let subject = || self.certificate.subject();
+        let subject = || self.certificate.subject().to_string();
         let key = self.certificate.public_key()?;
         if key != self.signer.public_key() {
             return Err(Error::IssuerKeyMismatch { subject: subject() });

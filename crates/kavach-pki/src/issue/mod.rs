@@ -83,7 +83,7 @@ pub fn issue_intermediate(
 ) -> Result<Certificate> {
     if let Some((_, Some(0))) = issuer.certificate.basic_constraints() {
         return Err(Error::IssuerCannotIssue {
-            subject: issuer.certificate.subject(),
+            subject: issuer.certificate.subject().to_string(),
             reason: "its pathLenConstraint is 0, so it may not issue a CA certificate",
         });
     }

@@ -165,7 +165,7 @@ fn ordered<'c>(
 
 fn profile(cert: &Certificate, reason: &'static str) -> Error {
     Error::ProfileViolation {
-        subject: cert.subject(),
+        subject: cert.subject().to_string(),
         reason,
     }
 }
@@ -287,8 +287,8 @@ impl Ctx<'_> {
             });
         }
         Err(best.unwrap_or_else(|| Error::UnknownIssuer {
-            subject: head.subject(),
-            issuer: head.issuer(),
+            subject: head.subject().to_string(),
+            issuer: head.issuer().to_string(),
             domain: self.domain.name().to_owned(),
         }))
     }
@@ -312,7 +312,7 @@ impl Ctx<'_> {
                 let below = chain[1..j].iter().filter(|c| !c.is_self_issued()).count();
                 if below > usize::from(n) {
                     return Err(Error::PathLenExceeded {
-                        subject: chain[j].subject(),
+                        subject: chain[j].subject().to_string(),
                         path_len: n,
                     });
                 }
@@ -343,9 +343,9 @@ impl Ctx<'_> {
                     }
                     Err(NcFailure::Outside(name)) => {
                         return Err(Error::NameConstraintViolation {
-                            subject: cert.subject(),
+                            subject: cert.subject().to_string(),
                             name,
-                            constrained_by: chain[j].subject(),
+                            constrained_by: chain[j].subject().to_string(),
                         });
                     }
                 }
@@ -378,7 +378,7 @@ impl Ctx<'_> {
         } else {
             Err(Error::BadSignature {
                 what: "certificate",
-                subject: cert.subject(),
+                subject: cert.subject().to_string(),
             })
         }
     }
@@ -397,7 +397,7 @@ impl Ctx<'_> {
         } else {
             Err(Error::BadSignature {
                 what: "CRL",
-                subject: crl.issuer(),
+                subject: crl.issuer().to_string(),
             })
         }
     }
@@ -416,14 +416,14 @@ impl Ctx<'_> {
         let not_after = unix_seconds(validity.not_after.to_system_time());
         if self.now < not_before {
             return Err(Error::NotYetValid {
-                subject: cert.subject(),
+                subject: cert.subject().to_string(),
                 not_before: cert.not_before(),
                 time: self.options.time,
             });
         }
         if self.now > not_after {
             return Err(Error::Expired {
-                subject: cert.subject(),
+                subject: cert.subject().to_string(),
                 not_after: cert.not_after(),
                 time: self.options.time,
             });
@@ -431,7 +431,7 @@ impl Ctx<'_> {
         // Critical extensions this crate does not process (§4.2).
         if let Some(&oid) = cert.ext().unknown_critical.first() {
             return Err(Error::UnknownCriticalExtension {
-                subject: cert.subject(),
+                subject: cert.subject().to_string(),
                 oid,
             });
         }
@@ -501,7 +501,7 @@ impl Ctx<'_> {
         let key = cert.public_key()?;
         if !self.options.key_policy.accepts(key.kind()) {
             return Err(Error::KeyPolicy {
-                subject: cert.subject(),
+                subject: cert.subject().to_string(),
                 key: key.kind().to_string(),
             });
         }
@@ -519,8 +519,8 @@ impl Ctx<'_> {
             Some(bc) if bc.ca => {}
             _ => {
                 return Err(Error::NotCa {
-                    subject: cert.subject(),
-                    child: child.subject(),
+                    subject: cert.subject().to_string(),
+                    child: child.subject().to_string(),
                 });
             }
         }
@@ -534,12 +534,12 @@ impl Ctx<'_> {
         match cert.key_usage() {
             None => {
                 return Err(Error::MissingKeyUsage {
-                    subject: cert.subject(),
+                    subject: cert.subject().to_string(),
                 });
             }
             Some(k) if !k.key_cert_sign() => {
                 return Err(Error::MissingKeyCertSign {
-                    subject: cert.subject(),
+                    subject: cert.subject().to_string(),
                 });
             }
             Some(_) => {}
@@ -559,7 +559,7 @@ impl Ctx<'_> {
         // CA/Browser Forum BR §7.1.2.1.2: a TLS root carries no extendedKeyUsage.
         if role == Role::Anchor && self.is_tls() && cert.extended_key_usage().is_some() {
             return Err(Error::PurposeMismatch {
-                subject: cert.subject(),
+                subject: cert.subject().to_string(),
                 purpose: self.options.purpose,
                 reason: "a TLS trust anchor with extendedKeyUsage",
             });
@@ -571,7 +571,7 @@ impl Ctx<'_> {
             && !eku.contains(&required)
         {
             return Err(Error::PurposeMismatch {
-                subject: cert.subject(),
+                subject: cert.subject().to_string(),
                 purpose: self.options.purpose,
                 reason: "a CA's extendedKeyUsage excludes the purpose",
             });
@@ -599,12 +599,16 @@ impl Ctx<'_> {
         // A CA certificate is not a TLS end entity (CA/Browser Forum BR §7.1.2.7.8;
         // rustls-webpki `CaUsedAsEndEntity`).
         if self.is_tls() && ee.is_ca() {
-            return Err(Error::CaUsedAsEndEntity { subject: ee.subject() });
+            return Err(Error::CaUsedAsEndEntity {
+                subject: ee.subject().to_string(),
+            });
         }
         // A CA certificate carries keyUsage (§4.2.1.3), also when validated as the end entity
         // (STRICTER.md S15; OpenSSL -x509_strict refuses it at depth 0 too).
         if ee.is_ca() && ee.key_usage().is_none() {
-            return Err(Error::MissingKeyUsage { subject: ee.subject() });
+            return Err(Error::MissingKeyUsage {
+                subject: ee.subject().to_string(),
+            });
         }
         purpose::check_end_entity(ee, self.options.purpose)?;
         // CA/Browser Forum BR §7.1.2.7.10 and §7.1.2.7.6: a TLS subscriber certificate's
@@ -614,7 +618,7 @@ impl Ctx<'_> {
         {
             {
                 let fail = |reason| Error::PurposeMismatch {
-                    subject: ee.subject(),
+                    subject: ee.subject().to_string(),
                     purpose: self.options.purpose,
                     reason,
                 };
@@ -630,7 +634,7 @@ impl Ctx<'_> {
             && !ee.key_usage().is_some_and(|k| k.0.contains(required.0))
         {
             return Err(Error::PurposeMismatch {
-                subject: ee.subject(),
+                subject: ee.subject().to_string(),
                 purpose: self.options.purpose,
                 reason: "keyUsage lacks a required bit",
             });
@@ -639,7 +643,7 @@ impl Ctx<'_> {
             && !sans_match_server_name(ee.subject_alt_names().unwrap_or(&[]), name)
         {
             return Err(Error::NameMismatch {
-                subject: ee.subject(),
+                subject: ee.subject().to_string(),
                 name: name.to_string(),
             });
         }

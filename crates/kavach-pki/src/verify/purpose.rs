@@ -11,7 +11,7 @@ use crate::purpose::Purpose;
 /// Applies CLI.md's purpose table to the end entity `cert`.
 pub(crate) fn check_end_entity(cert: &Certificate, purpose: Purpose) -> Result<()> {
     let fail = |reason: &'static str| Error::PurposeMismatch {
-        subject: cert.subject(),
+        subject: cert.subject().to_string(),
         purpose,
         reason,
     };

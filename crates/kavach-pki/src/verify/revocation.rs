@@ -49,7 +49,7 @@ pub(super) fn check(
     let mut held_at: Option<i64> = None;
     let mut cleared_at: Option<i64> = None;
     let revoked = || Error::Revoked {
-        subject: cert.subject(),
+        subject: cert.subject().to_string(),
         serial: cert.serial_hex(),
     };
     for crl in crls.iter().filter(|c| c.issuer_der() == issuer.subject_der()) {
@@ -79,7 +79,7 @@ pub(super) fn check(
         }
         if issuer.key_usage().is_some_and(|k| !k.crl_sign()) {
             reason = Some(Error::MissingCrlSign {
-                subject: issuer.subject(),
+                subject: issuer.subject().to_string(),
             });
             continue;
         }
@@ -107,7 +107,7 @@ pub(super) fn check(
     }
     if !covered && (is_end_entity || applies) {
         return Err(reason.unwrap_or_else(|| Error::RevocationStatusUnknown {
-            subject: cert.subject(),
+            subject: cert.subject().to_string(),
         }));
     }
     Ok(())
