@@ -101,14 +101,20 @@ fn bench(c: &mut Criterion) {
         let domain = TrustDomain::new("bench", pki.trust_anchors()).unwrap();
         let warm = JwsVerifier::new(Arc::new(Validator::new()), domain.clone()).with_replay_cache(Arc::new(AcceptAll));
         group.bench_function(format!("verify detached {name} + chain (warm validator caches)"), |b| {
-            b.iter(|| warm.verify_detached(black_box(&jws), BODY).unwrap())
+            b.iter(|| {
+                warm.verify_detached_at(black_box(&jws), BODY, std::time::SystemTime::now())
+                    .unwrap()
+            })
         });
         // No cache: every verification parses the three certificates and checks both
         // certificate signatures twice (at ts and now), as for a signer seen for the first time.
         let cold = JwsVerifier::new(Arc::new(Validator::with_cache_capacity(0, 0)), domain)
             .with_replay_cache(Arc::new(AcceptAll));
         group.bench_function(format!("verify detached {name} + chain (no validator cache)"), |b| {
-            b.iter(|| cold.verify_detached(black_box(&jws), BODY).unwrap())
+            b.iter(|| {
+                cold.verify_detached_at(black_box(&jws), BODY, std::time::SystemTime::now())
+                    .unwrap()
+            })
         });
         // Parsing alone (header JSON, x5c base64), for scale.
         group.bench_function(format!("parse {name} (x5c of 3)"), |b| {
@@ -297,7 +303,9 @@ fn bench_verify_flood(c: &mut Criterion) {
     group.sample_size(10);
     for (name, cache, flooder_refused, others_accepted) in peers {
         let verifier = JwsVerifier::new(validator.clone(), domain.clone()).with_replay_cache(cache);
-        verifier.verify_detached(&flooder_jws, BODY).ok();
+        verifier
+            .verify_detached_at(&flooder_jws, BODY, std::time::SystemTime::now())
+            .ok();
         let mut signed_by = 0usize;
         group.bench_function(format!("verify ES256 {THREADS} threads: {name}"), |b| {
             b.iter_custom(|iters| {
@@ -316,10 +324,14 @@ fn bench_verify_flood(c: &mut Criterion) {
                 let (verifier, fresh, flooder_jws) = (&verifier, &fresh, &flooder_jws);
                 run_threads(iters, per_thread, move |t, i| {
                     if (i + t as u64).is_multiple_of(2) {
-                        let r = verifier.verify_detached(black_box(flooder_jws), BODY);
+                        let r = verifier.verify_detached_at(black_box(flooder_jws), BODY, std::time::SystemTime::now());
                         assert_eq!(r.is_err(), flooder_refused, "{name}: flooder");
                     } else {
-                        let r = verifier.verify_detached(black_box(&fresh[t][i as usize / 2]), BODY);
+                        let r = verifier.verify_detached_at(
+                            black_box(&fresh[t][i as usize / 2]),
+                            BODY,
+                            std::time::SystemTime::now(),
+                        );
                         assert_eq!(r.is_ok(), others_accepted, "{name}: partner {:?}", r.err());
                     }
                 })

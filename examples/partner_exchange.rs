@@ -97,7 +97,9 @@ impl<'a> Party<'a> {
     /// opens the body with this party's key store.
     fn receive(&self, message: &HttpMessage, expected_signer: &Certificate) -> Result<String, Error> {
         let jws = CompactJws::parse(&message.signature)?;
-        let verified: Verified<&[u8]> = self.verifier.verify_detached(&jws, message.body.as_bytes())?;
+        let verified: Verified<&[u8]> =
+            self.verifier
+                .verify_detached_at(&jws, message.body.as_bytes(), std::time::SystemTime::now())?;
         // MOSIP matches the signer against the partner's registered certificate.
         if !verified
             .signer()

@@ -277,7 +277,7 @@ impl<T> Verified<T> {
 /// use kavach_jws::{CompactJws, JwsVerifier};
 /// let verifier = JwsVerifier::new(Arc::new(kavach_pki::Validator::new()), domain);
 /// let jws = CompactJws::parse(jws_text)?;
-/// let verified = verifier.verify_detached(&jws, body)?;
+/// let verified = verifier.verify_detached_at(&jws, body, std::time::SystemTime::now())?;
 /// println!("signed by {}", verified.signer().subject());
 /// # Ok(()) }
 /// ```
@@ -390,12 +390,9 @@ impl JwsVerifier {
         Ok(self)
     }
 
-    /// Verifies an attached JWS now.
-    pub fn verify_attached(&self, jws: &CompactJws) -> Result<Verified<Vec<u8>>> {
-        self.verify_attached_at(jws, SystemTime::now())
-    }
-
     /// Verifies an attached JWS as of `now` (the chain and the `ts` window are checked at `now`).
+    /// The time is always the caller's (the system clock on a server, the trusted clock on a
+    /// device): the verifier never reads a clock of its own.
     pub fn verify_attached_at(&self, jws: &CompactJws, now: SystemTime) -> Result<Verified<Vec<u8>>> {
         let (v, mosip_payload) = self.verify_inner(jws, &PayloadSource::Attached, now)?;
         let payload = match mosip_payload {
@@ -403,11 +400,6 @@ impl JwsVerifier {
             None => jws.attached_payload()?,
         };
         Ok(v.with_payload(payload))
-    }
-
-    /// Verifies a detached JWS (`header..signature`) over `payload` now.
-    pub fn verify_detached<'p>(&self, jws: &CompactJws, payload: &'p [u8]) -> Result<Verified<&'p [u8]>> {
-        self.verify_detached_at(jws, payload, SystemTime::now())
     }
 
     /// Verifies a detached JWS over `payload` as of `now`.

@@ -49,7 +49,9 @@ fn self_made_same_name_cas_in_x5c_are_refused_within_the_budget() {
     .unwrap();
     let validator = Arc::new(Validator::new());
     let verifier = JwsVerifier::new(Arc::clone(&validator), domain());
-    let err = verifier.verify_attached(&jws).unwrap_err();
+    let err = verifier
+        .verify_attached_at(&jws, std::time::SystemTime::now())
+        .unwrap_err();
     assert!(
         matches!(
             &err,
@@ -127,7 +129,9 @@ fn unauthenticated_x5c_does_not_fill_the_certificate_cache() {
     let forged = unsigned.finish(&signature).unwrap();
     let validator = Arc::new(Validator::new());
     let verifier = JwsVerifier::new(Arc::clone(&validator), domain());
-    let err = verifier.verify_attached(&forged).unwrap_err();
+    let err = verifier
+        .verify_attached_at(&forged, std::time::SystemTime::now())
+        .unwrap_err();
     assert!(matches!(err, Error::BadSignature), "{err}");
     assert_eq!(validator.cached_certificates(), (0, 0), "an unverified x5c was cached");
 }

@@ -220,13 +220,21 @@ fn jwcrypto_signatures_verify_with_kavach() {
             let jws = CompactJws::parse(&text).unwrap();
             let v = verifier(p);
             if case.detached {
-                let ok = v.verify_detached(&jws, case.payload).unwrap();
+                let ok = v
+                    .verify_detached_at(&jws, case.payload, std::time::SystemTime::now())
+                    .unwrap();
                 assert_eq!(ok.signer(), &leaf.certificate);
-                assert!(matches!(v.verify_detached(&jws, b"other"), Err(Error::BadSignature)));
+                assert!(matches!(
+                    v.verify_detached_at(&jws, b"other", std::time::SystemTime::now()),
+                    Err(Error::BadSignature)
+                ));
             } else {
-                let ok = v.verify_attached(&jws).unwrap();
+                let ok = v.verify_attached_at(&jws, std::time::SystemTime::now()).unwrap();
                 assert_eq!(ok.payload(), case.payload, "{}", case.name);
-                assert!(matches!(v.verify_attached(&jws), Err(Error::Replay)));
+                assert!(matches!(
+                    v.verify_attached_at(&jws, std::time::SystemTime::now()),
+                    Err(Error::Replay)
+                ));
             }
             count += 1;
         }
@@ -314,7 +322,7 @@ fn openssl_dgst_detached_signature_verifies() {
                 // openssl writes ECDSA in DER; kavach refuses DER for ES256 (RFC 7518 §3.4).
                 let der_jws = CompactJws::parse(&format!("{h}..{}", Base64UrlUnpadded::encode_string(&raw))).unwrap();
                 assert!(matches!(
-                    verifier(p).verify_detached(&der_jws, body),
+                    verifier(p).verify_detached_at(&der_jws, body, std::time::SystemTime::now()),
                     Err(Error::BadSignature)
                 ));
                 der_to_p1363(&raw, w)
@@ -323,13 +331,13 @@ fn openssl_dgst_detached_signature_verifies() {
         };
         let jws = CompactJws::parse(&format!("{h}..{}", Base64UrlUnpadded::encode_string(&sig))).unwrap();
         let v = verifier(p);
-        let ok = v.verify_detached(&jws, body).unwrap();
+        let ok = v.verify_detached_at(&jws, body, std::time::SystemTime::now()).unwrap();
         assert_eq!(ok.algorithm().name(), alg);
         assert_eq!(ok.signer(), &leaf.certificate);
         let mut changed = body.to_vec();
         changed[10] ^= 1;
         assert!(matches!(
-            verifier(p).verify_detached(&jws, &changed),
+            verifier(p).verify_detached_at(&jws, &changed, std::time::SystemTime::now()),
             Err(Error::BadSignature)
         ));
     }

@@ -83,7 +83,9 @@ fn mosip_attached_token_verifies_under_compat_mosip_and_the_result_says_mosip_fo
         let jws = CompactJws::parse(&text).unwrap();
         assert!(!jws.header().b64() && !jws.is_detached());
 
-        let ok = verifier(p, Policy::CompatMosip).verify_attached(&jws).unwrap();
+        let ok = verifier(p, Policy::CompatMosip)
+            .verify_attached_at(&jws, std::time::SystemTime::now())
+            .unwrap();
         assert_eq!(ok.payload(), PAYLOAD, "{alg}: the decoded bytes are the payload");
         assert_eq!(ok.payload_encoding(), PayloadEncoding::MosipBase64UnderB64False);
         assert_eq!(ok.payload_encoding().name(), "mosip-base64-under-b64-false");
@@ -102,7 +104,7 @@ fn mosip_attached_token_is_refused_under_strict_with_the_same_errors_as_before()
     let header = mosip_header(p, "ES256", "");
     let jws = CompactJws::parse(&mosip_token(&header, PAYLOAD, &b64url(PAYLOAD), &signer)).unwrap();
     assert!(matches!(
-        verifier(p, Policy::Strict).verify_attached(&jws),
+        verifier(p, Policy::Strict).verify_attached_at(&jws, std::time::SystemTime::now()),
         Err(Error::MissingTimestamp)
     ));
     // With kavach's ts and jti added, strict reaches the signature and refuses the MOSIP reading:
@@ -115,11 +117,13 @@ fn mosip_attached_token_is_refused_under_strict_with_the_same_errors_as_before()
     let header = mosip_header(p, "ES256", &extra);
     let jws = CompactJws::parse(&mosip_token(&header, PAYLOAD, &b64url(PAYLOAD), &signer)).unwrap();
     assert!(matches!(
-        verifier(p, Policy::Strict).verify_attached(&jws),
+        verifier(p, Policy::Strict).verify_attached_at(&jws, std::time::SystemTime::now()),
         Err(Error::BadSignature)
     ));
     // The same token under compat-mosip: accepted, ts checked, MOSIP form reported.
-    let ok = verifier(p, Policy::CompatMosip).verify_attached(&jws).unwrap();
+    let ok = verifier(p, Policy::CompatMosip)
+        .verify_attached_at(&jws, std::time::SystemTime::now())
+        .unwrap();
     assert_eq!(ok.payload_encoding(), PayloadEncoding::MosipBase64UnderB64False);
     assert!(ok.timestamp_checked());
     // The bare-key path has no policy and reads RFC 7797 only.
@@ -140,14 +144,14 @@ fn mosip_token_with_a_tampered_payload_is_refused() {
     assert_ne!(tampered, PAYLOAD);
     let jws = CompactJws::parse(&format!("{header}.{}.{sig}", b64url(&tampered))).unwrap();
     assert!(matches!(
-        verifier(p, Policy::CompatMosip).verify_attached(&jws),
+        verifier(p, Policy::CompatMosip).verify_attached_at(&jws, std::time::SystemTime::now()),
         Err(Error::BadSignature)
     ));
     // A changed header (here: a member added) breaks the signature too.
     let other = mosip_header(p, "ES256", r#","typ":"JOSE""#);
     let jws = CompactJws::parse(&format!("{other}.{}.{sig}", b64url(PAYLOAD))).unwrap();
     assert!(matches!(
-        verifier(p, Policy::CompatMosip).verify_attached(&jws),
+        verifier(p, Policy::CompatMosip).verify_attached_at(&jws, std::time::SystemTime::now()),
         Err(Error::BadSignature)
     ));
 }
@@ -171,14 +175,16 @@ fn mosip_token_whose_middle_is_not_strict_base64url_is_refused() {
         let jws = CompactJws::parse(&mosip_token(&header, &payload, middle, &signer)).unwrap();
         assert!(
             matches!(
-                verifier(p, Policy::CompatMosip).verify_attached(&jws),
+                verifier(p, Policy::CompatMosip).verify_attached_at(&jws, std::time::SystemTime::now()),
                 Err(Error::BadSignature)
             ),
             "{middle}"
         );
     }
     let jws = CompactJws::parse(&mosip_token(&header, &payload, "-_-_AXt9", &signer)).unwrap();
-    let ok = verifier(p, Policy::CompatMosip).verify_attached(&jws).unwrap();
+    let ok = verifier(p, Policy::CompatMosip)
+        .verify_attached_at(&jws, std::time::SystemTime::now())
+        .unwrap();
     assert_eq!(ok.payload(), &payload);
 }
 
@@ -200,7 +206,7 @@ fn mosip_token_whose_middle_decodes_to_a_payload_of_the_wrong_length_is_refused(
         let jws = CompactJws::parse(&format!("{header}.{middle}.{sig}")).unwrap();
         assert!(
             matches!(
-                verifier(p, Policy::CompatMosip).verify_attached(&jws),
+                verifier(p, Policy::CompatMosip).verify_attached_at(&jws, std::time::SystemTime::now()),
                 Err(Error::BadSignature)
             ),
             "{} bytes",
@@ -231,7 +237,7 @@ fn rfc7797_attached_token_is_read_as_rfc7797_under_compat_mosip_even_when_its_pa
         let jws = CompactJws::parse(u.finish(&sig).unwrap().as_str()).unwrap();
         for policy in [Policy::CompatMosip, Policy::Strict] {
             let v = verifier(p, policy);
-            let r = v.verify_attached(&jws);
+            let r = v.verify_attached_at(&jws, std::time::SystemTime::now());
             if policy == Policy::Strict {
                 // No ts/jti: strict stops at freshness; the reading is not reached.
                 assert!(matches!(r, Err(Error::MissingTimestamp)));
@@ -253,10 +259,12 @@ fn mosip_detached_token_is_a_plain_rfc7797_detached_jws() {
     let text = mosip_token(&header, PAYLOAD, "", &jws_signer(signing_leaf(p)));
     let jws = CompactJws::parse(&text).unwrap();
     assert!(jws.is_detached());
-    let ok = verifier(p, Policy::CompatMosip).verify_detached(&jws, PAYLOAD).unwrap();
+    let ok = verifier(p, Policy::CompatMosip)
+        .verify_detached_at(&jws, PAYLOAD, std::time::SystemTime::now())
+        .unwrap();
     assert_eq!(ok.payload_encoding(), PayloadEncoding::Unencoded);
     assert!(matches!(
-        verifier(p, Policy::CompatMosip).verify_attached(&jws),
+        verifier(p, Policy::CompatMosip).verify_attached_at(&jws, std::time::SystemTime::now()),
         Err(Error::BadSignature)
     ));
 }
@@ -267,9 +275,13 @@ fn kavach_tokens_report_their_encoding() {
     let leaf = signing_leaf(p);
     let opts = kavach_jws::SignOptions::new().with_certificate_chain(vec![leaf.certificate.clone()]);
     let jws = kavach_jws::sign(&jws_signer(leaf), b"{}", &opts).unwrap();
-    let ok = verifier(p, Policy::CompatMosip).verify_attached(&jws).unwrap();
+    let ok = verifier(p, Policy::CompatMosip)
+        .verify_attached_at(&jws, std::time::SystemTime::now())
+        .unwrap();
     assert_eq!(ok.payload_encoding(), PayloadEncoding::Base64Url);
     let jws = kavach_jws::sign(&jws_signer(leaf), b"{}", &opts.with_unencoded_payload()).unwrap();
-    let ok = verifier(p, Policy::Strict).verify_attached(&jws).unwrap();
+    let ok = verifier(p, Policy::Strict)
+        .verify_attached_at(&jws, std::time::SystemTime::now())
+        .unwrap();
     assert_eq!(ok.payload_encoding(), PayloadEncoding::Unencoded);
 }

@@ -70,7 +70,9 @@ fn attached_and_detached_verify_for_rsa_and_p256() {
     for p in [TestPki::p256(), TestPki::rsa()] {
         let v = verifier(p);
         let jws = signed(p, br#"{"v":1}"#, SignOptions::new().with_x5t_s256());
-        let ok = v.verify_attached(&CompactJws::parse(jws.as_str()).unwrap()).unwrap();
+        let ok = v
+            .verify_attached_at(&CompactJws::parse(jws.as_str()).unwrap(), std::time::SystemTime::now())
+            .unwrap();
         assert_eq!(ok.payload(), br#"{"v":1}"#);
         assert_eq!(ok.signer(), &signing_leaf(p).certificate);
         assert_eq!(ok.path().purpose(), Purpose::Signing);
@@ -86,7 +88,7 @@ fn attached_and_detached_verify_for_rsa_and_p256() {
                 .with_unencoded_payload(),
         ] {
             let jws = signed(p, body, opts);
-            let ok = v.verify_detached(&jws, body).unwrap();
+            let ok = v.verify_detached_at(&jws, body, std::time::SystemTime::now()).unwrap();
             assert_eq!(*ok.payload(), &body[..]);
             let expected = if p.algorithm() == kavach_pki::testing::TestAlgorithm::P256 {
                 JwsAlgorithm::ES256
@@ -101,7 +103,9 @@ fn attached_and_detached_verify_for_rsa_and_p256() {
 #[test]
 fn certificate_from_another_root_is_refused() {
     let jws = signed(TestPki::rsa(), b"{}", SignOptions::new());
-    let e = verifier(TestPki::p256()).verify_attached(&jws).unwrap_err();
+    let e = verifier(TestPki::p256())
+        .verify_attached_at(&jws, std::time::SystemTime::now())
+        .unwrap_err();
     assert!(
         matches!(
             e,
@@ -129,7 +133,10 @@ fn swapped_x5c_leaf() {
         kavach_jws::Timestamp::now().unwrap()
     );
     let jws = handmade(&h, b"{}", PayloadMode::Attached, &jws_signer(leaf));
-    assert!(matches!(verifier(p).verify_attached(&jws), Err(Error::BadSignature)));
+    assert!(matches!(
+        verifier(p).verify_attached_at(&jws, std::time::SystemTime::now()),
+        Err(Error::BadSignature)
+    ));
     // Swapped leaf that keeps the real leaf's x5t#S256: caught before the signature (after
     // the freshness members, which are checked first).
     let h = format!(
@@ -140,7 +147,7 @@ fn swapped_x5c_leaf() {
     );
     let jws = handmade(&h, b"{}", PayloadMode::Attached, &jws_signer(leaf));
     assert!(matches!(
-        verifier(p).verify_attached(&jws),
+        verifier(p).verify_attached_at(&jws, std::time::SystemTime::now()),
         Err(Error::CertificateMismatch { what: "x5t#S256" })
     ));
     // And kavach's signer refuses to put a certificate that is not the key's in x5c.
@@ -164,7 +171,9 @@ fn expired_signer() {
         &SignOptions::new().with_certificate_chain(chain(p, &expired)),
     )
     .unwrap();
-    let e = verifier(p).verify_attached(&jws).unwrap_err();
+    let e = verifier(p)
+        .verify_attached_at(&jws, std::time::SystemTime::now())
+        .unwrap_err();
     assert!(
         matches!(e, Error::Chain { ref source, .. } if matches!(source, kavach_pki::Error::Expired { .. })),
         "{e:?}"
@@ -241,7 +250,9 @@ fn signer_without_digital_signature() {
             &SignOptions::new().with_certificate_chain(chain(p, &cert)),
         )
         .unwrap();
-        let e = verifier(p).verify_attached(&jws).unwrap_err();
+        let e = verifier(p)
+            .verify_attached_at(&jws, std::time::SystemTime::now())
+            .unwrap_err();
         assert!(matches!(e, Error::Chain { .. }), "{ku:?}: {e:?}");
         assert_eq!(e.code(), "KVC-PKI-PURPOSE", "{e:?}");
     }
@@ -252,7 +263,9 @@ fn signer_certificate_for_another_purpose() {
     let p = pki();
     let jws = signed(p, b"{}", SignOptions::new());
     assert!(matches!(
-        verifier(p).with_purpose(Purpose::CodeSigning).verify_attached(&jws),
+        verifier(p)
+            .with_purpose(Purpose::CodeSigning)
+            .verify_attached_at(&jws, std::time::SystemTime::now()),
         Err(Error::Chain { .. })
     ));
 }
@@ -262,23 +275,31 @@ fn replayed_jti() {
     let p = pki();
     let v = verifier(p);
     let jws = signed(p, b"{}", SignOptions::new());
-    v.verify_attached(&jws).unwrap();
-    assert!(matches!(v.verify_attached(&jws), Err(Error::Replay)));
+    v.verify_attached_at(&jws, std::time::SystemTime::now()).unwrap();
+    assert!(matches!(
+        v.verify_attached_at(&jws, std::time::SystemTime::now()),
+        Err(Error::Replay)
+    ));
     // A shared cache catches the replay in another verifier too.
     let shared = Arc::new(MemoryReplayCache::new(16));
     let jws = signed(p, b"{}", SignOptions::new());
     verifier(p)
         .with_replay_cache(shared.clone())
-        .verify_attached(&jws)
+        .verify_attached_at(&jws, std::time::SystemTime::now())
         .unwrap();
     assert!(matches!(
-        verifier(p).with_replay_cache(shared).verify_attached(&jws),
+        verifier(p)
+            .with_replay_cache(shared)
+            .verify_attached_at(&jws, std::time::SystemTime::now()),
         Err(Error::Replay)
     ));
     // A JWS refused for another reason does not use up its jti.
     let jws = signed(p, b"{}", SignOptions::new().with_payload_mode(PayloadMode::Detached));
-    assert!(v.verify_detached(&jws, b"other").is_err());
-    v.verify_detached(&jws, b"{}").unwrap();
+    assert!(
+        v.verify_detached_at(&jws, b"other", std::time::SystemTime::now())
+            .is_err()
+    );
+    v.verify_detached_at(&jws, b"{}", std::time::SystemTime::now()).unwrap();
 }
 
 #[test]
@@ -327,15 +348,15 @@ fn payload_substitution_in_detached_mode() {
     let jws = signed(p, body, SignOptions::new().with_payload_mode(PayloadMode::Detached));
     let v = verifier(p);
     assert!(matches!(
-        v.verify_detached(&jws, br#"{"amount":900}"#),
+        v.verify_detached_at(&jws, br#"{"amount":900}"#, std::time::SystemTime::now()),
         Err(Error::BadSignature)
     ));
     let attached = signed(p, br#"{"amount":900}"#, SignOptions::new());
     assert!(matches!(
-        v.verify_detached(&attached, body),
+        v.verify_detached_at(&attached, body, std::time::SystemTime::now()),
         Err(Error::WrongPayloadMode { .. })
     ));
-    v.verify_detached(&jws, body).unwrap();
+    v.verify_detached_at(&jws, body, std::time::SystemTime::now()).unwrap();
 }
 
 #[test]
@@ -348,12 +369,12 @@ fn compat_mosip_accepts_jwtsign_output_and_says_so() {
     );
     assert!(jws.header().ts().is_none() && jws.header().jti().is_none());
     assert!(matches!(
-        verifier(p).verify_attached(&jws),
+        verifier(p).verify_attached_at(&jws, std::time::SystemTime::now()),
         Err(Error::MissingTimestamp)
     ));
     let ok = verifier(p)
         .with_policy(Policy::CompatMosip)
-        .verify_attached(&jws)
+        .verify_attached_at(&jws, std::time::SystemTime::now())
         .unwrap();
     assert!(!ok.timestamp_checked());
     assert_eq!(ok.policy(), Policy::CompatMosip);
@@ -366,10 +387,13 @@ fn compat_mosip_accepts_jwtsign_output_and_says_so() {
         kavach_jws::Timestamp::now().unwrap()
     );
     let jws = handmade(&h, b"{}", PayloadMode::Attached, &jws_signer(leaf));
-    assert!(matches!(verifier(p).verify_attached(&jws), Err(Error::MissingJti)));
+    assert!(matches!(
+        verifier(p).verify_attached_at(&jws, std::time::SystemTime::now()),
+        Err(Error::MissingJti)
+    ));
     let ok = verifier(p)
         .with_policy(Policy::CompatMosip)
-        .verify_attached(&jws)
+        .verify_attached_at(&jws, std::time::SystemTime::now())
         .unwrap();
     assert!(ok.timestamp_checked());
 }
@@ -381,35 +405,45 @@ fn kid_x5t_and_pin_must_name_the_leaf() {
     let t = leaf.certificate.sha256_thumbprint();
     for kid in [t.to_base64url(), t.to_hex(), t.to_hex().to_uppercase()] {
         let jws = signed(p, b"{}", SignOptions::new().with_kid(kid));
-        verifier(p).verify_attached(&jws).unwrap();
+        verifier(p)
+            .verify_attached_at(&jws, std::time::SystemTime::now())
+            .unwrap();
     }
     let jws = signed(p, b"{}", SignOptions::new().with_kid("partner-7"));
     assert!(matches!(
-        verifier(p).verify_attached(&jws),
+        verifier(p).verify_attached_at(&jws, std::time::SystemTime::now()),
         Err(Error::CertificateMismatch { what: "kid" })
     ));
     // The caller's own kid rule.
     let rule = KidRule::Custom(Arc::new(move |kid: &str, cert: &Certificate| {
         kid == "partner-7" && cert.sha256_thumbprint() == t
     }));
-    verifier(p).with_kid_rule(rule).verify_attached(&jws).unwrap();
+    verifier(p)
+        .with_kid_rule(rule)
+        .verify_attached_at(&jws, std::time::SystemTime::now())
+        .unwrap();
     // An opaque kid (MOSIP jwtSign's prefix + key id) passes only when the caller says so.
     let mosip_kid = signed(p, b"{}", SignOptions::new().with_kid("mosip#c2lnbmluZy1rZXk"));
     assert!(matches!(
-        verifier(p).verify_attached(&mosip_kid),
+        verifier(p).verify_attached_at(&mosip_kid, std::time::SystemTime::now()),
         Err(Error::CertificateMismatch { what: "kid" })
     ));
     verifier(p)
         .with_kid_rule(KidRule::Unchecked)
-        .verify_attached(&mosip_kid)
+        .verify_attached_at(&mosip_kid, std::time::SystemTime::now())
         .unwrap();
 
     let jws = signed(p, b"{}", SignOptions::new());
-    verifier(p).with_pinned_certificate(t).verify_attached(&jws).unwrap();
+    verifier(p)
+        .with_pinned_certificate(t)
+        .verify_attached_at(&jws, std::time::SystemTime::now())
+        .unwrap();
     let other = p.leaf(Purpose::Device).unwrap().certificate.sha256_thumbprint();
     let jws = signed(p, b"{}", SignOptions::new());
     assert!(matches!(
-        verifier(p).with_pinned_certificate(other).verify_attached(&jws),
+        verifier(p)
+            .with_pinned_certificate(other)
+            .verify_attached_at(&jws, std::time::SystemTime::now()),
         Err(Error::CertificateMismatch {
             what: "pinned thumbprint"
         })
@@ -422,7 +456,9 @@ fn kid_x5t_and_pin_must_name_the_leaf() {
     );
     let jws = handmade(&h, b"{}", PayloadMode::Attached, &jws_signer(leaf));
     assert!(matches!(
-        verifier(p).with_policy(Policy::CompatMosip).verify_attached(&jws),
+        verifier(p)
+            .with_policy(Policy::CompatMosip)
+            .verify_attached_at(&jws, std::time::SystemTime::now()),
         Err(Error::CertificateMismatch { what: "x5t#S256" })
     ));
 }
@@ -433,17 +469,20 @@ fn no_x5c_alg_none_and_hs256_are_refused_on_the_certificate_path() {
     let leaf = signing_leaf(p);
     let jws = sign(&jws_signer(leaf), b"{}", &SignOptions::new()).unwrap();
     assert!(matches!(
-        verifier(p).verify_attached(&jws),
+        verifier(p).verify_attached_at(&jws, std::time::SystemTime::now()),
         Err(Error::MissingCertificateChain)
     ));
     let x5c = x5c_json(&[&leaf.certificate, &p.intermediate().certificate]);
     let h = Base64UrlUnpadded::encode_string(format!(r#"{{"alg":"none","x5c":{x5c}}}"#).as_bytes());
     let none = CompactJws::parse(&format!("{h}.e30.")).unwrap();
-    assert!(matches!(verifier(p).verify_attached(&none), Err(Error::AlgorithmNone)));
+    assert!(matches!(
+        verifier(p).verify_attached_at(&none, std::time::SystemTime::now()),
+        Err(Error::AlgorithmNone)
+    ));
     let h = Base64UrlUnpadded::encode_string(format!(r#"{{"alg":"HS256","x5c":{x5c}}}"#).as_bytes());
     let hs = CompactJws::parse(&format!("{h}.e30.AAAA")).unwrap();
     assert!(matches!(
-        verifier(p).verify_attached(&hs),
+        verifier(p).verify_attached_at(&hs, std::time::SystemTime::now()),
         Err(Error::UnsupportedAlgorithm { .. })
     ));
 }
@@ -475,7 +514,7 @@ fn signature_by_intermediate_key_with_leaf_x5c_is_refused() {
     let jws = handmade(&h, b"{}", PayloadMode::Attached, inter.signer());
     let e = verifier(p)
         .with_policy(Policy::CompatMosip)
-        .verify_attached(&jws)
+        .verify_attached_at(&jws, std::time::SystemTime::now())
         .unwrap_err();
     assert!(
         matches!(
