@@ -4,6 +4,7 @@
 mod backend;
 mod envelope;
 mod error;
+mod format;
 pub mod hazmat;
 pub mod jwe;
 pub mod limits;
@@ -14,7 +15,8 @@ pub mod sbi;
 pub mod stream;
 
 pub use envelope::Envelope;
-pub use error::{Error, Format, RecipientRef, Result};
+pub use error::{Error, RecipientRef, Result};
+pub use format::Format;
 pub use limits::Limits;
 pub use opened::{Opened, OpenedKind};
 pub use recipient::{Plaintext, Recipient};

@@ -55,9 +55,9 @@ impl Limits {
             .saturating_add(4)
     }
 
-    pub(crate) fn check_plaintext(&self, len: usize) -> crate::Result<()> {
+    pub(crate) fn check_plaintext(&self, len: usize) -> crate::error::Result<()> {
         if len > self.max_plaintext {
-            return Err(crate::Error::TooLarge {
+            return Err(crate::error::Error::TooLarge {
                 what: "payload",
                 limit: self.max_plaintext,
                 actual: len,
@@ -73,9 +73,9 @@ impl Default for Limits {
     }
 }
 
-pub(crate) fn check_aad(aad: Option<&[u8]>) -> crate::Result<()> {
+pub(crate) fn check_aad(aad: Option<&[u8]>) -> crate::error::Result<()> {
     match aad {
-        Some(a) if a.len() > MAX_AAD_LEN => Err(crate::Error::TooLarge {
+        Some(a) if a.len() > MAX_AAD_LEN => Err(crate::error::Error::TooLarge {
             what: "caller AAD",
             limit: MAX_AAD_LEN,
             actual: a.len(),

@@ -5,7 +5,7 @@ use core::fmt;
 use kavach_keys::{KeyKind, PublicKey, Sha256Thumbprint, Zeroizing};
 use kavach_pki::{Purpose, VerifiedPath};
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// A recipient whose certificate was validated for the `encryption` purpose.
 ///

@@ -18,9 +18,10 @@ use core::fmt;
 use kavach_keys::{Decrypter, KeyStore, Sha256Thumbprint, Zeroizing};
 
 use crate::backend::{self, IV_LEN, KEY_LEN, TAG_LEN};
+use crate::error::{Error, RecipientRef, Result};
+use crate::format::Format;
 use crate::limits::DEFAULT_MAX_PLAINTEXT;
-use crate::recipient::rsa_ciphertext_len;
-use crate::{Error, Format, Recipient, RecipientRef, Result};
+use crate::recipient::{Recipient, rsa_ciphertext_len};
 
 /// Length of the GCM AAD taken from the end of `X`.
 pub const AAD_LEN: usize = 16;
