@@ -126,7 +126,7 @@ pub(crate) fn run(args: &VerifyArgs, json: bool) -> Outcome {
         success = success.field("payload", Base64UrlUnpadded::encode_string(p));
     }
     if !json {
-        // Standard error is best effort (see `report::finish`); the payload on standard output
+        // Standard error is best effort (see `output::finish`); the payload on standard output
         // is checked: a verified payload that could not be written is exit 2, not 0.
         let _ = writeln!(std::io::stderr().lock(), "signer: {subject}");
         if let Some(p) = &payload {
