@@ -7,8 +7,11 @@
 //! - `cargo xtask install`: only the installation step.
 //! - `cargo xtask modules`: scans every crate's `src/` for module cycles and fails on one
 //!   ([`modules`]).
+//! - `cargo xtask corpus [DIR]`: writes the envelope fuzz targets' seed corpora into `DIR`
+//!   (default `fuzz/corpus`) with kavach-fuzzing's seed writer ([`corpus`]).
 #![forbid(unsafe_code)]
 
+mod corpus;
 mod modules;
 
 use std::path::Path;
@@ -31,8 +34,9 @@ fn main() -> ExitCode {
         Some("test") => install().and_then(|()| test(&args[1..])),
         Some("install") => install(),
         Some("modules") => modules::run(&workspace_root()),
+        Some("corpus") => corpus::command(&workspace_root(), &args[1..]).and_then(|mut cmd| run(&mut cmd)),
         _ => {
-            eprintln!("usage: cargo xtask test [cargo test args...] | cargo xtask install | cargo xtask modules");
+            eprintln!("usage: cargo xtask test [cargo test args...] | install | modules | corpus [DIR]");
             return ExitCode::from(2);
         }
     };

@@ -6,6 +6,9 @@ mod envelope;
 mod error;
 mod format;
 pub mod hazmat;
+#[cfg(feature = "internal")]
+#[doc(hidden)]
+pub mod internal;
 pub mod jwe;
 pub mod limits;
 pub mod mosip;
