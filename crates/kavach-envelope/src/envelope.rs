@@ -44,3 +44,6 @@ impl Envelope {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

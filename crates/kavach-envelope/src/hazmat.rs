@@ -128,3 +128,6 @@ pub fn concat_kdf_sha256(
 pub fn hardware_accelerated() -> bool {
     backend::hardware_accelerated()
 }
+
+#[cfg(test)]
+mod tests;

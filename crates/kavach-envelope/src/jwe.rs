@@ -598,3 +598,6 @@ mod inflate_tests {
         assert!(matches!(inflate(&[], MAX_INFLATED_LEN), Err(Error::OpenFailed)));
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -25,4 +25,4 @@ pub use opened::{Opened, OpenedKind};
 pub use recipient::{Plaintext, Recipient};
 
 #[cfg(test)]
-mod tests;
+mod test_support;

@@ -389,3 +389,6 @@ fn open_without_thumbprint(b: &[u8], keys: Vec<KeyHandle>, aad: Option<&[u8]>) -
     }
     Err(parse_error.unwrap_or(Error::OpenFailed))
 }
+
+#[cfg(test)]
+mod tests;

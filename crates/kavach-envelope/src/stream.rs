@@ -501,3 +501,6 @@ pub fn open_stream(keys: &dyn KeyStore, input: impl Read, mut output: impl Write
         }
     })
 }
+
+#[cfg(test)]
+mod tests;
