@@ -5,7 +5,14 @@
 //!   external part *required* (`KAVACH_REQUIRE_EXTERNAL=1`): a test whose part is missing fails
 //!   instead of skipping. Extra arguments go to `cargo test`.
 //! - `cargo xtask install`: only the installation step.
+//! - `cargo xtask modules`: scans every crate's `src/` for module cycles and fails on one
+//!   ([`modules`]).
+//! - `cargo xtask corpus [DIR]`: writes the envelope fuzz targets' seed corpora into `DIR`
+//!   (default `fuzz/corpus`) with kavach-fuzzing's seed writer ([`corpus`]).
 #![forbid(unsafe_code)]
+
+mod corpus;
+mod modules;
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
@@ -26,8 +33,10 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => install().and_then(|()| test(&args[1..])),
         Some("install") => install(),
+        Some("modules") => modules::run(&workspace_root()),
+        Some("corpus") => corpus::command(&workspace_root(), &args[1..]).and_then(|mut cmd| run(&mut cmd)),
         _ => {
-            eprintln!("usage: cargo xtask test [cargo test args...] | cargo xtask install");
+            eprintln!("usage: cargo xtask test [cargo test args...] | install | modules | corpus [DIR]");
             return ExitCode::from(2);
         }
     };
@@ -38,6 +47,13 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The workspace's directory (the xtask lives in `<workspace>/xtask`).
+fn workspace_root() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| Path::new(".").to_path_buf(), Path::to_path_buf)
 }
 
 fn present(probe: &str) -> bool {

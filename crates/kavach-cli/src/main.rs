@@ -63,7 +63,7 @@ fn main() -> ExitCode {
         Command::Seal(args) => cmd::seal::run(&args, cli.json),
         Command::Open(args) => cmd::open::run(&args, cli.json),
     };
-    report::finish(cli.json, outcome)
+    output::finish(cli.json, outcome)
 }
 
 #[cfg(test)]

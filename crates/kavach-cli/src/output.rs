@@ -1,5 +1,6 @@
-//! Writing what a command produces: files named by `--out` (or by `pki init`) and standard
-//! output. Every write is checked; a failure is exit 2 naming what could not be written.
+//! Writing what a command produces: files named by `--out` (or by `pki init`), standard output,
+//! and the report every command ends with ([`finish`]). Every write is checked; a failure is
+//! exit 2 naming what could not be written.
 //!
 //! Files go through [`kavach_keys::file::write_atomically`], the one atomic writer of the
 //! workspace (it also stores private keys): a temporary file in the same directory, fsynced,
@@ -14,11 +15,12 @@
 
 use std::io::{self, Write};
 use std::path::Path;
+use std::process::ExitCode;
 
 pub(crate) use kavach_keys::file::Access;
 
 use crate::input::display_name;
-use crate::report::{Failure, code};
+use crate::report::{Failure, Outcome, code};
 
 /// Writes `bytes` to the file `path` (not standard output), atomically, with `access`:
 /// [`Access::OwnerOnly`] (0600) for decrypted payloads and keys.
@@ -34,6 +36,42 @@ pub(crate) fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     out.write_all(bytes)
         .and_then(|()| out.flush())
         .map_err(|e| Failure::usage(code::IO, format_args!("standard output: cannot write: {e}")))
+}
+
+/// Prints `outcome` (as one JSON object when `json`) and returns the exit status (CLI.md; see
+/// [`crate::report`]).
+///
+/// Standard output is checked ([`write_stdout`]): when the success report cannot be written
+/// (`> /dev/full`, a closed pipe) the status is 2 and the failure is named on standard error,
+/// never 0. When a failure's JSON object cannot be written, the failure and the output error
+/// both go to standard error and the failure's own status stands. Standard error itself is best
+/// effort: there is nowhere left to report its failure.
+pub(crate) fn finish(json: bool, outcome: Outcome) -> ExitCode {
+    match outcome {
+        Ok(success) => match write_stdout(success.render(json).as_bytes()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(failure) => {
+                to_stderr(&failure);
+                failure.exit_status()
+            }
+        },
+        Err(failure) => {
+            if json {
+                if let Err(output) = write_stdout(format!("{}\n", failure.to_json()).as_bytes()) {
+                    to_stderr(&failure);
+                    to_stderr(&output);
+                }
+            } else {
+                to_stderr(&failure);
+            }
+            failure.exit_status()
+        }
+    }
+}
+
+/// `kavach: CODE: sentence` on standard error (best effort).
+fn to_stderr(failure: &Failure) {
+    let _ = writeln!(io::stderr().lock(), "{}", failure.stderr_line());
 }
 
 /// A destination [`write_stream`] hands to its producer: it remembers the first write error,

@@ -1,5 +1,5 @@
-//! How every subcommand ends: one [`Outcome`], printed by [`finish`] as text or as one JSON
-//! object, with CLI.md's exit status.
+//! How every subcommand ends: one [`Outcome`], printed by [`crate::output::finish`] as text or as
+//! one JSON object, with CLI.md's exit status.
 //!
 //! | status | meaning | text mode | `--json` |
 //! |---|---|---|---|
@@ -18,7 +18,6 @@
 //! it never prints its result or calls `std::process::exit` itself.
 
 use std::fmt::Display;
-use std::io::Write;
 use std::process::ExitCode;
 
 use serde_json::{Map, Value};
@@ -117,6 +116,28 @@ impl Failure {
     pub(crate) fn code(&self) -> &str {
         &self.code
     }
+
+    /// `kavach: CODE: sentence`, the line standard error gets.
+    pub(crate) fn stderr_line(&self) -> String {
+        format!("kavach: {}: {}", self.code, self.message)
+    }
+
+    /// `{"ok":false,"code":…,"message":…}`, the object standard output gets under `--json`.
+    pub(crate) fn to_json(&self) -> Value {
+        serde_json::json!({
+            "ok": false,
+            "code": self.code,
+            "message": self.message,
+        })
+    }
+
+    /// The exit status: 1 refused, 2 usage error or malformed input.
+    pub(crate) fn exit_status(&self) -> ExitCode {
+        ExitCode::from(match self.status {
+            Status::Refused => 1,
+            Status::Usage => 2,
+        })
+    }
 }
 
 /// What a successful subcommand prints.
@@ -144,69 +165,20 @@ impl Success {
         self.json.insert(key.to_owned(), value.into());
         self
     }
-}
 
-/// The result of one subcommand.
-pub(crate) type Outcome = Result<Success, Failure>;
-
-/// Prints `outcome` (as one JSON object when `json`) and returns the exit status.
-///
-/// Standard output is checked ([`crate::output::write_stdout`]): when the success report
-/// cannot be written (`> /dev/full`, a closed pipe) the status is 2 and the failure is named on
-/// standard error, never 0. When a failure's JSON object cannot be written, the failure and
-/// the output error both go to standard error and the failure's own status stands. Standard
-/// error itself is best effort: there is nowhere left to report its failure.
-pub(crate) fn finish(json: bool, outcome: Outcome) -> ExitCode {
-    match outcome {
-        Ok(success) => {
-            let written = if json {
-                let mut object = Map::new();
-                object.insert("ok".into(), Value::Bool(true));
-                object.extend(success.json);
-                crate::output::write_stdout(format!("{}\n", Value::Object(object)).as_bytes())
-            } else {
-                crate::output::write_stdout(success.text.as_bytes())
-            };
-            match written {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(failure) => {
-                    to_stderr(&failure);
-                    exit_status(&failure)
-                }
-            }
-        }
-        Err(failure) => {
-            if json {
-                let object = serde_json::json!({
-                    "ok": false,
-                    "code": failure.code,
-                    "message": failure.message,
-                });
-                if let Err(output) = crate::output::write_stdout(format!("{object}\n").as_bytes()) {
-                    to_stderr(&failure);
-                    to_stderr(&output);
-                }
-            } else {
-                to_stderr(&failure);
-            }
-            exit_status(&failure)
+    /// What standard output gets: the text lines, or under `--json` one object
+    /// `{"ok":true, ...fields}` and a newline.
+    pub(crate) fn render(self, json: bool) -> String {
+        if json {
+            let mut object = Map::new();
+            object.insert("ok".into(), Value::Bool(true));
+            object.extend(self.json);
+            format!("{}\n", Value::Object(object))
+        } else {
+            self.text
         }
     }
 }
 
-/// `kavach: CODE: sentence` on standard error (best effort).
-fn to_stderr(failure: &Failure) {
-    let _ = writeln!(
-        std::io::stderr().lock(),
-        "kavach: {}: {}",
-        failure.code,
-        failure.message
-    );
-}
-
-fn exit_status(failure: &Failure) -> ExitCode {
-    ExitCode::from(match failure.status {
-        Status::Refused => 1,
-        Status::Usage => 2,
-    })
-}
+/// The result of one subcommand.
+pub(crate) type Outcome = Result<Success, Failure>;

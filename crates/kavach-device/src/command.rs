@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 use crate::device_info::DeviceInfo;
 use crate::error::{MessageError, Result};
 use crate::grammar::{CompactJwsText, Env, ErrorCode, HttpsUri, Outcome, Uuid, read_der, read_time};
-use crate::reader::{MAX_SAFE_INTEGER, ObjectReader, Schema, as_str};
+use crate::limits::MAX_SAFE_INTEGER;
+use crate::reader::{ObjectReader, Schema, as_str};
 
 /// Most commands in one `commands` answer.
 pub const MAX_COMMANDS: usize = 16;

@@ -41,7 +41,7 @@ pub struct DigitalId {
 impl DigitalId {
     /// Reads a digital ID payload (a JSON object; MOSIP's schema: other members ignored).
     pub fn from_json(bytes: &[u8]) -> Result<Self> {
-        crate::message::check_len("digital ID payload", bytes, crate::MAX_MESSAGE_LEN)?;
+        crate::reader::check_len("digital ID payload", bytes, crate::limits::MAX_MESSAGE_LEN)?;
         let members = kavach_jose::json::parse_object(bytes).map_err(MessageError::Json)?;
         Self::read(&mut ObjectReader::over("digitalId", &members, Schema::Lenient))
     }

@@ -2,7 +2,7 @@
 
 use kavach_jose::json::JsonError;
 
-use crate::message::{Direction, MessageType, Path};
+use crate::path::{Direction, MessageType, Path};
 
 /// A message that is not a well-formed device-management message (WIRE.md §6.1, §6.5, rule 18).
 ///

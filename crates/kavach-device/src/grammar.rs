@@ -339,7 +339,7 @@ fn is_identifier(id: &str) -> bool {
 }
 
 /// An error code: `KVC-[A-Z]+-[0-9]{3}`, at most 24 bytes (rule 18). Codes outside WIRE.md
-/// §6.9's table are well-formed but unknown ([`crate::WireCode::from_wire`] says which).
+/// §6.9's table are well-formed but unknown ([`crate::error::WireCode::from_wire`] says which).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ErrorCode(String);
 
@@ -379,8 +379,8 @@ impl ErrorCode {
     }
 }
 
-impl From<crate::WireCode> for ErrorCode {
-    fn from(code: crate::WireCode) -> Self {
+impl From<crate::error::WireCode> for ErrorCode {
+    fn from(code: crate::error::WireCode) -> Self {
         Self(code.as_str().to_owned())
     }
 }

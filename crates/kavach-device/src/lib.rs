@@ -40,7 +40,9 @@ pub mod command_order;
 pub mod device_info;
 mod error;
 pub mod grammar;
+mod limits;
 pub mod message;
+mod path;
 mod reader;
 #[doc(hidden)]
 pub mod samples;
@@ -50,6 +52,6 @@ pub mod upgrade;
 pub use command::{Action, Command, CommandResult, GeneralJws, PlatformCertificate, ResultData};
 pub use device_info::{DeviceInfo, DigitalId};
 pub use error::{MessageError, Result, WireCode};
+pub use limits::MAX_SAFE_INTEGER;
 pub use message::{Body, Direction, MAX_MESSAGE_LEN, Message, MessageType, Path};
-pub use reader::MAX_SAFE_INTEGER;
 pub use trusted_time::{BootInstant, TimeInterval, TimePolicy, TrustedTime};

@@ -1,8 +1,6 @@
 //! The envelope of every device-management message (WIRE.md §6.1) and the table of which
 //! message may travel on which path in which direction (§6.5, rule 3).
 
-use core::fmt;
-
 use kavach_jws::Timestamp;
 use serde_json::{Map, Value};
 
@@ -15,193 +13,19 @@ use crate::error::{MessageError, Result};
 use crate::grammar::{
     ChallengeValue, CompactJwsText, DnsName, ErrorCode, Health, Nonce, SemVer, Sha256Digest, Uuid, read_der, read_time,
 };
-use crate::reader::{MAX_SAFE_INTEGER, ObjectReader, Schema, as_str};
+use crate::limits::MAX_SAFE_INTEGER;
+pub use crate::limits::{MAX_EMBEDDED_JWS_LEN, MAX_MESSAGE_LEN, MAX_RADIUS_MS};
+pub use crate::path::{Direction, MessageType, Path};
+use crate::reader::{ObjectReader, Schema, as_str, check_len};
 
-/// Largest message payload read (the JSON inside the JWS): a `commands` answer carrying an
-/// `upgrade` with its manifest (64 KiB) and release-roots fits.
-pub const MAX_MESSAGE_LEN: usize = 256 * 1024;
-/// Largest digital ID or attestation JWS carried in a message.
-pub const MAX_EMBEDDED_JWS_LEN: usize = 16 * 1024;
-/// Largest `radiusMs` a `time` answer may state (a day); the client applies its own, smaller
-/// limit (rule 14).
-pub const MAX_RADIUS_MS: u64 = 86_400_000;
-
-pub(crate) fn check_len(what: &'static str, bytes: &[u8], max: usize) -> Result<()> {
-    if bytes.len() > max {
-        return Err(MessageError::TooLarge {
-            what,
-            len: bytes.len(),
-            max,
-        });
-    }
-    Ok(())
-}
-
-/// The endpoints of the protocol (WIRE.md §6.5).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Path {
-    /// `/v1/mgmt/challenge`.
-    Challenge,
-    /// `/v1/mgmt/enroll`.
-    Enroll,
-    /// `/v1/mgmt/time`.
-    Time,
-    /// `/v1/mgmt/status`.
-    Status,
-    /// `/v1/mgmt/result`.
-    Result,
-}
-
-impl Path {
-    /// Every path.
-    pub const ALL: [Path; 5] = [Self::Challenge, Self::Enroll, Self::Time, Self::Status, Self::Result];
-
-    /// The HTTP path.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Challenge => "/v1/mgmt/challenge",
-            Self::Enroll => "/v1/mgmt/enroll",
-            Self::Time => "/v1/mgmt/time",
-            Self::Status => "/v1/mgmt/status",
-            Self::Result => "/v1/mgmt/result",
-        }
-    }
-
-    /// The path named `text`, if it is one of the protocol's.
-    pub fn from_http(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.as_str() == text)
-    }
-
-    /// The request type this path takes.
-    pub fn request_type(self) -> MessageType {
-        match self {
-            Self::Challenge => MessageType::ChallengeRequest,
-            Self::Enroll => MessageType::Enroll,
-            Self::Time => MessageType::TimeRequest,
-            Self::Status => MessageType::Status,
-            Self::Result => MessageType::Result,
-        }
-    }
-
-    /// The response type this path answers with (besides `error`).
-    pub fn response_type(self) -> MessageType {
-        match self {
-            Self::Challenge => MessageType::Challenge,
-            Self::Enroll => MessageType::Enrolled,
-            Self::Time => MessageType::Time,
-            Self::Status => MessageType::Commands,
-            Self::Result => MessageType::Ack,
-        }
-    }
-
-    /// Whether `message_type` may travel on this path in `direction` (rule 3).
-    pub fn allows(self, message_type: MessageType, direction: Direction) -> bool {
-        match direction {
-            Direction::Request => message_type == self.request_type(),
-            Direction::Response => message_type == self.response_type() || message_type == MessageType::Error,
-        }
-    }
-}
-
-impl fmt::Display for Path {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Which way a message travels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Direction {
-    /// Device to management server (a request; no `re`).
-    Request,
-    /// Management server to device (a response; `re` required, rule 2).
-    Response,
-}
-
-impl fmt::Display for Direction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Request => "from device to server",
-            Self::Response => "from server to device",
+fn parse_message_type(text: &str) -> Result<MessageType> {
+    MessageType::ALL
+        .into_iter()
+        .find(|t| t.as_str() == text)
+        .ok_or(MessageError::Grammar {
+            field: "type",
+            rule: "one of the message types of WIRE.md §6.5",
         })
-    }
-}
-
-/// The `type` of a message (WIRE.md §6.5).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum MessageType {
-    /// `challenge.request`.
-    ChallengeRequest,
-    /// `challenge`.
-    Challenge,
-    /// `enroll`.
-    Enroll,
-    /// `enrolled`.
-    Enrolled,
-    /// `time.request`.
-    TimeRequest,
-    /// `time`.
-    Time,
-    /// `status`.
-    Status,
-    /// `commands`.
-    Commands,
-    /// `result`.
-    Result,
-    /// `ack`.
-    Ack,
-    /// `error`.
-    Error,
-}
-
-impl MessageType {
-    /// Every type.
-    pub const ALL: [MessageType; 11] = [
-        Self::ChallengeRequest,
-        Self::Challenge,
-        Self::Enroll,
-        Self::Enrolled,
-        Self::TimeRequest,
-        Self::Time,
-        Self::Status,
-        Self::Commands,
-        Self::Result,
-        Self::Ack,
-        Self::Error,
-    ];
-
-    /// The type as written on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ChallengeRequest => "challenge.request",
-            Self::Challenge => "challenge",
-            Self::Enroll => "enroll",
-            Self::Enrolled => "enrolled",
-            Self::TimeRequest => "time.request",
-            Self::Time => "time",
-            Self::Status => "status",
-            Self::Commands => "commands",
-            Self::Result => "result",
-            Self::Ack => "ack",
-            Self::Error => "error",
-        }
-    }
-
-    fn parse(text: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|t| t.as_str() == text)
-            .ok_or(MessageError::Grammar {
-                field: "type",
-                rule: "one of the message types of WIRE.md §6.5",
-            })
-    }
-}
-
-impl fmt::Display for MessageType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// `challenge`: the server's single-use enrollment challenge (rule 10).
@@ -391,7 +215,7 @@ impl Body {
             MessageType::Error => {
                 let code = ErrorCode::read("code", r.required("code")?)?;
                 let message = as_str("message", r.required("message")?, crate::grammar::MAX_LABEL_LEN)?;
-                match crate::WireCode::from_wire(code.as_str()) {
+                match crate::error::WireCode::from_wire(code.as_str()) {
                     Some(known) if known.message() != message => {
                         return Err(MessageError::Grammar {
                             field: "message",
@@ -509,7 +333,7 @@ impl Message {
                 found: v.as_u64().unwrap_or(u64::MAX),
             });
         }
-        let message_type = MessageType::parse(as_str("type", r.required("type")?, 32)?)?;
+        let message_type = parse_message_type(as_str("type", r.required("type")?, 32)?)?;
         if !path.allows(message_type, direction) {
             return Err(MessageError::NotAllowedHere {
                 message_type,

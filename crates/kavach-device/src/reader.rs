@@ -153,6 +153,14 @@ pub(crate) fn as_array<'a>(field: &'static str, value: &'a Value, max: usize) ->
     Ok(items)
 }
 
-/// The largest integer a JSON number carries exactly in every common parser (2^53 - 1): the
-/// bound of `seq`, `cmdSeq` and every other protocol integer.
-pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+/// Refuses `bytes` longer than `max` before any parsing.
+pub(crate) fn check_len(what: &'static str, bytes: &[u8], max: usize) -> Result<()> {
+    if bytes.len() > max {
+        return Err(MessageError::TooLarge {
+            what,
+            len: bytes.len(),
+            max,
+        });
+    }
+    Ok(())
+}

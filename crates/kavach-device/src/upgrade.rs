@@ -40,7 +40,8 @@ use subtle::ConstantTimeEq;
 
 use crate::error::{MessageError, Result as ParseResult};
 use crate::grammar::{HttpsUri, Label, SemVer, Sha256Digest, read_time};
-use crate::reader::{MAX_SAFE_INTEGER, ObjectReader, Schema, as_str};
+use crate::limits::MAX_SAFE_INTEGER;
+use crate::reader::{ObjectReader, Schema, as_str};
 use crate::trusted_time::TimeInterval;
 
 /// Most keys a release-root lists.
@@ -123,8 +124,8 @@ pub enum UpgradeError {
 
 impl UpgradeError {
     /// The wire code when one of WIRE.md §6.9's applies.
-    pub fn wire_code(&self) -> Option<crate::WireCode> {
-        matches!(self, Self::WrongTarget).then_some(crate::WireCode::WrongTarget)
+    pub fn wire_code(&self) -> Option<crate::error::WireCode> {
+        matches!(self, Self::WrongTarget).then_some(crate::error::WireCode::WrongTarget)
     }
 }
 
@@ -132,7 +133,7 @@ impl UpgradeError {
 pub type Result<T, E = UpgradeError> = core::result::Result<T, E>;
 
 fn parse_object(what: &'static str, payload: &[u8], max: usize) -> ParseResult<serde_json::Map<String, Value>> {
-    crate::message::check_len(what, payload, max)?;
+    crate::reader::check_len(what, payload, max)?;
     kavach_jose::json::parse_object(payload).map_err(MessageError::Json)
 }
 

@@ -41,15 +41,15 @@ pub(crate) const LONG_IV_LEN: usize = 16;
 pub(crate) struct Opaque;
 
 /// A fresh 256-bit content key, zeroized on drop.
-pub(crate) fn random_key() -> Result<Zeroizing<[u8; KEY_LEN]>, crate::Error> {
+pub(crate) fn random_key() -> Result<Zeroizing<[u8; KEY_LEN]>, crate::error::Error> {
     let mut k = Zeroizing::new([0u8; KEY_LEN]);
-    getrandom::fill(k.as_mut()).map_err(|_| crate::Error::Rng)?;
+    getrandom::fill(k.as_mut()).map_err(|_| crate::error::Error::Rng)?;
     Ok(k)
 }
 
 /// Fills `buf` from the operating system's RNG.
-pub(crate) fn random_fill(buf: &mut [u8]) -> Result<(), crate::Error> {
-    getrandom::fill(buf).map_err(|_| crate::Error::Rng)
+pub(crate) fn random_fill(buf: &mut [u8]) -> Result<(), crate::error::Error> {
+    getrandom::fill(buf).map_err(|_| crate::error::Error::Rng)
 }
 
 /// SHA-256 of `data`.
@@ -77,8 +77,8 @@ pub(crate) fn hardware_accelerated() -> bool {
 
 /// GCM refuses a plaintext over 2^36 - 32 bytes (NIST SP 800-38D §5.2.1.1) or AAD over
 /// 2^61 - 1 bytes; callers cap their inputs far below, so this is reached only by misuse.
-fn gcm_too_large(len: usize) -> crate::Error {
-    crate::Error::TooLarge {
+fn gcm_too_large(len: usize) -> crate::error::Error {
+    crate::error::Error::TooLarge {
         what: "AES-GCM input",
         max: usize::try_from(aes_gcm::P_MAX).unwrap_or(usize::MAX),
         len,
@@ -112,7 +112,7 @@ fn rc_seal_in_place<N: ArraySize>(
     iv: &aes_gcm::Nonce<N>,
     aad: &[u8],
     buf: &mut [u8],
-) -> Result<[u8; TAG_LEN], crate::Error> {
+) -> Result<[u8; TAG_LEN], crate::error::Error> {
     c.encrypt_inout_detached(iv, aad, buf.into())
         .map(Into::into)
         .map_err(|_| gcm_too_large(buf.len()))
@@ -125,7 +125,7 @@ fn rc_seal_to<N: ArraySize>(
     aad: &[u8],
     input: &[u8],
     output: &mut [u8],
-) -> Result<[u8; TAG_LEN], crate::Error> {
+) -> Result<[u8; TAG_LEN], crate::error::Error> {
     let out_len = output.len();
     let buf = aes_gcm::aead::inout::InOutBuf::new(input, output).map_err(|_| length_mismatch(input.len(), out_len))?;
     c.encrypt_inout_detached(iv, aad, buf)
@@ -148,8 +148,8 @@ fn rc_open_in_place<N: ArraySize>(
 
 /// `seal_to` called with buffers of different lengths: a bug of the caller, reported without
 /// panicking.
-fn length_mismatch(input_len: usize, output_len: usize) -> crate::Error {
-    crate::Error::TooLarge {
+fn length_mismatch(input_len: usize, output_len: usize) -> crate::error::Error {
+    crate::error::Error::TooLarge {
         what: "AES-GCM input (for an output buffer of another length)",
         max: output_len,
         len: input_len,
@@ -174,7 +174,7 @@ impl Gcm {
         iv: &[u8; IV_LEN],
         aad: &[u8],
         buf: &mut [u8],
-    ) -> Result<[u8; TAG_LEN], crate::Error> {
+    ) -> Result<[u8; TAG_LEN], crate::error::Error> {
         match &self.0 {
             GcmImpl::Ring(k) => {
                 let tag = k
@@ -194,7 +194,7 @@ impl Gcm {
         aad: &[u8],
         input: &[u8],
         output: &mut [u8],
-    ) -> Result<[u8; TAG_LEN], crate::Error> {
+    ) -> Result<[u8; TAG_LEN], crate::error::Error> {
         match &self.0 {
             GcmImpl::Ring(_) => {
                 if input.len() != output.len() {
@@ -267,7 +267,7 @@ impl GcmLongIv {
         iv: &[u8; LONG_IV_LEN],
         aad: &[u8],
         buf: &mut [u8],
-    ) -> Result<[u8; TAG_LEN], crate::Error> {
+    ) -> Result<[u8; TAG_LEN], crate::error::Error> {
         rc_seal_in_place(&self.0, iv.into(), aad, buf)
     }
 
@@ -278,7 +278,7 @@ impl GcmLongIv {
         aad: &[u8],
         input: &[u8],
         output: &mut [u8],
-    ) -> Result<[u8; TAG_LEN], crate::Error> {
+    ) -> Result<[u8; TAG_LEN], crate::error::Error> {
         rc_seal_to(&self.0, iv.into(), aad, input, output)
     }
 
@@ -447,7 +447,7 @@ mod tests {
             Gcm::new_rustcrypto(&key).seal_to(&[0; IV_LEN], b"", &[1; 10], &mut [0; 9]),
             GcmLongIv::new(&key).seal_to(&[0; LONG_IV_LEN], b"", &[1; 10], &mut [0; 11]),
         ] {
-            assert!(matches!(r, Err(crate::Error::TooLarge { len: 10, .. })), "{r:?}");
+            assert!(matches!(r, Err(crate::error::Error::TooLarge { len: 10, .. })), "{r:?}");
         }
     }
 

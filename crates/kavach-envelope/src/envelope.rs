@@ -3,11 +3,11 @@
 
 use kavach_keys::KeyStore;
 
+use crate::error::{Error, Result};
 use crate::jwe::JweCompact;
 use crate::limits::Limits;
 use crate::mosip::MosipEnvelope;
 use crate::opened::Opened;
-use crate::{Error, Result};
 
 /// An envelope in one of the two text formats.
 #[derive(Clone, Debug)]
@@ -44,3 +44,6 @@ impl Envelope {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,33 +2,7 @@
 
 use kavach_keys::{KeyKind, Sha256Thumbprint};
 
-/// Which envelope format an error is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Format {
-    /// MOSIP keymanager layouts (WIRE.md §1): `VER_R2`, `aad`, `legacy`, `legacy-no-thumbprint`.
-    Mosip,
-    /// JWE compact serialisation (WIRE.md §2).
-    Jwe,
-    /// The SBI biometric `bioValue` scheme (WIRE.md §3).
-    Sbi,
-    /// kavach's chunked streaming format (see the crate docs).
-    Stream,
-    /// Raw AES-GCM / AES key wrap inputs of the `hazmat` module (cargo feature `hazmat`).
-    Primitive,
-}
-
-impl core::fmt::Display for Format {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(match self {
-            Format::Mosip => "MOSIP envelope",
-            Format::Jwe => "JWE",
-            Format::Sbi => "SBI bioValue",
-            Format::Stream => "kavach stream",
-            Format::Primitive => "primitive input",
-        })
-    }
-}
+use crate::format::Format;
 
 /// How an envelope names the key it was sealed to, for [`Error::UnknownRecipient`].
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -11,7 +11,8 @@
 use kavach_keys::Zeroizing;
 
 use crate::backend::{self, IV_LEN, KEY_LEN, LONG_IV_LEN, TAG_LEN};
-use crate::{Error, Format, Result};
+use crate::error::{Error, Result};
+use crate::format::Format;
 
 /// Largest input these functions take: 64 MiB (the in-memory payload limit).
 pub const MAX_INPUT_LEN: usize = crate::limits::DEFAULT_MAX_PLAINTEXT;
@@ -130,3 +131,6 @@ pub fn concat_kdf_sha256(
 pub fn hardware_accelerated() -> bool {
     backend::hardware_accelerated()
 }
+
+#[cfg(test)]
+mod tests;

@@ -16,10 +16,12 @@ use kavach_keys::{Decrypter, KeyHandle, KeyKind, KeyStore, PublicKey, Sha256Thum
 use serde_json::{Map, Value};
 
 use crate::backend::{self, IV_LEN, KEY_LEN, TAG_LEN};
+use crate::error::{Error, RecipientRef, Result};
+use crate::format::Format;
+pub use crate::format::JweAlgorithm;
 use crate::limits::{Limits, MAX_KEYS_TRIED};
 use crate::opened::{Opened, OpenedKind};
-use crate::recipient::rsa_ciphertext_len;
-use crate::{Error, Format, Plaintext, Recipient, RecipientRef, Result};
+use crate::recipient::{Plaintext, Recipient, rsa_ciphertext_len};
 
 /// Largest decoded protected header: kavach writes under 300 bytes; a header with an `epk`, a
 /// `kid` and `x5t#S256` stays under 1 KiB; 8 KiB leaves room for private members.
@@ -38,32 +40,6 @@ const MAX_RSA_ENCRYPTED_KEY_LEN: usize = 1024;
 const KW_WRAPPED_LEN: usize = KEY_LEN + 8;
 /// Longest value echoed back in an error.
 const MAX_ECHO: usize = 64;
-
-/// The key-management algorithms kavach accepts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum JweAlgorithm {
-    /// `RSA-OAEP-256`: RSAES-OAEP with SHA-256 and MGF1-SHA-256.
-    RsaOaep256,
-    /// `ECDH-ES+A256KW`: ephemeral-static ECDH on P-256, Concat KDF, AES-256 key wrap.
-    EcdhEsA256Kw,
-}
-
-impl JweAlgorithm {
-    /// The JOSE name.
-    pub fn name(self) -> &'static str {
-        match self {
-            JweAlgorithm::RsaOaep256 => "RSA-OAEP-256",
-            JweAlgorithm::EcdhEsA256Kw => "ECDH-ES+A256KW",
-        }
-    }
-}
-
-impl core::fmt::Display for JweAlgorithm {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// The protected header, parsed.
 #[derive(Clone, Debug)]
@@ -622,3 +598,6 @@ mod inflate_tests {
         assert!(matches!(inflate(&[], MAX_INFLATED_LEN), Err(Error::OpenFailed)));
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -61,9 +61,9 @@ impl Limits {
             .saturating_add(4)
     }
 
-    pub(crate) fn check_plaintext(&self, len: usize) -> crate::Result<()> {
+    pub(crate) fn check_plaintext(&self, len: usize) -> crate::error::Result<()> {
         if len > self.max_plaintext {
-            return Err(crate::Error::TooLarge {
+            return Err(crate::error::Error::TooLarge {
                 what: "payload",
                 max: self.max_plaintext,
                 len,
@@ -79,9 +79,9 @@ impl Default for Limits {
     }
 }
 
-pub(crate) fn check_aad(aad: Option<&[u8]>) -> crate::Result<()> {
+pub(crate) fn check_aad(aad: Option<&[u8]>) -> crate::error::Result<()> {
     match aad {
-        Some(a) if a.len() > MAX_AAD_LEN => Err(crate::Error::TooLarge {
+        Some(a) if a.len() > MAX_AAD_LEN => Err(crate::error::Error::TooLarge {
             what: "caller AAD",
             max: MAX_AAD_LEN,
             len: a.len(),

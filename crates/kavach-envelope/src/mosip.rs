@@ -23,10 +23,12 @@
 use kavach_keys::{Decrypter, KeyHandle, KeyStore, Sha256Thumbprint, Zeroizing};
 
 use crate::backend::{self, IV_LEN, KEY_LEN, LONG_IV_LEN, TAG_LEN};
+use crate::error::{Error, RecipientRef, Result};
+use crate::format::Format;
+pub use crate::format::MosipLayout;
 use crate::limits::{self, Limits, MAX_KEYS_TRIED};
 use crate::opened::{Opened, OpenedKind};
-use crate::recipient::rsa_ciphertext_len;
-use crate::{Error, Format, Plaintext, Recipient, RecipientRef, Result};
+use crate::recipient::{Plaintext, Recipient, rsa_ciphertext_len};
 
 /// The `VER_R2` version header.
 pub const VER_R2_HEADER: &[u8; 6] = b"VER_R2";
@@ -45,38 +47,6 @@ const STANDARD_RSA_BLOCK_LENS: [usize; 3] = [256, 384, 512];
 /// Shortest envelope of any layout: `legacy-no-thumbprint` with an RSA-2048 key and an empty
 /// payload (wrapped key, splitter, tag, IV).
 pub const MIN_ENVELOPE_LEN: usize = MIN_WRAPPED_KEY_LEN + KEY_SPLITTER.len() + TAG_LEN + LONG_IV_LEN;
-
-/// The MOSIP layouts of WIRE.md §1.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MosipLayout {
-    /// `VER_R2`: version header, thumbprint, random 32-byte AAD whose first 12 bytes are the nonce.
-    VerR2,
-    /// Thumbprint first, 16-byte IV at the end, caller AAD bound.
-    Aad,
-    /// MOSIP up to 1.1.5: as [`MosipLayout::Aad`] without caller AAD.
-    Legacy,
-    /// MOSIP 1.1.3: no thumbprint, 16-byte IV at the end, no AAD.
-    LegacyNoThumbprint,
-}
-
-impl MosipLayout {
-    /// The layout's name as WIRE.md spells it (`VER_R2`, `aad`, `legacy`, `legacy-no-thumbprint`).
-    pub fn name(self) -> &'static str {
-        match self {
-            MosipLayout::VerR2 => "VER_R2",
-            MosipLayout::Aad => "aad",
-            MosipLayout::Legacy => "legacy",
-            MosipLayout::LegacyNoThumbprint => "legacy-no-thumbprint",
-        }
-    }
-}
-
-impl core::fmt::Display for MosipLayout {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// A MOSIP envelope: the decoded bytes of any of the four layouts, size-checked.
 ///
@@ -419,3 +389,6 @@ fn open_without_thumbprint(b: &[u8], keys: Vec<KeyHandle>, aad: Option<&[u8]>) -
     }
     Err(parse_error.unwrap_or(Error::OpenFailed))
 }
+
+#[cfg(test)]
+mod tests;

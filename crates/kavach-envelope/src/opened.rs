@@ -2,9 +2,8 @@
 
 use kavach_keys::Sha256Thumbprint;
 
-use crate::Plaintext;
-use crate::jwe::JweAlgorithm;
-use crate::mosip::MosipLayout;
+use crate::format::{JweAlgorithm, MosipLayout};
+use crate::recipient::Plaintext;
 
 /// Which format (and layout or algorithm) an opened envelope turned out to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use core::fmt;
 use kavach_keys::{KeyKind, PublicKey, Sha256Thumbprint, Zeroizing};
 use kavach_pki::{Purpose, VerifiedPath};
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// A recipient whose certificate was validated for the `encryption` purpose.
 ///
@@ -57,7 +57,8 @@ impl Recipient {
     }
 
     /// A recipient from a certificate's DER and its public key, **without any validation**.
-    /// Crate-private: used by [`Recipient::from_verified`] and by this crate's unit tests.
+    /// Crate-private: used by [`Recipient::from_verified`], by this crate's unit tests and by
+    /// the seed writer's hook (`internal::recipient_unchecked`, feature `internal`).
     pub(crate) fn from_certificate_unchecked(certificate_der: &[u8], public_key: PublicKey) -> Self {
         Self {
             thumbprint: Sha256Thumbprint::of_der(certificate_der),

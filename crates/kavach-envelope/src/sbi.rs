@@ -18,9 +18,10 @@ use core::fmt;
 use kavach_keys::{Decrypter, KeyStore, Sha256Thumbprint, Zeroizing};
 
 use crate::backend::{self, IV_LEN, KEY_LEN, TAG_LEN};
+use crate::error::{Error, RecipientRef, Result};
+use crate::format::Format;
 use crate::limits::DEFAULT_MAX_PLAINTEXT;
-use crate::recipient::rsa_ciphertext_len;
-use crate::{Error, Format, Recipient, RecipientRef, Result};
+use crate::recipient::{Recipient, rsa_ciphertext_len};
 
 /// Length of the GCM AAD taken from the end of `X`.
 pub const AAD_LEN: usize = 16;
@@ -329,6 +330,8 @@ impl HashChain {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+    use crate::sbi;
+    use crate::test_support::{RSA_A, RSA_B, store};
 
     #[test]
     fn xor_left_pads_the_shorter_string() {
@@ -383,5 +386,35 @@ mod tests {
         assert_eq!(SbiThumbprint::parse(&"ab".repeat(32)).unwrap(), t);
         assert!(SbiThumbprint::parse(&"zz".repeat(32)).is_err());
         assert!(SbiThumbprint::parse("AB").is_err());
+    }
+
+    #[test]
+    fn sbi_round_trip_and_binding() {
+        let r = RSA_A.recipient();
+        let ts = "2026-11-23T19:00:00.123Z";
+        let tx = "c2a1e7c4-6f8e-4b0e-9d35-7f5b8f0b1a11";
+        let sealed = sbi::seal(&r, ts, tx, b"ISO 19794-4 image").unwrap();
+        assert_eq!(sealed.thumbprint.to_upper_hex(), r.thumbprint().to_hex().to_uppercase());
+        let keys = store(&[&RSA_A]);
+        // Through the text forms.
+        let again = sbi::SealedBio {
+            bio_value: sbi::BioValue::from_text(&sealed.bio_value.to_text()).unwrap(),
+            session_key: sbi::EncryptedSessionKey::from_text(&sealed.session_key.to_text()).unwrap(),
+            thumbprint: sbi::SbiThumbprint::parse(&sealed.thumbprint.to_string()).unwrap(),
+        };
+        let data = sbi::open(&again, &keys, ts, tx).unwrap();
+        assert_eq!(data.as_bytes(), b"ISO 19794-4 image");
+        assert!(matches!(
+            sbi::open(&sealed, &keys, ts, "another-transaction-id"),
+            Err(Error::OpenFailed)
+        ));
+        assert!(matches!(
+            sbi::open(&sealed, &keys, "2026-11-23T19:00:00.124Z", tx),
+            Err(Error::OpenFailed)
+        ));
+        assert!(matches!(
+            sbi::open(&sealed, &store(&[&RSA_B]), ts, tx),
+            Err(Error::UnknownRecipient(_))
+        ));
     }
 }

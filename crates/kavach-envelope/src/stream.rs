@@ -44,8 +44,9 @@ use std::io::{self, Read, Write};
 use kavach_keys::{Decrypter, KeyKind, KeyStore, PublicKey, Sha256Thumbprint, Zeroizing};
 
 use crate::backend::{self, IV_LEN, KEY_LEN, TAG_LEN};
-use crate::recipient::rsa_ciphertext_len;
-use crate::{Error, Format, Recipient, RecipientRef, Result};
+use crate::error::{Error, RecipientRef, Result};
+use crate::format::Format;
+use crate::recipient::{Recipient, rsa_ciphertext_len};
 
 /// The magic bytes that start a stream.
 pub const MAGIC: &[u8; 8] = b"KVCHSTRM";
@@ -502,3 +503,6 @@ pub fn open_stream(keys: &dyn KeyStore, input: impl Read, mut output: impl Write
         }
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -291,14 +291,14 @@ pub fn jws_parse_verify(data: &[u8]) -> Reached {
 }
 
 /// The fixed RSA-2048 key of the envelope targets (test-only; committed beside kavach-envelope's
-/// tests so its seeds can be regenerated).
-const ENVELOPE_RSA_PEM: &str = include_str!("../../kavach-envelope/tests/data/fuzz-rsa2048.pem");
+/// tests). The seed writer (`examples/envelope_seeds.rs`, `cargo xtask corpus`) seals to it.
+pub const ENVELOPE_RSA_PEM: &str = include_str!("../../kavach-envelope/tests/data/fuzz-rsa2048.pem");
 /// The fixed P-256 key of the envelope targets.
-const ENVELOPE_P256_PEM: &str = include_str!("../../kavach-envelope/tests/data/fuzz-p256.pem");
+pub const ENVELOPE_P256_PEM: &str = include_str!("../../kavach-envelope/tests/data/fuzz-p256.pem");
 /// The bytes standing for the RSA key's certificate (only its SHA-256 thumbprint matters).
-const ENVELOPE_RSA_CERT: &[u8] = b"kavach-envelope fuzz recipient (RSA)";
+pub const ENVELOPE_RSA_CERT: &[u8] = b"kavach-envelope fuzz recipient (RSA)";
 /// The bytes standing for the P-256 key's certificate.
-const ENVELOPE_P256_CERT: &[u8] = b"kavach-envelope fuzz recipient (P-256)";
+pub const ENVELOPE_P256_CERT: &[u8] = b"kavach-envelope fuzz recipient (P-256)";
 
 fn fixed_key(pem: &str) -> Option<KeyHandle> {
     PrivateKey::from_pem(pem).ok().map(|k| Arc::new(k) as KeyHandle)

@@ -2,7 +2,7 @@
 
 use std::time::SystemTime;
 
-use crate::JwsAlgorithm;
+use crate::alg::accepted::JwsAlgorithm;
 
 /// Which part of a JWS compact serialization an error is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

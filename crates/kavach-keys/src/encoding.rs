@@ -9,7 +9,7 @@
 
 use zeroize::Zeroizing;
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// Most PEM blocks read from one text: a bundle of this many certificates is already far
 /// beyond any real chain or trust store file (MOSIP's CA bundles hold a handful).

@@ -50,15 +50,15 @@ pub enum Error {
     #[error("signature algorithm {algorithm:?} does not fit a {key} key")]
     AlgorithmKeyMismatch {
         /// The algorithm asked for.
-        algorithm: crate::SignatureAlgorithm,
+        algorithm: crate::algorithm::SignatureAlgorithm,
         /// The kind of key at hand.
-        key: crate::KeyKind,
+        key: crate::algorithm::KeyKind,
     },
     /// The key cannot perform this operation (e.g. OAEP decryption with an EC key).
     #[error("{key} key cannot perform {operation}")]
     UnsupportedOperation {
         /// The kind of key at hand.
-        key: crate::KeyKind,
+        key: crate::algorithm::KeyKind,
         /// The operation asked for.
         operation: &'static str,
     },

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// SHA-256 output length (`hLen` of RFC 8017).
 const H_LEN: usize = 32;

@@ -8,11 +8,11 @@ use der::{Decode, asn1::ObjectIdentifier};
 use sha2::{Sha256, Sha384, Sha512};
 use zeroize::Zeroizing;
 
+use crate::algorithm::{EcdsaEncoding, HashAlgorithm, KeyKind, PssSaltLength, SignatureAlgorithm};
+use crate::error::{Error, Result};
+use crate::public::PublicKey;
 use crate::public::{OID_EC_PUBLIC_KEY, OID_ED25519, OID_RSA_ENCRYPTION, OID_SECP256R1, OID_SECP384R1, PublicKeyInner};
-use crate::{
-    Decrypter, EcdsaEncoding, Error, HashAlgorithm, KeyKind, PssSaltLength, PublicKey, Result, SignatureAlgorithm,
-    Signer,
-};
+use crate::traits::{Decrypter, Signer};
 
 /// Largest private key file [`PrivateKey::load`] reads: 1 MiB. An RSA-4096 key in PEM is
 /// about 3.3 KiB; the bound leaves room for OpenSSL's "Bag Attributes" and comments.

@@ -8,8 +8,10 @@ use core::fmt;
 use der::{Decode, Encode, asn1::ObjectIdentifier};
 use sha2::{Sha256, Sha384, Sha512};
 use spki::SubjectPublicKeyInfoRef;
+use zeroize::Zeroizing;
 
-use crate::{EcdsaEncoding, Error, HashAlgorithm, KeyKind, PssSaltLength, Result, SignatureAlgorithm};
+use crate::algorithm::{EcdsaEncoding, HashAlgorithm, KeyKind, PssSaltLength, SignatureAlgorithm};
+use crate::error::{Error, Result};
 
 pub(crate) const OID_RSA_ENCRYPTION: ObjectIdentifier = const_oid::db::rfc5912::RSA_ENCRYPTION;
 pub(crate) const OID_RSASSA_PSS: ObjectIdentifier = const_oid::db::rfc5912::ID_RSASSA_PSS;
@@ -493,4 +495,24 @@ impl TryFrom<&[u8]> for PublicKey {
     fn try_from(der: &[u8]) -> Result<Self> {
         Self::from_spki_der(der)
     }
+}
+
+/// An ephemeral P-256 key agreement with `recipient` (the sender's half of ECDH-ES):
+/// returns the ephemeral public key to send and the shared secret `Z`.
+pub fn ecdh_p256_ephemeral(recipient: &PublicKey) -> Result<(PublicKey, Zeroizing<[u8; 32]>)> {
+    let PublicKeyInner::P256(peer) = &recipient.inner else {
+        return Err(Error::UnsupportedOperation {
+            key: recipient.kind(),
+            operation: "ECDH on P-256",
+        });
+    };
+    use elliptic_curve::Generate;
+    let secret = p256::ecdh::EphemeralSecret::try_generate().map_err(|_| Error::Rng)?;
+    let ephemeral = PublicKey::from_inner(PublicKeyInner::P256(p256::ecdsa::VerifyingKey::from(
+        secret.public_key(),
+    )))?;
+    let shared = secret.diffie_hellman(&p256::PublicKey::from(*peer));
+    let mut out = Zeroizing::new([0u8; 32]);
+    out.copy_from_slice(shared.raw_secret_bytes());
+    Ok((ephemeral, out))
 }

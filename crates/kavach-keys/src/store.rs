@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use crate::{Decrypter, Error, Result, Signer};
+use crate::error::{Error, Result};
+use crate::traits::{Decrypter, Signer};
 
 /// SHA-256 over the DER of a certificate: how MOSIP envelopes and JWE `kid`s name the
 /// recipient certificate, and how a [`KeyStore`] finds the key that belongs to it.

@@ -35,7 +35,7 @@ impl RegressionFiles {
         let source = if source.is_absolute() {
             source.to_path_buf()
         } else {
-            crate::workspace_root().join(source)
+            crate::workspace::workspace_root().join(source)
         };
         let crate_root = source.ancestors().skip(1).find(|d| d.join("Cargo.toml").is_file())?;
         let relative = source.strip_prefix(crate_root).ok()?;
@@ -89,7 +89,7 @@ mod tests {
 
     #[test]
     fn regression_files_live_under_the_crates_tests_folder() {
-        let root = crate::workspace_root();
+        let root = crate::workspace::workspace_root();
         assert_eq!(
             RegressionFiles::path_for("crates/kavach-jws/tests/roundtrip_proptest.rs").unwrap(),
             root.join("crates/kavach-jws/tests/proptest-regressions/roundtrip_proptest.txt")

@@ -129,7 +129,7 @@ pub(crate) fn run(args: &VerifyArgs, json: bool) -> Outcome {
         success = success.field("payload", kavach_jose::base64::encode_url(p));
     }
     if !json {
-        // Standard error is best effort (see `report::finish`); the payload on standard output
+        // Standard error is best effort (see `output::finish`); the payload on standard output
         // is checked: a verified payload that could not be written is exit 2, not 0.
         let mut err = std::io::stderr().lock();
         let _ = writeln!(err, "signer: {subject}");

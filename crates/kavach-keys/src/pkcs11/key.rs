@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 
 use crate::encoding::hex_lower;
 
-use super::{TokenInner, ck, decrypts_with};
+use super::token::{TokenInner, ck, decrypts_with};
 use crate::{
     Decrypter, EcdsaEncoding, Error, HashAlgorithm, KeyKind, PssSaltLength, PublicKey, RSA_BITS_RANGE, Result,
     SignatureAlgorithm, Signer,

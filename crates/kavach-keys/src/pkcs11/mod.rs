@@ -50,27 +50,24 @@ use std::sync::{Arc, LazyLock, Mutex, PoisonError, Weak};
 
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error as CkError, RvError};
-use cryptoki::session::{Session, UserType};
+use cryptoki::session::UserType;
 use cryptoki::slot::Slot;
-use cryptoki::types::AuthPin;
-use zeroize::Zeroizing;
 
 use crate::{Error, Result};
 
 mod key;
+mod token;
 
 pub use key::{
     GENERATED_ID_LEN, KeyGenSpec, KeyProtection, KeySelector, KeyUsage, MAX_KEY_LABEL_OR_ID_LEN, OaepFallback,
     OaepPath, OaepUnavailable, Pkcs11Key, Pkcs11KeyOptions,
 };
+pub use token::{MAX_IDLE_SESSIONS, Pkcs11Pin};
+use token::{TokenInner, ck, decrypts_with};
 
 /// Most slots examined when looking a token up by label: the slot list comes from the module;
 /// real deployments have a handful, SoftHSM2 one per token plus one free slot.
 pub const MAX_SLOTS_SCANNED: usize = 1024;
-
-/// Idle sessions kept open per token for reuse. More concurrent operations open extra
-/// sessions, which are closed after use; 8 covers the worker threads of a typical service.
-pub const MAX_IDLE_SESSIONS: usize = 8;
 
 /// Longest token label: PKCS#11 `CK_TOKEN_INFO.label` is 32 bytes, blank padded.
 pub const MAX_TOKEN_LABEL_LEN: usize = 32;
@@ -83,39 +80,6 @@ type TokenKey = (PathBuf, u64);
 
 /// The logged-in tokens of this process.
 static TOKENS: LazyLock<Mutex<HashMap<TokenKey, Weak<TokenInner>>>> = LazyLock::new(Default::default);
-
-/// The user PIN of a token. Not `Clone`; `Debug` is redacted; zeroized on drop.
-pub struct Pkcs11Pin(Zeroizing<String>);
-
-impl Pkcs11Pin {
-    /// Wraps `pin`.
-    pub fn new(pin: impl Into<String>) -> Self {
-        Self(Zeroizing::new(pin.into()))
-    }
-
-    fn auth(&self) -> AuthPin {
-        AuthPin::from(self.0.as_str())
-    }
-
-    /// Constant-time equality (the SHA-256 of both PINs is compared, so lengths do not leak).
-    fn ct_eq(&self, other: &Self) -> bool {
-        use sha2::Digest;
-        use subtle::ConstantTimeEq;
-        let a = Zeroizing::new(<[u8; 32]>::from(sha2::Sha256::digest(self.0.as_bytes())));
-        let b = Zeroizing::new(<[u8; 32]>::from(sha2::Sha256::digest(other.0.as_bytes())));
-        a.ct_eq(&*b).into()
-    }
-}
-
-impl fmt::Debug for Pkcs11Pin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Pkcs11Pin([redacted])")
-    }
-}
-
-pub(crate) fn ck(context: &'static str) -> impl FnOnce(CkError) -> Error {
-    move |source| Error::Pkcs11 { context, source }
-}
 
 /// Loads and initializes `path` once per process.
 fn module(path: &Path) -> Result<(PathBuf, Pkcs11)> {
@@ -160,69 +124,6 @@ fn find_slot(ctx: &Pkcs11, label: &str) -> Result<Slot> {
         }
     }
     found.ok_or_else(not_found)
-}
-
-/// True when the token lists `mechanism` with the `CKF_DECRYPT` flag.
-fn decrypts_with(ctx: &Pkcs11, slot: Slot, mechanism: cryptoki::mechanism::MechanismType) -> Result<bool> {
-    match ctx.get_mechanism_info(slot, mechanism) {
-        Ok(info) => Ok(info.decrypt()),
-        Err(CkError::Pkcs11(RvError::MechanismInvalid, _)) => Ok(false),
-        Err(source) => Err(Error::Pkcs11 {
-            context: "C_GetMechanismInfo",
-            source,
-        }),
-    }
-}
-
-pub(crate) struct TokenInner {
-    ctx: Pkcs11,
-    slot: Slot,
-    module: PathBuf,
-    label: String,
-    pin: Pkcs11Pin,
-    /// Keeps the application logged in for as long as this token is in use.
-    _login: Mutex<Session>,
-    idle: Mutex<Vec<Session>>,
-}
-
-impl TokenInner {
-    /// Runs `f` with a read-only session of this token (logged in as the user).
-    fn with_session<R>(&self, f: impl FnOnce(&Session) -> Result<R, CkError>) -> Result<R, CkError> {
-        let pooled = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
-        let session = match pooled {
-            Some(session) => session,
-            None => self.ctx.open_ro_session(self.slot)?,
-        };
-        let result = f(&session);
-        let broken = matches!(
-            &result,
-            Err(CkError::Pkcs11(
-                RvError::SessionHandleInvalid
-                    | RvError::SessionClosed
-                    | RvError::DeviceRemoved
-                    | RvError::DeviceError
-                    | RvError::TokenNotPresent
-                    | RvError::UserNotLoggedIn,
-                _
-            ))
-        );
-        if !broken {
-            let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-            if idle.len() < MAX_IDLE_SESSIONS {
-                idle.push(session);
-            }
-        }
-        result
-    }
-
-    /// Runs `f` with a fresh read-write session (key generation).
-    fn with_rw_session<R>(&self, f: impl FnOnce(&Session) -> Result<R>) -> Result<R> {
-        let session = self
-            .ctx
-            .open_rw_session(self.slot)
-            .map_err(ck("C_OpenSession (read-write)"))?;
-        f(&session)
-    }
 }
 
 /// A logged-in PKCS#11 token, found by its label.

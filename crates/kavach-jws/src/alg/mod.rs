@@ -1,53 +1,14 @@
 //! The JWS algorithms kavach accepts, and their mapping to kavach-keys signature schemes.
 
-use core::fmt;
-
-use kavach_keys::{KeyKind, PublicKey, SignatureAlgorithm};
+use kavach_keys::{PublicKey, SignatureAlgorithm};
 
 use crate::error::{Error, Result, truncate};
 
-/// A JWS `alg` that kavach signs and verifies (WIRE.md §4).
-///
-/// `none`, the HMAC algorithms (`HS256`...) and every other name are refused on every path: a
-/// JWS verifier that accepts what the header asks for is how algorithm-confusion attacks work.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum JwsAlgorithm {
-    /// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3).
-    RS256,
-    /// RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt (RFC 7518 §3.5); other salt
-    /// lengths do not verify.
-    PS256,
-    /// ECDSA on P-256 with SHA-256, signature `r || s` in 64 bytes (RFC 7518 §3.4); DER
-    /// signatures do not verify.
-    ES256,
-    /// ECDSA on P-384 with SHA-384, signature `r || s` in 96 bytes (RFC 7518 §3.4).
-    ES384,
-    /// Ed25519 (RFC 8037 §3.1).
-    EdDSA,
-}
+pub(crate) mod accepted;
 
-/// Every algorithm kavach accepts, in the order of [`JwsAlgorithm`].
-pub const ALL_ALGORITHMS: [JwsAlgorithm; 5] = [
-    JwsAlgorithm::RS256,
-    JwsAlgorithm::PS256,
-    JwsAlgorithm::ES256,
-    JwsAlgorithm::ES384,
-    JwsAlgorithm::EdDSA,
-];
+pub use accepted::{ALL_ALGORITHMS, JwsAlgorithm, MIN_RSA_BITS};
 
 impl JwsAlgorithm {
-    /// The `alg` header value.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::RS256 => "RS256",
-            Self::PS256 => "PS256",
-            Self::ES256 => "ES256",
-            Self::ES384 => "ES384",
-            Self::EdDSA => "EdDSA",
-        }
-    }
-
     /// Parses an `alg` header value (case-sensitive, RFC 7515 §4.1.1).
     ///
     /// `none` in any case is [`Error::AlgorithmNone`]; everything else that is not one of the five
@@ -66,34 +27,12 @@ impl JwsAlgorithm {
         })
     }
 
-    /// The kavach-keys signature scheme of this algorithm.
-    pub const fn signature_algorithm(self) -> SignatureAlgorithm {
-        match self {
-            Self::RS256 => SignatureAlgorithm::RS256,
-            Self::PS256 => SignatureAlgorithm::PS256,
-            Self::ES256 => SignatureAlgorithm::ES256,
-            Self::ES384 => SignatureAlgorithm::ES384,
-            Self::EdDSA => SignatureAlgorithm::Ed25519,
-        }
-    }
-
     /// The JWS algorithm of a signature scheme, when there is one kavach accepts.
     pub fn from_signature_algorithm(scheme: SignatureAlgorithm) -> Result<Self> {
         ALL_ALGORITHMS
             .into_iter()
             .find(|a| a.signature_algorithm() == scheme)
             .ok_or(Error::UnsupportedSignatureScheme(scheme))
-    }
-
-    /// True when a key of `kind` can sign and verify with this algorithm: RS256 and PS256 need
-    /// RSA of at least 2048 bits (RFC 7518 §3.3, §3.5), ES256 needs P-256, ES384 P-384 (RFC 7518
-    /// §3.4: the curve is part of the algorithm), EdDSA Ed25519.
-    pub const fn fits(self, kind: KeyKind) -> bool {
-        match (self, kind) {
-            (Self::RS256 | Self::PS256, KeyKind::Rsa { bits }) => bits >= MIN_RSA_BITS,
-            (Self::ES256, KeyKind::P256) | (Self::ES384, KeyKind::P384) | (Self::EdDSA, KeyKind::Ed25519) => true,
-            _ => false,
-        }
     }
 
     /// Checks that `key` fits this algorithm ([`JwsAlgorithm::fits`], and that an
@@ -108,16 +47,6 @@ impl JwsAlgorithm {
     }
 }
 
-/// Smallest RSA modulus accepted for RS256 and PS256: "A key of size 2048 bits or larger MUST be
-/// used with these algorithms" (RFC 7518 §3.3 and §3.5).
-pub const MIN_RSA_BITS: usize = 2048;
-
-impl fmt::Display for JwsAlgorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 impl core::str::FromStr for JwsAlgorithm {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
@@ -128,6 +57,8 @@ impl core::str::FromStr for JwsAlgorithm {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use kavach_keys::KeyKind;
+
     use super::*;
 
     #[test]
