@@ -206,9 +206,10 @@ mod tests {
         assert_eq!(id.oid, rfc5912::ID_RSASSA_PSS);
         let params = id.parameters.unwrap().to_der().unwrap();
         // SEQUENCE { [0] sha256+NULL, [1] mgf1(sha256+NULL), [2] INTEGER 32 }, as OpenSSL writes it.
-        let expected = hex_decode(
+        let expected = hex::decode(
             "3034a00f300d06096086480165030402010500a11c301a06092a864886f70d010108300d06096086480165030402010500a203020120",
-        );
+        )
+        .unwrap();
         assert_eq!(params, expected);
         assert_eq!(verify_as, SignatureAlgorithm::PS256);
     }
@@ -223,12 +224,5 @@ mod tests {
         assert_eq!(der[4], 0);
         assert_eq!(&der[der.len() - 3..], &[0x02, 0x01, 0x01]);
         assert!(ecdsa_fixed_to_der(&[1, 2, 3]).is_err());
-    }
-
-    fn hex_decode(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
     }
 }
