@@ -346,6 +346,19 @@ impl Header {
     pub fn crit(&self) -> &[String] {
         &self.crit
     }
+
+    /// An application member with a string value (`req`, `aud`, `env`, ...: WIRE.md §4b, §5,
+    /// §5b), read from the protected header; `None` when absent, an error when present with
+    /// another type. The header is bounded by [`MAX_JWS_HEADER_LEN`], so this costs at most one
+    /// bounded parse.
+    pub fn string_member(&self, name: &str) -> Result<Option<String>> {
+        let m = parse_object(&self.json, Part::Header)?;
+        match m.get(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(invalid("application member", "not a string")),
+        }
+    }
 }
 
 /// What kavach's signer puts in a header. Written as JSON in this member order:
@@ -359,6 +372,8 @@ pub(crate) struct HeaderParams<'a> {
     pub(crate) x5t_s256: Option<Sha256Thumbprint>,
     pub(crate) ts: Option<Timestamp>,
     pub(crate) jti: Option<Jti>,
+    /// Application members (string valued, never `crit`), written last in this order.
+    pub(crate) extra: &'a [(String, String)],
 }
 
 impl HeaderParams<'_> {
@@ -392,6 +407,9 @@ impl HeaderParams<'_> {
         }
         if let Some(j) = self.jti {
             push_str(&mut out, "jti", &j.to_string());
+        }
+        for (name, value) in self.extra {
+            push_str(&mut out, name, value);
         }
         out.push('}');
         out.into_bytes()
@@ -529,9 +547,13 @@ mod tests {
             x5t_s256: Some(Sha256Thumbprint([7; 32])),
             ts: Some(ts),
             jti: Some(jti),
+            extra: &[("req".to_owned(), "r\"1".to_owned())],
         }
         .to_json();
         let x = Header::from_json(&json).unwrap();
+        assert_eq!(x.string_member("req").unwrap(), Some("r\"1".to_owned()));
+        assert_eq!(x.string_member("absent").unwrap(), None);
+        assert!(x.string_member("x5c").is_err(), "an array is not a string member");
         assert_eq!(x.kid(), Some("a\"b\\c\u{1}"));
         assert_eq!(x.x5c()[1].der(), [0xfb, 0xff]);
         assert_eq!(x.x5t_s256().unwrap().as_bytes(), &[7; 32]);

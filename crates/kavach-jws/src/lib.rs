@@ -24,6 +24,6 @@ pub use header::{Header, JTI_LEN, Jti, MAX_JWS_HEADER_LEN, MAX_X5C_CERTIFICATES,
 pub use json::MAX_JSON_MEMBERS;
 pub use json_serialization::{JsonJws, MAX_JSON_JWS_LEN, MAX_JSON_SIGNATURES, sign_json};
 pub use replay::{DEFAULT_REPLAY_CAPACITY, MemoryReplayCache, ReplayCache, ReplayKey};
-pub use sign::{Freshness, SignOptions, sign};
+pub use sign::{Freshness, RESERVED_HEADER_MEMBERS, SignOptions, sign};
 pub use time::Timestamp;
 pub use verify::{DEFAULT_WINDOW, JwsVerifier, KidMatcher, KidRule, MAX_WINDOW, PayloadEncoding, Policy, Verified};

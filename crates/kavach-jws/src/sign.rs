@@ -11,6 +11,12 @@ use crate::error::{Error, Result};
 use crate::header::{Header, HeaderParams, Jti, MAX_X5C_CERTIFICATES};
 use crate::time::Timestamp;
 
+/// Header members an application may not set through [`SignOptions::with_header_member`]: the
+/// ones RFC 7515 §4.1 and RFC 7797 register, and kavach's `ts` and `jti`.
+pub const RESERVED_HEADER_MEMBERS: [&str; 15] = [
+    "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit", "b64", "ts", "jti", "",
+];
+
 /// Whether a signature carries kavach's freshness members `ts` and `jti` (WIRE.md §4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -36,6 +42,7 @@ pub struct SignOptions {
     kid: Option<String>,
     typ: Option<String>,
     freshness: Freshness,
+    extra: Vec<(String, String)>,
 }
 
 impl SignOptions {
@@ -85,6 +92,16 @@ impl SignOptions {
         self
     }
 
+    /// Adds an application member with a string value to the protected header (`req`, `aud`,
+    /// `env`, `domainUri`, `htm`, `htu`: WIRE.md §4b, §5, §5b). It is never listed in `crit`.
+    /// [`sign`] refuses a name that kavach writes itself or that RFC 7515 registers
+    /// ([`RESERVED_HEADER_MEMBERS`]) and a name given twice. Read back with
+    /// [`crate::Header::string_member`].
+    pub fn with_header_member(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra.push((name.into(), value.into()));
+        self
+    }
+
     /// Sets whether `ts` and `jti` are written.
     pub fn with_freshness(mut self, freshness: Freshness) -> Self {
         self.freshness = freshness;
@@ -121,6 +138,14 @@ pub fn sign(signer: &dyn Signer, payload: &[u8], options: &SignOptions) -> Resul
     if options.x5t_s256 && leaf.is_none() {
         return Err(Error::MissingCertificateChain);
     }
+    for (i, (name, _)) in options.extra.iter().enumerate() {
+        if RESERVED_HEADER_MEMBERS.contains(&name.as_str()) || options.extra[..i].iter().any(|(n, _)| n == name) {
+            return Err(Error::InvalidHeaderMember {
+                name: "application member",
+                reason: "reserved by RFC 7515 or kavach, or given twice",
+            });
+        }
+    }
     let (ts, jti) = match options.freshness {
         Freshness::TimestampAndJti => (Some(Timestamp::now()?), Some(Jti::generate()?)),
         Freshness::TimestampAndJtiAt(t) => (Some(Timestamp::from_system_time(t)?), Some(Jti::generate()?)),
@@ -136,6 +161,7 @@ pub fn sign(signer: &dyn Signer, payload: &[u8], options: &SignOptions) -> Resul
         x5t_s256: leaf.filter(|_| options.x5t_s256).map(Certificate::sha256_thumbprint),
         ts,
         jti,
+        extra: &options.extra,
     }
     .to_json();
     // Through the parser: what kavach writes is exactly what kavach reads.

@@ -524,3 +524,36 @@ fn signature_by_intermediate_key_with_leaf_x5c_is_refused() {
         "{e:?}"
     );
 }
+
+#[test]
+fn application_header_members_are_signed_and_read_back() {
+    let p = pki();
+    let jws = signed(
+        p,
+        b"{}",
+        SignOptions::new()
+            .with_header_member("req", "abc")
+            .with_header_member("env", "Staging"),
+    );
+    let verified = verifier(p).verify_attached_at(&jws, SystemTime::now()).unwrap();
+    assert_eq!(verified.header().string_member("req").unwrap().as_deref(), Some("abc"));
+    assert_eq!(verified.header().string_member("env").unwrap().as_deref(), Some("Staging"));
+    assert!(!verified.header().crit().iter().any(|c| c == "req"));
+}
+
+#[test]
+fn application_header_member_cannot_override_a_registered_one() {
+    let p = pki();
+    let leaf = signing_leaf(p);
+    for name in ["alg", "x5c", "jti", "ts", "crit", "b64", "kid"] {
+        let opts = SignOptions::new().with_header_member(name, "x");
+        assert!(
+            matches!(sign(&jws_signer(leaf), b"{}", &opts), Err(Error::InvalidHeaderMember { .. })),
+            "{name} was accepted as an application member"
+        );
+    }
+    let twice = SignOptions::new()
+        .with_header_member("req", "a")
+        .with_header_member("req", "b");
+    assert!(matches!(sign(&jws_signer(leaf), b"{}", &twice), Err(Error::InvalidHeaderMember { .. })));
+}
