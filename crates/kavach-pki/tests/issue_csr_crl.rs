@@ -10,7 +10,8 @@ use der::{Decode, Encode};
 use kavach_keys::{KeyKind, PrivateKey, SignatureAlgorithm, Signer};
 use kavach_pki::issue::{
     CertificateProfile, CertificateRequest, CrlReason, DistinguishedName, Issuer, MAX_CSR_LEN, RevokedEntry,
-    SubjectAltName, Validity, create_csr, issue_crl, issue_end_entity, issue_from_csr, issue_root,
+    SubjectAltName, Validity, create_csr, create_csr_with_challenge_password, issue_crl, issue_end_entity,
+    issue_from_csr, issue_root,
 };
 use kavach_pki::{Certificate, Crl, Error, KeyUsage, KeyUsages, Purpose};
 use x509_cert::ext::pkix::{AuthorityKeyIdentifier, CrlNumber, SubjectKeyIdentifier};
@@ -446,4 +447,56 @@ fn openssl_verifies_issued_crls() {
         let text = String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
         assert!(!out.status.success() && text.contains("revoked"), "{text}");
     }
+}
+
+#[test]
+fn csr_challenge_password_round_trips_and_is_covered_by_the_signature() {
+    let key = PrivateKey::generate(KeyKind::P256).unwrap();
+    let csr = create_csr_with_challenge_password(&key, &dn("CN=Device"), "AAECAwQFBgcICQoLDA0ODw").unwrap();
+    assert_eq!(csr.challenge_password().unwrap().as_deref(), Some("AAECAwQFBgcICQoLDA0ODw"));
+    assert_eq!(&csr.verify_proof_of_possession().unwrap(), key.public_key());
+    assert_eq!(create_csr(&key, &dn("CN=Device")).unwrap().challenge_password().unwrap(), None);
+    // Changing one byte of the challenge keeps the DER valid and breaks the proof.
+    let mut der = csr.der().to_vec();
+    let at = der.windows(4).position(|w| w == b"AAEC").unwrap();
+    der[at] = b'B';
+    let tampered = CertificateRequest::from_der(&der).unwrap();
+    assert_eq!(tampered.challenge_password().unwrap().as_deref(), Some("BAECAwQFBgcICQoLDA0ODw"));
+    assert!(matches!(tampered.verify_proof_of_possession(), Err(Error::BadProofOfPossession)));
+}
+
+#[test]
+fn csr_challenge_password_refuses_empty_and_oversized_values() {
+    let key = PrivateKey::generate(KeyKind::P256).unwrap();
+    for bad in [String::new(), "x".repeat(256)] {
+        assert!(matches!(
+            create_csr_with_challenge_password(&key, &dn("CN=Device"), &bad),
+            Err(Error::InvalidIssuanceInput { .. })
+        ));
+    }
+}
+
+#[test]
+fn csr_challenge_password_written_by_openssl_is_read() {
+    let Some(openssl) = kavach_testkit::program("csr_challenge_password_written_by_openssl_is_read", "openssl") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("req.cnf");
+    std::fs::write(
+        &config,
+        "[req]\ndistinguished_name=dn\nattributes=attrs\nprompt=no\n[dn]\nCN=Device\n[attrs]\nchallengePassword=s3cret-challenge\n",
+    )
+    .unwrap();
+    let out = Command::new(&openssl)
+        .args(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout"])
+        .arg(dir.path().join("k.pem"))
+        .args(["-outform", "DER", "-config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csr = CertificateRequest::from_der(&out.stdout).unwrap();
+    assert_eq!(csr.challenge_password().unwrap().as_deref(), Some("s3cret-challenge"));
+    csr.verify_proof_of_possession().unwrap();
 }

@@ -1,7 +1,7 @@
 //! PKCS#10 certificate requests (RFC 2986): creation with a [`Signer`], parsing, and the
 //! proof-of-possession check a CA makes before issuing.
 
-use der::{Decode, Encode};
+use der::{Decode, Encode, Tagged};
 use kavach_keys::{PublicKey, Signer};
 use x509_cert::name::Name;
 use x509_cert::request::{CertReq, CertReqInfo, Version};
@@ -105,6 +105,39 @@ impl CertificateRequest {
         &self.request.info.subject
     }
 
+    /// The challengePassword attribute (PKCS#9), when the request carries exactly one with one
+    /// UTF8String or PrintableString value; `Ok(None)` without one. Refused: the attribute given
+    /// twice or with other than one value, or a value of another string type (the challenge is
+    /// compared as bytes, so one spelling only). The request's signature covers the attribute:
+    /// check [`Self::verify_proof_of_possession`] before trusting it.
+    pub fn challenge_password(&self) -> Result<Option<String>> {
+        let malformed = |reason| Error::Malformed {
+            what: "challengePassword",
+            reason,
+        };
+        let mut found = None;
+        for attribute in self.request.info.attributes.iter() {
+            if attribute.oid != CHALLENGE_PASSWORD {
+                continue;
+            }
+            if found.is_some() {
+                return Err(malformed("the attribute appears twice"));
+            }
+            let mut values = attribute.values.iter();
+            let (Some(value), None) = (values.next(), values.next()) else {
+                return Err(malformed("expected exactly one value"));
+            };
+            let text = match value.tag() {
+                der::Tag::Utf8String | der::Tag::PrintableString => core::str::from_utf8(value.value())
+                    .map_err(|_| malformed("not UTF-8"))?
+                    .to_owned(),
+                _ => return Err(malformed("not a UTF8String or PrintableString")),
+            };
+            found = Some(text);
+        }
+        Ok(found)
+    }
+
     pub(crate) fn subject_name(&self) -> DistinguishedName {
         DistinguishedName(self.request.info.subject.clone())
     }
@@ -152,12 +185,52 @@ impl TryFrom<&[u8]> for CertificateRequest {
 /// Creates a PKCS#10 request for `signer`'s key named `subject`, signed by `signer` (no
 /// attributes: the CA decides extensions and names).
 pub fn create_csr(signer: &dyn Signer, subject: &DistinguishedName) -> Result<CertificateRequest> {
+    build_csr(signer, subject, None)
+}
+
+/// Creates a PKCS#10 request like [`create_csr`] carrying `challenge` in a challengePassword
+/// attribute (PKCS#9, RFC 2985 §5.4.1, as a UTF8String): what binds a request to one enrollment
+/// (EST, RFC 7030 §3.5; kavach's device enrollment, WIRE.md §6.3 rule 11). Refused: an empty
+/// challenge or one longer than [`MAX_CHALLENGE_PASSWORD_LEN`] bytes (PKCS#9's upper bound).
+pub fn create_csr_with_challenge_password(
+    signer: &dyn Signer,
+    subject: &DistinguishedName,
+    challenge: &str,
+) -> Result<CertificateRequest> {
+    build_csr(signer, subject, Some(challenge))
+}
+
+/// The longest challengePassword (PKCS#9 `pkcs-9-ub-challengePassword`, RFC 2985).
+pub const MAX_CHALLENGE_PASSWORD_LEN: usize = 255;
+
+/// PKCS#9 challengePassword, 1.2.840.113549.1.9.7.
+const CHALLENGE_PASSWORD: const_oid::ObjectIdentifier = const_oid::db::rfc2985::PKCS_9_AT_CHALLENGE_PASSWORD;
+
+fn build_csr(signer: &dyn Signer, subject: &DistinguishedName, challenge: Option<&str>) -> Result<CertificateRequest> {
     let enc = |source| Error::Der { what: WHAT, source };
+    let mut attributes = x509_cert::attr::Attributes::new();
+    if let Some(challenge) = challenge {
+        if challenge.is_empty() || challenge.len() > MAX_CHALLENGE_PASSWORD_LEN {
+            return Err(Error::InvalidIssuanceInput {
+                what: "challengePassword",
+                reason: "must be 1 to 255 bytes",
+            });
+        }
+        let value = der::Any::encode_from(&der::asn1::Utf8StringRef::new(challenge).map_err(enc)?).map_err(enc)?;
+        let mut values = der::asn1::SetOfVec::new();
+        values.insert(value).map_err(enc)?;
+        attributes
+            .insert(x509_cert::attr::Attribute {
+                oid: CHALLENGE_PASSWORD,
+                values,
+            })
+            .map_err(enc)?;
+    }
     let info = CertReqInfo {
         version: Version::V1,
         subject: subject.as_name().clone(),
         public_key: spki::SubjectPublicKeyInfoOwned::from_der(signer.public_key().spki_der()).map_err(enc)?,
-        attributes: Default::default(),
+        attributes,
     };
     let info_der = info.to_der().map_err(enc)?;
     let signed = sign::sign(signer, &info_der, WHAT)?;

@@ -11,6 +11,7 @@
 //! | [`issue_end_entity`] | an end-entity certificate for one [`Purpose`], keyUsage and extendedKeyUsage as in the table below |
 //! | [`issue_from_csr`] | the same, for the key of a [`CertificateRequest`] whose proof of possession verified |
 //! | [`create_csr`] | a PKCS#10 request signed by a [`Signer`] |
+//! | [`create_csr_with_challenge_password`] | the same, bound to one enrollment by a challengePassword |
 //! | [`issue_crl`] | a v2 CRL with a CRL number and authorityKeyIdentifier |
 //!
 //! End-entity profiles (CLI.md's purpose table, issued as narrowly as the purpose allows):
@@ -49,7 +50,7 @@ use crate::error::{Error, Result};
 use crate::purpose::Purpose;
 
 pub use self::crl::{RevokedEntry, issue_crl};
-pub use self::csr::{CertificateRequest, create_csr};
+pub use self::csr::{CertificateRequest, MAX_CHALLENGE_PASSWORD_LEN, create_csr, create_csr_with_challenge_password};
 pub use self::input::{BACKDATE, DistinguishedName, Issuer, SubjectAltName, Validity};
 pub use self::profile::{CertificateProfile, Criticality};
 pub use crate::limits::{
