@@ -35,6 +35,8 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod attestation;
+pub mod client;
 pub mod command;
 pub mod command_order;
 pub mod device_info;
@@ -42,10 +44,15 @@ mod error;
 pub mod grammar;
 mod limits;
 pub mod message;
+pub mod naming;
 mod path;
 mod reader;
+mod refusal;
+pub mod release;
 #[doc(hidden)]
 pub mod samples;
+pub mod server;
+pub mod signed;
 pub mod trusted_time;
 pub mod upgrade;
 
@@ -54,4 +61,5 @@ pub use device_info::{DeviceInfo, DigitalId};
 pub use error::{MessageError, Result, WireCode};
 pub use limits::MAX_SAFE_INTEGER;
 pub use message::{Body, Direction, MAX_MESSAGE_LEN, Message, MessageType, Path};
+pub use refusal::Refusal;
 pub use trusted_time::{BootInstant, TimeInterval, TimePolicy, TrustedTime};

@@ -104,6 +104,9 @@ pub struct ErrorBody {
     /// `message`: when the code is one of WIRE.md §6.9's, exactly its fixed text
     /// ([`crate::WireCode::message`]); otherwise a [`crate::grammar::Label`]-shaped text.
     pub message: String,
+    /// `highestSeq`: on `KVC-REPLAY-001` only, the highest `seq` the server accepted from this
+    /// device, so that the client resumes above it (rule 5).
+    pub highest_seq: Option<u64>,
 }
 
 /// The body of a message, one variant per `type`.
@@ -227,9 +230,20 @@ impl Body {
                         crate::grammar::Label::parse("message", message)?;
                     }
                 }
+                let highest_seq = r
+                    .optional("highestSeq")
+                    .map(|v| crate::reader::as_integer("highestSeq", v, MAX_SAFE_INTEGER))
+                    .transpose()?;
+                if highest_seq.is_some() && code.as_str() != crate::error::WireCode::Replay.as_str() {
+                    return Err(MessageError::Grammar {
+                        field: "highestSeq",
+                        rule: "only on KVC-REPLAY-001",
+                    });
+                }
                 Self::Error(ErrorBody {
                     code,
                     message: message.to_owned(),
+                    highest_seq,
                 })
             }
         };
@@ -288,6 +302,9 @@ impl Body {
             Self::Error(b) => {
                 m.insert("code".into(), b.code.as_str().into());
                 m.insert("message".into(), b.message.as_str().into());
+                if let Some(highest) = b.highest_seq {
+                    m.insert("highestSeq".into(), highest.into());
+                }
             }
         }
         Value::Object(m)

@@ -56,6 +56,11 @@ impl Default for TimePolicy {
 }
 
 impl TimePolicy {
+    /// How long after a provisional step a confirming answer may come (rule 17).
+    pub fn confirm_after(&self) -> Duration {
+        self.confirm_after
+    }
+
     /// The same policy with this round-trip limit (`maxRttMs`).
     pub fn with_max_rtt(mut self, max_rtt: Duration) -> Self {
         self.max_rtt = max_rtt;

@@ -223,7 +223,8 @@ impl ReleaseRoot {
             .len()
     }
 
-    fn require(&self, verified: &[Sha256Digest]) -> Result<()> {
+    /// Refuses unless at least `threshold` distinct keys of this root are among `verified`.
+    pub fn require(&self, verified: &[Sha256Digest]) -> Result<()> {
         let counted = self.count(verified);
         if counted < self.threshold {
             return Err(UpgradeError::BelowThreshold {
