@@ -35,7 +35,7 @@ pub fn attestation_holds(attestation: &CompactJwsText, ftm_key: &PublicKey, atte
     let Ok(jws) = CompactJws::parse(attestation.as_str()) else {
         return false;
     };
-    let Ok(bare) = BareKey::new(ftm_key.clone(), &kavach_jws::ALL_ALGORITHMS) else {
+    let Ok(bare) = BareKey::with_fitting_algorithms(ftm_key.clone()) else {
         return false;
     };
     let Ok(verified) = verify_with_bare_key(&jws, &bare) else {

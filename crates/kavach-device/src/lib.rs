@@ -53,6 +53,8 @@ pub mod release;
 pub mod samples;
 pub mod server;
 pub mod signed;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod trusted_time;
 pub mod upgrade;
 

@@ -32,7 +32,7 @@ pub fn verified_signers(document: &GeneralJws) -> Option<(Vec<u8>, Vec<Sha256Dig
             continue;
         };
         let Ok(key) = certificate.public_key() else { continue };
-        let Ok(bare) = BareKey::new(key.clone(), &kavach_jws::ALL_ALGORITHMS) else {
+        let Ok(bare) = BareKey::with_fitting_algorithms(key.clone()) else {
             continue;
         };
         if verify_with_bare_key(&jws, &bare).is_ok() {

@@ -44,6 +44,17 @@ impl BareKey {
         Ok(Self { key, algorithms: algs })
     }
 
+    /// A key that verifies with every accepted algorithm that fits it (RS256 and PS256 for RSA,
+    /// the one ECDSA algorithm of its curve, EdDSA for Ed25519): for keys whose algorithm the
+    /// protocol leaves to the signer, as a key taken from a certificate.
+    pub fn with_fitting_algorithms(key: PublicKey) -> Result<Self> {
+        let fitting: Vec<JwsAlgorithm> = ALL_ALGORITHMS
+            .into_iter()
+            .filter(|a| a.check_key(&key).is_ok())
+            .collect();
+        Self::new(key, &fitting)
+    }
+
     /// A key from a JWK: `use` must be `sig` and `key_ops` contain `verify` when present; the
     /// JWK's `alg`, when present, is the one algorithm allowed (and must be accepted by kavach
     /// and fit the key); without `alg`, every accepted algorithm that fits the key is allowed
@@ -56,13 +67,7 @@ impl BareKey {
                 let alg = JwsAlgorithm::from_name(name)?;
                 Self::new(key, &[alg])
             }
-            None => {
-                let fitting: Vec<JwsAlgorithm> = ALL_ALGORITHMS
-                    .into_iter()
-                    .filter(|a| a.check_key(&key).is_ok())
-                    .collect();
-                Self::new(key, &fitting)
-            }
+            None => Self::with_fitting_algorithms(key),
         }
     }
 

@@ -273,6 +273,26 @@ fn millis_to_time(ms: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_millis(ms)
 }
 
+/// The earliest time a certificate is checked at: lo (notBefore must surely have begun, rule
+/// 16) — except while hi is unknown (before the first `time` answer after boot), when no time
+/// can be shown to be after notBefore: then the certificate is checked at the later of lo and
+/// its notBefore, i.e. "valid at some time the true time may be". Upper bounds are checked at
+/// hi whenever hi is known.
+fn validation_start(interval: &TimeInterval, certificate: &Certificate) -> u64 {
+    let not_before = u64::try_from(
+        certificate
+            .not_before()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis(),
+    )
+    .unwrap_or(u64::MAX);
+    match interval.hi {
+        Some(_) => interval.lo,
+        None => interval.lo.max(not_before),
+    }
+}
+
 fn transport(refusal: Refusal) -> ClientError {
     tracing::debug!(reason = refusal.detail(), "server answer refused");
     ClientError::Transport(refusal)
@@ -544,8 +564,17 @@ impl<S: ClientState, K: KeyStore, C: TrustedClock, U: UpdateInstaller> Managemen
                 )
             }
         };
-        let message = self.next_message(to, body, interval)?;
+        // Before the first `time` answer the clock is only a floor: enrollment messages carry
+        // at least the FTM certificate's notBefore, a time at which the server can check the
+        // chain (the server judges their freshness by the challenge, not by `ts`).
         let chain = self.keys.ftm_chain().to_vec();
+        let mut interval = *interval;
+        if interval.hi.is_none()
+            && let Some(ftm) = chain.first()
+        {
+            interval.lo = validation_start(&interval, ftm);
+        }
+        let message = self.next_message(to, body, &interval)?;
         let signed_with = recipient_id(chain.first().ok_or(ClientError::Provisioning("no FTM certificate"))?);
         let text = sign_message(self.keys.ftm(), &chain, &message).map_err(|_| ClientError::Sign("FTM signer"))?;
         self.outstanding = Some(Outstanding {
@@ -577,9 +606,15 @@ impl<S: ClientState, K: KeyStore, C: TrustedClock, U: UpdateInstaller> Managemen
         body: Body,
         time: Option<TimeRequest>,
     ) -> Result<OutgoingRequest, ClientError> {
-        let interval = self.interval();
-        let message = self.next_message(self.server_to(), body, &interval)?;
+        let mut interval = self.interval();
         let chain = self.device_chain()?;
+        // As for enrollment: before the first `time` answer, `ts` is at least notBefore.
+        if interval.hi.is_none()
+            && let Some(leaf) = chain.first()
+        {
+            interval.lo = validation_start(&interval, leaf);
+        }
+        let message = self.next_message(self.server_to(), body, &interval)?;
         let signed_with = recipient_id(
             chain
                 .first()
@@ -758,7 +793,7 @@ impl<S: ClientState, K: KeyStore, C: TrustedClock, U: UpdateInstaller> Managemen
         if self.release.root().revoked_mgmt_keys.contains(&spki_sha256(key)) {
             return not_the_server("signer key revoked by the release-root");
         }
-        let mut times = vec![interval.lo];
+        let mut times = vec![validation_start(interval, &signer)];
         if let Some(hi) = interval.hi
             && !is_time
         {
@@ -825,7 +860,7 @@ impl<S: ClientState, K: KeyStore, C: TrustedClock, U: UpdateInstaller> Managemen
                 "deviceCert does not name this device's serialNo",
             )));
         }
-        let mut times = vec![interval.lo];
+        let mut times = vec![validation_start(interval, leaf)];
         times.extend(interval.hi);
         for t in times {
             let options = ValidationOptions::new(Purpose::Device, millis_to_time(t));

@@ -538,6 +538,9 @@ impl<R: DeviceRegistry> ManagementServer<R> {
                     }
                     _ => Certification::L0,
                 };
+                // The server's `seq` to this FTM continues from the challenge's (1 for a new
+                // device) whether the record is kept, replaced or new.
+                let prior_seq = existing.as_ref().map_or(1, |d| d.server_seq);
                 let mut device = match existing {
                     Some(d) if d.state == DeviceState::Deregistered => {
                         if !self
@@ -570,7 +573,7 @@ impl<R: DeviceRegistry> ManagementServer<R> {
                     Some(d) => d.device_code,
                     None => Uuid::from_random_bytes(random().ok_or(Refusal::Client("randomness unavailable"))?),
                 };
-                let server_seq = device.as_ref().map_or(0, |d| d.server_seq) + 1;
+                let server_seq = prior_seq + 1;
                 let mut record_out = DeviceRecord {
                     device_code,
                     provider_id: record.provider_id.clone(),
@@ -641,7 +644,10 @@ impl<R: DeviceRegistry> ManagementServer<R> {
     ) -> Result<IssuedCertificate, Refusal> {
         let failed = |_| Refusal::Client("the device CA could not issue");
         let subject = crate::naming::device_subject(serial_no).map_err(failed)?;
-        let validity = Validity::new(now, now + self.config.certificate_lifetime).map_err(failed)?;
+        // Backdated by the window, as CAs do, so that a device whose trusted time is a little
+        // behind sees notBefore as begun.
+        let not_before = now.checked_sub(self.config.window).unwrap_or(now);
+        let validity = Validity::new(not_before, now + self.config.certificate_lifetime).map_err(failed)?;
         let issuer = PkiIssuer::new(ca.certificate(), ca.signer()).map_err(failed)?;
         let certificate = CertificateProfile::new(subject, key, validity)
             .with_end_entity(Purpose::Device)
@@ -678,10 +684,21 @@ impl<R: DeviceRegistry> ManagementServer<R> {
                 detail: "provider has no L0 provisioning CA",
             })?,
         };
-        let verified = verifier
-            .verify_attached_at(unverified.jws(), now)
-            .map_err(|e| jws_refusal(&e, 0))?;
-        let signer = verified.signer().clone();
+        // The enrolling device has no trusted time yet (its clock is its floor until the first
+        // `time` answer): its `ts` is not window-checked. Freshness comes from the single-use,
+        // 5-minute challenge instead (rule 10), and a replayed challenge.request only earns the
+        // FTM key's holder another challenge.
+        let provider_cfg = &self.config.providers[provider];
+        let (domain, purpose) = match record.kind {
+            ProvisionedKey::Ftm => (&provider_cfg.ftm, Purpose::Ftm),
+            ProvisionedKey::L0Provisioning => (
+                provider_cfg.l0.as_ref().ok_or(Refusal::Unidentified {
+                    detail: "provider has no L0 provisioning CA",
+                })?,
+                Purpose::Device,
+            ),
+        };
+        let signer = self.verify_without_window(verifier, domain, purpose, unverified, now, 0)?;
         let message = unverified.message();
         if message.to != self.own_id {
             return Err(Refusal::Misdirected);
@@ -706,7 +723,7 @@ impl<R: DeviceRegistry> ManagementServer<R> {
         };
         let jws = CompactJws::parse(text).map_err(|_| bad.clone())?;
         let key = signer.public_key().map_err(|_| bad.clone())?;
-        let bare = BareKey::new(key.clone(), &kavach_jws::ALL_ALGORITHMS).map_err(|_| bad.clone())?;
+        let bare = BareKey::with_fitting_algorithms(key.clone()).map_err(|_| bad.clone())?;
         let verified = verify_with_bare_key(&jws, &bare).map_err(|_| bad.clone())?;
         DigitalId::from_json(verified.payload()).map_err(|_| bad)
     }
@@ -873,6 +890,34 @@ impl<R: DeviceRegistry> ManagementServer<R> {
         }
     }
 
+    /// Signature and chain checked at the message's own `ts` (with the jti cache), then the
+    /// chain again at the server's time `now`: for the messages a device sends before it has
+    /// trusted time (`challenge.request`, `enroll`, `time.request`), whose freshness is a
+    /// single-use challenge or the client's own nonce rather than `ts` (rules 10, 14). A
+    /// replayed `time.request` earns only an answer bound to a nonce the client no longer
+    /// waits for.
+    fn verify_without_window(
+        &self,
+        verifier: &JwsVerifier,
+        domain: &kavach_pki::TrustDomain,
+        purpose: Purpose,
+        unverified: &Unverified,
+        now: SystemTime,
+        highest_seq: u64,
+    ) -> Result<Certificate, Refusal> {
+        let verified = verifier
+            .verify_attached_at(unverified.jws(), unverified.message().ts.to_system_time())
+            .map_err(|e| jws_refusal(&e, highest_seq))?;
+        let signer = verified.signer().clone();
+        let intermediates: Vec<Certificate> = verified.path().chain().iter().skip(1).cloned().collect();
+        self.validator
+            .verify(domain, &signer, &intermediates, &ValidationOptions::new(purpose, now))
+            .map_err(|_| Refusal::BadSignature {
+                detail: "signer chain not valid at the server's time",
+            })?;
+        Ok(signer)
+    }
+
     fn verify_device(
         &self,
         unverified: &Unverified,
@@ -883,10 +928,17 @@ impl<R: DeviceRegistry> ManagementServer<R> {
             detail: "device of a provider this server no longer serves",
         })?;
         let highest = device.highest_device_seq;
-        let verified = self.verifiers[provider]
-            .device
-            .verify_attached_at(unverified.jws(), now)
-            .map_err(|e| jws_refusal(&e, highest))?;
+        let verifier = &self.verifiers[provider].device;
+        let signer = if matches!(unverified.message().body, Body::TimeRequest { .. }) {
+            let domain = &self.config.providers[provider].device_domain;
+            self.verify_without_window(verifier, domain, Purpose::Device, unverified, now, highest)?
+        } else {
+            verifier
+                .verify_attached_at(unverified.jws(), now)
+                .map_err(|e| jws_refusal(&e, highest))?
+                .signer()
+                .clone()
+        };
         let message = unverified.message();
         if message.to != self.own_id {
             return Err(Refusal::Misdirected);
@@ -899,7 +951,6 @@ impl<R: DeviceRegistry> ManagementServer<R> {
         if message.seq <= highest {
             return Err(Refusal::Replay { highest_seq: highest });
         }
-        let signer = verified.signer().clone();
         self.check_nonce(&signer, message, now, highest)?;
         Ok(Accepted {
             unverified: unverified.clone(),
