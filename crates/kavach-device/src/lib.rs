@@ -1,8 +1,18 @@
-//! The device-management protocol of kavach (WIRE.md §6): the messages between a device
-//! provider's Management Server and the Management Client on each device, read strictly.
+//! The device-management protocol of kavach (WIRE.md §5, §5b, §6): a device provider's
+//! Management Server and the Management Client on each device, **sans-IO** — bytes and a time
+//! in, bytes and decisions out, like rustls — so that every rule is testable without a network
+//! and fuzzable. The transport and the running servers (TLS, HTTP, databases, HSM) are
+//! kavach-transport's; this crate never reads a clock, a socket or a file.
 //!
-//! This first layer is the message format: every message of WIRE.md §6.5, the closed command set
-//! of §6.6, MOSIP's digital ID and `deviceInfo`, each read from its JSON payload with
+//! | layer | module | what it owns |
+//! |---|---|---|
+//! | messages | [`message`], [`command`], [`device_info`], [`grammar`] | every §6.5 message, the closed §6.6 command set, MOSIP's digital ID and `deviceInfo`, read strictly |
+//! | envelope | [`signed`] | the `kavach-mgmt+jws` JWS around every message |
+//! | server | [`server`] | [`server::ManagementServer::handle`] over a [`server::DeviceRegistry`] and a provider's [`server::Issuer`] |
+//! | client | [`client`] | [`client::ManagementClient`] over [`client::ClientState`], [`client::KeyStore`], [`client::TrustedClock`], [`client::UpdateInstaller`], [`client::DeviceWatcher`] |
+//! | rules | [`trusted_time`], [`command_order`], [`upgrade`], [`release`], [`attestation`] | interval time (rules 14–17), ordered commands (19–20), TUF-style release trust (23–25), FTM key attestation (11) |
+//!
+//! Parsing uses
 //!
 //! - one strict JSON reader (duplicate members refused at every level, every object and array
 //!   bounded: [`kavach_jose::json`]),
@@ -14,11 +24,36 @@
 //!   responses (rule 2),
 //!
 //! and typed errors ([`MessageError`], stable `KVC-MSG-*` codes) that never echo a value. No type
-//! holds a free-form JSON value, and no command can ask for or carry a biometric capture. The
-//! wire codes of signed `error` messages are [`WireCode`].
+//! holds a free-form JSON value, and no command can ask for or carry a biometric capture. A rule
+//! refusing a well-formed message is a [`Refusal`], answered with the wire codes of WIRE.md §6.9
+//! ([`WireCode`]). Nothing in the crate logs a message body.
 //!
-//! Signatures, times, sequence numbers and the binding of a message to a device are protocol
-//! rules over state; they are not part of parsing.
+//! A device's life, both ends in one process (the test world of the `testing` feature):
+//!
+//! ```
+//! # #[cfg(feature = "testing")] {
+//! use kavach_device::client::{ClientEvent, MemoryClientState, MemoryInstaller};
+//! use kavach_device::grammar::Certification;
+//! use kavach_device::server::ServerRequest;
+//! use kavach_device::testing::{DeviceWorld, PROVIDER_A, TestClock};
+//!
+//! let world = DeviceWorld::get();
+//! let server = world.server();
+//! let device = world.device(PROVIDER_A, "SN-DOC-1", Certification::L1, false);
+//! server.registry().add_provisioning_record(device.record.clone()).unwrap();
+//! let mut client = world.client(&device, MemoryClientState::new(), TestClock::new(), MemoryInstaller::new());
+//! let now = std::time::SystemTime::now();
+//! let mut exchange = || {
+//!     let request = client.next_request().unwrap().unwrap();
+//!     let answer = server.handle(&ServerRequest { path: request.path, body: &request.body, tls_client_certificate: None }, now);
+//!     client.handle_response(&answer.body).unwrap()
+//! };
+//! assert_eq!(exchange(), ClientEvent::Challenged);
+//! assert!(matches!(exchange(), ClientEvent::Enrolled { .. }));
+//! # }
+//! ```
+//!
+//! The message layer alone:
 //!
 //! ```
 //! use kavach_device::{Direction, Message, Path};
