@@ -1146,6 +1146,20 @@ impl<R: DeviceRegistry> ManagementServer<R> {
         Ok((command, tasks))
     }
 
+    /// Records the platform's verified answer to a [`ServerTask::RegisterAtPlatform`] (true:
+    /// a verified `Registered`) or [`ServerTask::DeregisterAtPlatform`] (false: a verified
+    /// `Success`). Anything but a verified answer is never recorded: the runtime retries the
+    /// task and raises an alert (WIRE.md §5b).
+    pub fn record_platform_registration(&self, device_code: &Uuid, registered: bool) -> Result<(), QueueError> {
+        let mut device = self
+            .registry
+            .device_by_code(device_code)?
+            .ok_or(QueueError::UnknownDevice)?;
+        device.registered_at_platform = registered;
+        self.registry.save_device(&device)?;
+        Ok(())
+    }
+
     /// The CRL of `provider_id`'s device CA: every revocation recorded, valid from `now` to
     /// `next_update`, numbered `crl_number` (the caller keeps the counter).
     pub fn crl(
