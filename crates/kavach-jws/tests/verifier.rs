@@ -537,7 +537,10 @@ fn application_header_members_are_signed_and_read_back() {
     );
     let verified = verifier(p).verify_attached_at(&jws, SystemTime::now()).unwrap();
     assert_eq!(verified.header().string_member("req").unwrap().as_deref(), Some("abc"));
-    assert_eq!(verified.header().string_member("env").unwrap().as_deref(), Some("Staging"));
+    assert_eq!(
+        verified.header().string_member("env").unwrap().as_deref(),
+        Some("Staging")
+    );
     assert!(!verified.header().crit().iter().any(|c| c == "req"));
 }
 
@@ -548,12 +551,18 @@ fn application_header_member_cannot_override_a_registered_one() {
     for name in ["alg", "x5c", "jti", "ts", "crit", "b64", "kid"] {
         let opts = SignOptions::new().with_header_member(name, "x");
         assert!(
-            matches!(sign(&jws_signer(leaf), b"{}", &opts), Err(Error::InvalidHeaderMember { .. })),
+            matches!(
+                sign(&jws_signer(leaf), b"{}", &opts),
+                Err(Error::InvalidHeaderMember { .. })
+            ),
             "{name} was accepted as an application member"
         );
     }
     let twice = SignOptions::new()
         .with_header_member("req", "a")
         .with_header_member("req", "b");
-    assert!(matches!(sign(&jws_signer(leaf), b"{}", &twice), Err(Error::InvalidHeaderMember { .. })));
+    assert!(matches!(
+        sign(&jws_signer(leaf), b"{}", &twice),
+        Err(Error::InvalidHeaderMember { .. })
+    ));
 }

@@ -453,16 +453,31 @@ fn openssl_verifies_issued_crls() {
 fn csr_challenge_password_round_trips_and_is_covered_by_the_signature() {
     let key = PrivateKey::generate(KeyKind::P256).unwrap();
     let csr = create_csr_with_challenge_password(&key, &dn("CN=Device"), "AAECAwQFBgcICQoLDA0ODw").unwrap();
-    assert_eq!(csr.challenge_password().unwrap().as_deref(), Some("AAECAwQFBgcICQoLDA0ODw"));
+    assert_eq!(
+        csr.challenge_password().unwrap().as_deref(),
+        Some("AAECAwQFBgcICQoLDA0ODw")
+    );
     assert_eq!(&csr.verify_proof_of_possession().unwrap(), key.public_key());
-    assert_eq!(create_csr(&key, &dn("CN=Device")).unwrap().challenge_password().unwrap(), None);
+    assert_eq!(
+        create_csr(&key, &dn("CN=Device"))
+            .unwrap()
+            .challenge_password()
+            .unwrap(),
+        None
+    );
     // Changing one byte of the challenge keeps the DER valid and breaks the proof.
     let mut der = csr.der().to_vec();
     let at = der.windows(4).position(|w| w == b"AAEC").unwrap();
     der[at] = b'B';
     let tampered = CertificateRequest::from_der(&der).unwrap();
-    assert_eq!(tampered.challenge_password().unwrap().as_deref(), Some("BAECAwQFBgcICQoLDA0ODw"));
-    assert!(matches!(tampered.verify_proof_of_possession(), Err(Error::BadProofOfPossession)));
+    assert_eq!(
+        tampered.challenge_password().unwrap().as_deref(),
+        Some("BAECAwQFBgcICQoLDA0ODw")
+    );
+    assert!(matches!(
+        tampered.verify_proof_of_possession(),
+        Err(Error::BadProofOfPossession)
+    ));
 }
 
 #[test]
@@ -489,7 +504,16 @@ fn csr_challenge_password_written_by_openssl_is_read() {
     )
     .unwrap();
     let out = Command::new(&openssl)
-        .args(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout"])
+        .args([
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+        ])
         .arg(dir.path().join("k.pem"))
         .args(["-outform", "DER", "-config"])
         .arg(&config)
