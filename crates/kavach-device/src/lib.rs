@@ -43,6 +43,7 @@ pub mod grammar;
 mod limits;
 pub mod message;
 mod path;
+pub mod platform;
 mod reader;
 #[doc(hidden)]
 pub mod samples;
