@@ -768,7 +768,7 @@ fn management_server_relaying_a_platform_certificate_not_chaining_to_the_device_
     // The management server signs a "platform response" itself, with an encryption certificate
     // of its own PKI: its signature adds no trust.
     let own_enc = TestPki::p256().leaf(Purpose::Encryption).unwrap().certificate.clone();
-    let relay = relay_signed_by(&fx().ms_key, fx().ms_chain.clone(), &[own_enc.clone()]);
+    let relay = relay_signed_by(&fx().ms_key, fx().ms_chain.clone(), std::slice::from_ref(&own_enc));
     assert_eq!(
         anchors().verify(&validator(), &relay, now, None).unwrap_err(),
         PlatformApiError::Refused
