@@ -598,7 +598,7 @@ static PLATFORM_KEYS: LazyLock<Option<PlatformKeys>> = LazyLock::new(|| {
     let root = issue_root(
         &root_key,
         &DistinguishedName::parse("CN=kavach fuzz platform root").ok()?,
-        validity.clone(),
+        validity,
         None,
     )
     .ok()?;
@@ -606,7 +606,7 @@ static PLATFORM_KEYS: LazyLock<Option<PlatformKeys>> = LazyLock::new(|| {
     let leaf = |cn: &str, purpose: Purpose| -> Option<(Certificate, PrivateKey)> {
         let key = PrivateKey::generate(KeyKind::P256).ok()?;
         let dn = DistinguishedName::parse(&format!("CN={cn}")).ok()?;
-        let cert = issue_end_entity(&issuer, key.public_key(), &dn, validity.clone(), purpose, &[]).ok()?;
+        let cert = issue_end_entity(&issuer, key.public_key(), &dn, validity, purpose, &[]).ok()?;
         Some((cert, key))
     };
     let (ms, ms_key) = leaf("fuzz management server", Purpose::Signing)?;
@@ -674,6 +674,69 @@ fn platform_response(id: &str, jws: &CompactJws) -> Vec<u8> {
     .into_bytes()
 }
 
+/// What the management server and the device hold in [`device_platform_api`]: one pending
+/// request per API (signed afresh per call) and the device's platform anchors.
+struct PlatformFixture {
+    domain: kavach_device::grammar::HttpsUri,
+    pending_cert: kavach_device::platform::PendingCertificateRequest,
+    pending_reg: kavach_device::platform::PendingDeviceRegister,
+    pending_dereg: kavach_device::platform::PendingDeviceDeregister,
+    anchors: kavach_device::platform::PlatformAnchors,
+}
+
+fn platform_fixture(keys: &PlatformKeys, now: std::time::SystemTime) -> Option<PlatformFixture> {
+    use kavach_device::grammar::{Certification, CompactJwsText, DevicePurpose, Env, HttpsUri, Label, Uuid};
+    use kavach_device::platform::{
+        DeviceDeregisterRequest, DeviceRegisterRequest, DeviceRegistration, EncryptionCertificateRequest,
+        PlatformAnchors, PlatformEntry,
+    };
+    let domain = HttpsUri::parse("domainUri", PLATFORM_API_DOMAIN).ok()?;
+    let base = HttpsUri::parse("base", PLATFORM_API_BASE).ok()?;
+    let signer = keys.ms_key.as_ref();
+    let (_, pending_cert) = EncryptionCertificateRequest::new(Env::Staging, domain.clone())
+        .sign(signer, keys.ms_chain.clone(), now)
+        .ok()?;
+    let device = DeviceRegistration {
+        device_id: Label::parse("deviceId", "FUZZ-1").ok()?,
+        purpose: DevicePurpose::Auth,
+        device_sub_id: vec![1],
+        certification: Certification::L0,
+        digital_id: CompactJwsText::parse("digitalId", "eyJhbGciOiJFUzI1NiJ9.e30.c2ln", 64).ok()?,
+        firmware: Label::parse("firmware", "1.0").ok()?,
+        device_expiry: kavach_jws::Timestamp::from_system_time(now).ok()?,
+        foundational_trust_provider_id: None,
+    };
+    let (_, pending_reg) = DeviceRegisterRequest {
+        base: base.clone(),
+        env: Env::Staging,
+        device,
+    }
+    .sign(signer, keys.ms_chain.clone(), now)
+    .ok()?;
+    let (_, pending_dereg) = DeviceDeregisterRequest {
+        base,
+        device_code: Uuid::from_random_bytes([0x5a; 16]),
+        env: Env::Staging,
+    }
+    .sign(signer, keys.ms_chain.clone(), now)
+    .ok()?;
+    let anchors = PlatformAnchors::new(vec![PlatformEntry {
+        env: Env::Staging,
+        domain_uri: domain.clone(),
+        signing: keys.domain.clone(),
+        encryption: keys.domain.clone(),
+        expected_name: PLATFORM_API_ENC_NAME.to_owned(),
+    }])
+    .ok()?;
+    Some(PlatformFixture {
+        domain,
+        pending_cert,
+        pending_reg,
+        pending_dereg,
+        anchors,
+    })
+}
+
 /// The platform APIs of kavach-device (WIRE.md §5, §5b, rule 26). The bytes are read
 ///
 /// - as HTTP bodies by every parser: the platform's three endpoints (§5 certificates, §5b
@@ -690,22 +753,36 @@ fn platform_response(id: &str, jws: &CompactJws) -> Vec<u8> {
 /// the parsers (success, or a refusal other than malformed input); `verified` counts successes.
 pub fn device_platform_api(data: &[u8]) -> Reached {
     use kavach_device::PlatformCertificate;
-    use kavach_device::grammar::{CompactJwsText, Env, HttpsUri, Uuid};
+    use kavach_device::grammar::{CompactJwsText, Env};
     use kavach_device::platform::{
-        DEVICE_DEREGISTER_API_ID, DEVICE_REGISTER_API_ID, DeviceDeregisterRequest, DeviceRegisterRequest,
-        DeviceRegistration, ENCRYPTION_CERTIFICATE_API_ID, EncryptionCertificateRequest, PlatformAnchors,
-        PlatformApiError, PlatformEntry, parse_certificate_list,
+        DEVICE_DEREGISTER_API_ID, DEVICE_REGISTER_API_ID, ENCRYPTION_CERTIFICATE_API_ID, PlatformApiError,
+        parse_certificate_list,
     };
     use kavach_jws::{Freshness, SignOptions, sign};
 
-    let keys = PLATFORM_KEYS.as_ref().expect("the platform fuzz keys must build");
+    let Some(keys) = PLATFORM_KEYS.as_ref() else {
+        panic!("the platform fuzz keys must build");
+    };
+    let now = platform_now();
+    let Some(fixture) = platform_fixture(keys, now) else {
+        panic!("the platform fuzz requests must sign");
+    };
+    let PlatformFixture {
+        domain,
+        pending_cert,
+        pending_reg,
+        pending_dereg,
+        anchors,
+    } = fixture;
     let mut guard = PLATFORM_STATE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if guard.as_ref().is_none_or(|s| s.calls >= PLATFORM_REBUILD_EVERY) {
         *guard = platform_state(keys);
     }
-    let state = guard.as_mut().expect("the platform fuzz state must build");
+    let Some(state) = guard.as_mut() else {
+        panic!("the platform fuzz state must build");
+    };
     state.calls += 1;
-    let now = platform_now();
+    let ms_chain = keys.ms_chain.clone();
     let mut reached = Reached::default();
     let mut tally = |ok: bool, err: Option<&PlatformApiError>| {
         if ok {
@@ -721,39 +798,6 @@ pub fn device_platform_api(data: &[u8]) -> Reached {
             tally(r.is_ok(), r.as_ref().err());
         }};
     }
-
-    // The management server's pending requests (signed once per call: fresh jti).
-    let domain = HttpsUri::parse("domainUri", PLATFORM_API_DOMAIN).expect("fixed URI");
-    let base = HttpsUri::parse("base", PLATFORM_API_BASE).expect("fixed URI");
-    let ms_chain = keys.ms_chain.clone();
-    let (_, pending_cert) = EncryptionCertificateRequest::new(Env::Staging, domain.clone())
-        .sign(keys.ms_key.as_ref(), ms_chain.clone(), now)
-        .expect("signing the fuzz request");
-    let digital_id = CompactJwsText::parse("digitalId", "eyJhbGciOiJFUzI1NiJ9.e30.c2ln", 64).expect("fixed");
-    let registration = DeviceRegistration {
-        device_id: kavach_device::grammar::Label::parse("deviceId", "FUZZ-1").expect("fixed"),
-        purpose: kavach_device::grammar::DevicePurpose::Auth,
-        device_sub_id: vec![1],
-        certification: kavach_device::grammar::Certification::L0,
-        digital_id,
-        firmware: kavach_device::grammar::Label::parse("firmware", "1.0").expect("fixed"),
-        device_expiry: kavach_jws::Timestamp::from_system_time(now).expect("fixed time"),
-        foundational_trust_provider_id: None,
-    };
-    let (_, pending_reg) = DeviceRegisterRequest {
-        base: base.clone(),
-        env: Env::Staging,
-        device: registration,
-    }
-    .sign(keys.ms_key.as_ref(), ms_chain.clone(), now)
-    .expect("signing the fuzz request");
-    let (_, pending_dereg) = DeviceDeregisterRequest {
-        base,
-        device_code: Uuid::from_random_bytes([0x5a; 16]),
-        env: Env::Staging,
-    }
-    .sign(keys.ms_key.as_ref(), ms_chain.clone(), now)
-    .expect("signing the fuzz request");
 
     // 1. The bytes as bodies, on both ends.
     count!(state.certificates.handle(data, now));
@@ -803,14 +847,6 @@ pub fn device_platform_api(data: &[u8]) -> Reached {
         ("domainUri", PLATFORM_API_DOMAIN),
         ("req", pending_cert.jti()),
     ];
-    let anchors = PlatformAnchors::new(vec![PlatformEntry {
-        env: Env::Staging,
-        domain_uri: domain.clone(),
-        signing: keys.domain.clone(),
-        encryption: keys.domain.clone(),
-        expected_name: PLATFORM_API_ENC_NAME.to_owned(),
-    }])
-    .expect("one platform entry");
     if let Some(jws) = signed(&keys.platform_key, &keys.platform_chain, &[]) {
         let body = platform_response(DEVICE_REGISTER_API_ID, &jws);
         count!(pending_reg.accept_response(&body, &state.strict, now));
