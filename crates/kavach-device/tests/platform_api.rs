@@ -597,6 +597,47 @@ fn register_request_replayed_or_outside_five_minutes_is_refused() {
     );
 }
 
+/// A register request body over an arbitrary payload, signed by the provider with `aud`.
+fn raw_register_request(payload: &str, now: SystemTime) -> Vec<u8> {
+    let jws = sign(
+        &fx().ms_key,
+        payload.as_bytes(),
+        &SignOptions::new()
+            .with_certificate_chain(fx().ms_chain.clone())
+            .with_freshness(Freshness::TimestampAndJtiAt(now))
+            .with_header_member("aud", BASE),
+    )
+    .unwrap();
+    serde_json::json!({
+        "id": "io.mosip.deviceregister", "version": "v1",
+        "requesttime": Timestamp::from_system_time(now).unwrap().to_string(),
+        "request": { "deviceData": jws.as_str() },
+    })
+    .to_string()
+    .into_bytes()
+}
+
+#[test]
+fn register_request_in_mosip_shape_with_string_sub_ids_and_no_ftp_id_is_accepted() {
+    let now = SystemTime::now();
+    let ts = Timestamp::from_system_time(now).unwrap().to_string();
+    let payload = serde_json::json!({
+        "deviceId": "FP-SLAP-0001", "purpose": "Registration", "makerNote": "ignored",
+        "deviceInfo": {
+            "deviceSubId": ["1", 2], "certification": "L0", "digitalId": digital_id(3).as_str(),
+            "firmware": "1.0", "deviceExpiry": "2030-01-01T00:00:00.000Z", "timestamp": ts,
+        },
+    })
+    .to_string();
+    let (_, pending) = register_request(3)
+        .sign(&fx().ms_key, fx().ms_chain.clone(), now)
+        .unwrap();
+    let answer = register_service()
+        .handle_register(&raw_register_request(&payload, now), now)
+        .unwrap();
+    assert!(pending.accept_response(&answer, &platform_verifier(), now).is_ok());
+}
+
 #[test]
 fn register_request_with_a_stale_device_info_timestamp_is_refused() {
     // `ts` is fresh, `deviceInfo.timestamp` is ten minutes old.
@@ -610,23 +651,9 @@ fn register_request_with_a_stale_device_info_timestamp_is_refused() {
         },
     })
     .to_string();
-    let jws = sign(
-        &fx().ms_key,
-        payload.as_bytes(),
-        &SignOptions::new()
-            .with_certificate_chain(fx().ms_chain.clone())
-            .with_freshness(Freshness::TimestampAndJtiAt(now))
-            .with_header_member("aud", BASE),
-    )
-    .unwrap();
-    let body = serde_json::json!({
-        "id": "io.mosip.deviceregister", "version": "v1",
-        "requesttime": Timestamp::from_system_time(now).unwrap().to_string(),
-        "request": { "deviceData": jws.as_str() },
-    })
-    .to_string();
+    let body = raw_register_request(&payload, now);
     assert_eq!(
-        register_service().handle_register(body.as_bytes(), now).unwrap_err(),
+        register_service().handle_register(&body, now).unwrap_err(),
         PlatformApiError::Refused
     );
 }

@@ -22,7 +22,7 @@ use crate::platform::wire::{
     FRESHNESS_WINDOW, header_member, payload_members, read_request, read_response, request_body, response_body,
     sign_payload, timestamp, within,
 };
-use crate::reader::{ObjectReader, Schema, as_integer, as_str};
+use crate::reader::{ObjectReader, Schema, as_str};
 
 /// The `id` of the register wrappers.
 pub const DEVICE_REGISTER_API_ID: &str = "io.mosip.deviceregister";
@@ -90,24 +90,19 @@ impl DeviceRegistration {
         let mut r = ObjectReader::over("deviceData", &members, Schema::Lenient);
         let device_id = Label::read("deviceId", r.required("deviceId")?)?;
         let purpose = DevicePurpose::read("purpose", r.required("purpose")?)?;
-        let ftp = as_str(
-            "foundationalTrustProviderId",
-            r.required("foundationalTrustProviderId")?,
-            64,
-        )?;
-        let foundational_trust_provider_id = if ftp.is_empty() {
-            None
-        } else {
-            Some(Label::parse("foundationalTrustProviderId", ftp)?)
+        // Absent, `null` or `""` for a device without a foundational trust module (L0).
+        let foundational_trust_provider_id = match r.optional("foundationalTrustProviderId") {
+            None | Some(Value::Null) => None,
+            Some(value) => match as_str("foundationalTrustProviderId", value, 64)? {
+                "" => None,
+                text => Some(Label::parse("foundationalTrustProviderId", text)?),
+            },
         };
         let mut info = r.object("deviceInfo", Schema::Lenient)?;
         let device_sub_id = info
             .array("deviceSubId", MAX_SUB_IDS)?
             .iter()
-            .map(|v| match as_integer("deviceSubId", v, 3) {
-                Ok(n) => Ok(n as u8),
-                Err(e) => Err(PlatformApiError::from(e)),
-            })
+            .map(|v| crate::device_info::read_sub_id(v).map_err(PlatformApiError::from))
             .collect::<Result<Vec<u8>>>()?;
         let registration = Self {
             device_id,
