@@ -20,6 +20,10 @@
 //! Signatures, times, sequence numbers and the binding of a message to a device are protocol
 //! rules over state; they are not part of parsing.
 //!
+//! [`platform`] holds the platform side APIs: the encryption-certificate API (§5) and MOSIP
+//! 1.1.x's device register and deregister API (§5b), both ends, and the device's check of a
+//! relayed platform certificate against its own platform anchors (rule 26).
+//!
 //! ```
 //! use kavach_device::{Direction, Message, Path};
 //!
