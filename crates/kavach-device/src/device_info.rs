@@ -152,7 +152,7 @@ impl DeviceInfo {
     }
 }
 
-fn read_sub_id(value: &Value) -> Result<u8> {
+pub(crate) fn read_sub_id(value: &Value) -> Result<u8> {
     const FIELD: &str = "deviceSubId";
     let id = match value {
         Value::String(_) => {

@@ -55,6 +55,10 @@
 //!
 //! The message layer alone:
 //!
+//! [`platform`] holds the platform side APIs: the encryption-certificate API (§5) and MOSIP
+//! 1.1.x's device register and deregister API (§5b), both ends, and the device's check of a
+//! relayed platform certificate against its own platform anchors (rule 26).
+//!
 //! ```
 //! use kavach_device::{Direction, Message, Path};
 //!
@@ -81,6 +85,7 @@ mod limits;
 pub mod message;
 pub mod naming;
 mod path;
+pub mod platform;
 mod reader;
 mod refusal;
 pub mod release;

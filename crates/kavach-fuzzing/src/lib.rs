@@ -47,6 +47,7 @@ pub const TARGETS: &[Target] = &[
     ("envelope_sbi", envelope_sbi),
     ("envelope_primitives", envelope_primitives),
     ("device_message_parse", device_message_parse),
+    ("device_platform_api", device_platform_api),
 ];
 
 /// Key parsing: DER private keys (PKCS#8 / PKCS#1 / SEC1), `SubjectPublicKeyInfo`, and PEM.
@@ -543,6 +544,356 @@ pub fn device_message_parse(data: &[u8]) -> Reached {
             Ok(id),
             "a digital ID must round-trip"
         );
+    }
+    reached
+}
+
+/// The fixed time of [`device_platform_api`]: 2027-01-15T08:00:00.000Z. Seeds that reach the
+/// `timestamp` checks of §5b carry this time.
+pub const PLATFORM_API_NOW_UNIX_SECS: u64 = 1_800_000_000;
+
+/// The base URL (`aud`) of the platform in [`device_platform_api`].
+pub const PLATFORM_API_BASE: &str = "https://platform.fuzz.test";
+
+/// The `domainUri` served in [`device_platform_api`].
+pub const PLATFORM_API_DOMAIN: &str = "https://auth.fuzz.test";
+
+/// The expected name of the platform encryption certificate in [`device_platform_api`].
+pub const PLATFORM_API_ENC_NAME: &str = "enc.fuzz.test";
+
+/// Keys and certificates of [`device_platform_api`], made once per process: one root, the
+/// management server's signing leaf, the platform's signing leaf and its encryption leaf.
+struct PlatformKeys {
+    validator: Arc<Validator>,
+    domain: TrustDomain,
+    ms_key: Arc<PrivateKey>,
+    ms_chain: Vec<Certificate>,
+    platform_key: Arc<PrivateKey>,
+    platform_chain: Vec<Certificate>,
+    encryption: Certificate,
+}
+
+/// What [`device_platform_api`] rebuilds every [`PLATFORM_REBUILD_EVERY`] calls, so that the
+/// replay caches (entries never expire at a fixed time) never fill.
+struct PlatformState {
+    calls: usize,
+    certificates: kavach_device::platform::EncryptionCertificateService,
+    register: kavach_device::platform::DeviceRegisterService,
+    strict: JwsVerifier,
+    mosip: JwsVerifier,
+    fixture: PlatformFixture,
+}
+
+const PLATFORM_REBUILD_EVERY: usize = 256;
+
+fn platform_now() -> std::time::SystemTime {
+    std::time::UNIX_EPOCH + Duration::from_secs(PLATFORM_API_NOW_UNIX_SECS)
+}
+
+static PLATFORM_KEYS: LazyLock<Option<PlatformKeys>> = LazyLock::new(|| {
+    use kavach_pki::issue::{Issuer, issue_end_entity};
+    let now = platform_now();
+    let year = Duration::from_secs(365 * 86_400);
+    let validity = Validity::new(now - year, now + 10 * year).ok()?;
+    let root_key = PrivateKey::generate(KeyKind::P256).ok()?;
+    let root = issue_root(
+        &root_key,
+        &DistinguishedName::parse("CN=kavach fuzz platform root").ok()?,
+        validity,
+        None,
+    )
+    .ok()?;
+    let issuer = Issuer::new(&root, &root_key).ok()?;
+    let leaf = |cn: &str, purpose: Purpose| -> Option<(Certificate, PrivateKey)> {
+        let key = PrivateKey::generate(KeyKind::P256).ok()?;
+        let dn = DistinguishedName::parse(&format!("CN={cn}")).ok()?;
+        let cert = issue_end_entity(&issuer, key.public_key(), &dn, validity, purpose, &[]).ok()?;
+        Some((cert, key))
+    };
+    let (ms, ms_key) = leaf("fuzz management server", Purpose::Signing)?;
+    let (platform, platform_key) = leaf("fuzz platform", Purpose::Signing)?;
+    let (encryption, _) = leaf(PLATFORM_API_ENC_NAME, Purpose::Encryption)?;
+    Some(PlatformKeys {
+        validator: Arc::new(Validator::new()),
+        domain: TrustDomain::new("FUZZ-PLATFORM", vec![root]).ok()?,
+        ms_key: Arc::new(ms_key),
+        ms_chain: vec![ms],
+        platform_key: Arc::new(platform_key),
+        platform_chain: vec![platform],
+        encryption,
+    })
+});
+
+fn platform_state(keys: &PlatformKeys) -> Option<PlatformState> {
+    use kavach_device::grammar::{Env, HttpsUri};
+    use kavach_device::platform::{DeviceRegisterService, EncryptionCertificateService};
+    let verifier = || JwsVerifier::new(Arc::clone(&keys.validator), keys.domain.clone());
+    let domain = HttpsUri::parse("domainUri", PLATFORM_API_DOMAIN).ok()?;
+    let certificates = EncryptionCertificateService::new(
+        verifier(),
+        Arc::clone(&keys.platform_key) as Arc<dyn Signer>,
+        keys.platform_chain.clone(),
+    )
+    .with_certificates(Env::Staging, domain, vec![keys.encryption.clone()])
+    .ok()?;
+    let register = DeviceRegisterService::new(
+        verifier(),
+        Arc::clone(&keys.platform_key) as Arc<dyn Signer>,
+        keys.platform_chain.clone(),
+        Env::Staging,
+        HttpsUri::parse("base", PLATFORM_API_BASE).ok()?,
+    );
+    Some(PlatformState {
+        calls: 0,
+        certificates,
+        register,
+        strict: verifier(),
+        mosip: verifier()
+            .with_policy(Policy::CompatMosip)
+            .with_kid_rule(KidRule::Unchecked),
+        fixture: platform_fixture(keys, platform_now())?,
+    })
+}
+
+static PLATFORM_STATE: LazyLock<std::sync::Mutex<Option<PlatformState>>> =
+    LazyLock::new(|| std::sync::Mutex::new(PLATFORM_KEYS.as_ref().and_then(platform_state)));
+
+/// A request wrapper around `jws` (WIRE.md §5, §5b).
+fn platform_request(id: &str, member: &str, jws: &CompactJws) -> Vec<u8> {
+    format!(
+        r#"{{"id":"{id}","version":"v1","requesttime":"2027-01-15T08:00:00.000Z","request":{{"{member}":"{}"}}}}"#,
+        jws.as_str()
+    )
+    .into_bytes()
+}
+
+/// A response wrapper around `jws`.
+fn platform_response(id: &str, jws: &CompactJws) -> Vec<u8> {
+    format!(
+        r#"{{"id":"{id}","version":"v1","responsetime":"2027-01-15T08:00:00.000Z","response":"{}"}}"#,
+        jws.as_str()
+    )
+    .into_bytes()
+}
+
+/// What the management server and the device hold in [`device_platform_api`]: one pending
+/// request per API (signed afresh per call) and the device's platform anchors.
+struct PlatformFixture {
+    domain: kavach_device::grammar::HttpsUri,
+    pending_cert: kavach_device::platform::PendingCertificateRequest,
+    pending_reg: kavach_device::platform::PendingDeviceRegister,
+    pending_dereg: kavach_device::platform::PendingDeviceDeregister,
+    anchors: kavach_device::platform::PlatformAnchors,
+}
+
+fn platform_fixture(keys: &PlatformKeys, now: std::time::SystemTime) -> Option<PlatformFixture> {
+    use kavach_device::grammar::{Certification, CompactJwsText, DevicePurpose, Env, HttpsUri, Label, Uuid};
+    use kavach_device::platform::{
+        DeviceDeregisterRequest, DeviceRegisterRequest, DeviceRegistration, EncryptionCertificateRequest,
+        PlatformAnchors, PlatformEntry,
+    };
+    let domain = HttpsUri::parse("domainUri", PLATFORM_API_DOMAIN).ok()?;
+    let base = HttpsUri::parse("base", PLATFORM_API_BASE).ok()?;
+    let signer = keys.ms_key.as_ref();
+    let (_, pending_cert) = EncryptionCertificateRequest::new(Env::Staging, domain.clone())
+        .sign(signer, keys.ms_chain.clone(), now)
+        .ok()?;
+    let device = DeviceRegistration {
+        device_id: Label::parse("deviceId", "FUZZ-1").ok()?,
+        purpose: DevicePurpose::Auth,
+        device_sub_id: vec![1],
+        certification: Certification::L0,
+        digital_id: CompactJwsText::parse("digitalId", "eyJhbGciOiJFUzI1NiJ9.e30.c2ln", 64).ok()?,
+        firmware: Label::parse("firmware", "1.0").ok()?,
+        device_expiry: kavach_jws::Timestamp::from_system_time(now).ok()?,
+        foundational_trust_provider_id: None,
+    };
+    let (_, pending_reg) = DeviceRegisterRequest {
+        base: base.clone(),
+        env: Env::Staging,
+        device,
+    }
+    .sign(signer, keys.ms_chain.clone(), now)
+    .ok()?;
+    let (_, pending_dereg) = DeviceDeregisterRequest {
+        base,
+        device_code: Uuid::from_random_bytes([0x5a; 16]),
+        env: Env::Staging,
+    }
+    .sign(signer, keys.ms_chain.clone(), now)
+    .ok()?;
+    let anchors = PlatformAnchors::new(vec![PlatformEntry {
+        env: Env::Staging,
+        domain_uri: domain.clone(),
+        signing: keys.domain.clone(),
+        encryption: keys.domain.clone(),
+        expected_name: PLATFORM_API_ENC_NAME.to_owned(),
+    }])
+    .ok()?;
+    Some(PlatformFixture {
+        domain,
+        pending_cert,
+        pending_reg,
+        pending_dereg,
+        anchors,
+    })
+}
+
+/// The platform APIs of kavach-device (WIRE.md §5, §5b, rule 26). The bytes are read
+///
+/// - as HTTP bodies by every parser: the platform's three endpoints (§5 certificates, §5b
+///   register and deregister) and the management server's three answer checks, and as the
+///   certificate list of a §5 answer;
+/// - as the relayed response JWS a device checks against its platform anchors (rule 26);
+/// - as a *signed payload*: signed here by the management server's key (with `aud`) and fed to
+///   the three endpoints, and by the platform's key (with `env`, `domainUri`, `req`) and fed to
+///   the three answer checks and to the device — so the payload readers behind the signature
+///   are fuzzed too. Only bytes that name a member of a payload (`domainUri`, `deviceInfo`,
+///   `deviceCode`, `status`, `certificate`) are signed for the APIs that read it: signatures
+///   cost far more than the parsers.
+///
+/// Time is fixed ([`PLATFORM_API_NOW_UNIX_SECS`]); the services and verifiers are rebuilt every
+/// few hundred calls so their replay caches never fill. `parsed` counts results that got past
+/// the parsers (success, or a refusal other than malformed input); `verified` counts successes.
+pub fn device_platform_api(data: &[u8]) -> Reached {
+    use kavach_device::PlatformCertificate;
+    use kavach_device::grammar::{CompactJwsText, Env};
+    use kavach_device::platform::{
+        DEVICE_DEREGISTER_API_ID, DEVICE_REGISTER_API_ID, ENCRYPTION_CERTIFICATE_API_ID, PlatformApiError,
+        parse_certificate_list,
+    };
+    use kavach_jws::{Freshness, SignOptions, sign};
+
+    let Some(keys) = PLATFORM_KEYS.as_ref() else {
+        panic!("the platform fuzz keys must build");
+    };
+    let now = platform_now();
+    let mut guard = PLATFORM_STATE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if guard.as_ref().is_none_or(|s| s.calls >= PLATFORM_REBUILD_EVERY) {
+        *guard = platform_state(keys);
+    }
+    let Some(state) = guard.as_mut() else {
+        panic!("the platform fuzz state must build");
+    };
+    state.calls += 1;
+    let PlatformFixture {
+        domain,
+        pending_cert,
+        pending_reg,
+        pending_dereg,
+        anchors,
+    } = &state.fixture;
+    let ms_chain = keys.ms_chain.clone();
+    let mut reached = Reached::default();
+    let mut tally = |ok: bool, err: Option<&PlatformApiError>| {
+        if ok {
+            reached.parsed += 1;
+            reached.verified += 1;
+        } else if err.is_some_and(|e| !e.is_malformed_input()) {
+            reached.parsed += 1;
+        }
+    };
+    macro_rules! count {
+        ($e:expr) => {{
+            let r = $e;
+            tally(r.is_ok(), r.as_ref().err());
+        }};
+    }
+
+    // 1. The bytes as bodies, on both ends.
+    count!(state.certificates.handle(data, now));
+    count!(state.register.handle_register(data, now));
+    count!(state.register.handle_deregister(data, now));
+    count!(pending_cert.accept_response(data, &state.strict, now));
+    count!(pending_cert.accept_response(data, &state.mosip, now));
+    count!(pending_reg.accept_response(data, &state.strict, now));
+    count!(pending_dereg.accept_response(data, &state.strict, now));
+    count!(parse_certificate_list(data));
+
+    // 2. The bytes as signed payloads.
+    let signed = |key: &PrivateKey, chain: &[Certificate], members: &[(&str, &str)]| {
+        let mut options = SignOptions::new()
+            .with_certificate_chain(chain.to_vec())
+            .with_freshness(Freshness::TimestampAndJtiAt(now));
+        for (name, value) in members {
+            options = options.with_header_member(*name, *value);
+        }
+        sign(key, data, &options).ok()
+    };
+    // Each signed once per use (a jti verified twice by one verifier is a replay), and only
+    // for bytes that name a member of that payload: signing and verifying cost far more than
+    // the parsers, and a payload without its members ends at the first `required`.
+    let has = |needle: &[u8]| data.windows(needle.len()).any(|w| w == needle);
+    let (request_5, register, device_code, status, certificate) = (
+        has(b"domainUri"),
+        has(b"deviceInfo"),
+        has(b"deviceCode"),
+        has(b"status"),
+        has(b"certificate"),
+    );
+    let aud = [("aud", PLATFORM_API_BASE)];
+    if request_5 && let Some(jws) = signed(&keys.ms_key, &ms_chain, &aud) {
+        count!(
+            state
+                .certificates
+                .handle(&platform_request(ENCRYPTION_CERTIFICATE_API_ID, "data", &jws), now)
+        );
+    }
+    if register && let Some(jws) = signed(&keys.ms_key, &ms_chain, &aud) {
+        count!(
+            state
+                .register
+                .handle_register(&platform_request(DEVICE_REGISTER_API_ID, "deviceData", &jws), now)
+        );
+    }
+    if device_code
+        && !status
+        && let Some(jws) = signed(&keys.ms_key, &ms_chain, &aud)
+    {
+        count!(
+            state
+                .register
+                .handle_deregister(&platform_request(DEVICE_DEREGISTER_API_ID, "device", &jws), now)
+        );
+    }
+    let members = [
+        ("env", "Staging"),
+        ("domainUri", PLATFORM_API_DOMAIN),
+        ("req", pending_cert.jti()),
+    ];
+    if status && let Some(jws) = signed(&keys.platform_key, &keys.platform_chain, &[]) {
+        let body = platform_response(DEVICE_REGISTER_API_ID, &jws);
+        count!(pending_reg.accept_response(&body, &state.strict, now));
+    }
+    if status && let Some(jws) = signed(&keys.platform_key, &keys.platform_chain, &[]) {
+        let body = platform_response(DEVICE_DEREGISTER_API_ID, &jws);
+        count!(pending_dereg.accept_response(&body, &state.strict, now));
+    }
+    if certificate && let Some(jws) = signed(&keys.platform_key, &keys.platform_chain, &members) {
+        let body = platform_response(ENCRYPTION_CERTIFICATE_API_ID, &jws);
+        count!(pending_cert.accept_response(&body, &state.strict, now));
+        if let Ok(response) =
+            CompactJwsText::parse("response", jws.as_str(), kavach_device::command::MAX_PLATFORM_JWS_LEN)
+        {
+            let relayed = PlatformCertificate {
+                env: Env::Staging,
+                domain_uri: domain.clone(),
+                response,
+            };
+            count!(anchors.verify(&keys.validator, &relayed, now, Some(now)));
+        }
+    }
+
+    // 3. The bytes as the relayed response JWS itself.
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Ok(response) = CompactJwsText::parse("response", text, kavach_device::command::MAX_PLATFORM_JWS_LEN)
+    {
+        let relayed = PlatformCertificate {
+            env: Env::Staging,
+            domain_uri: domain.clone(),
+            response,
+        };
+        count!(anchors.verify(&keys.validator, &relayed, now, None));
     }
     reached
 }

@@ -222,3 +222,17 @@ fn device_message_parse_seeds_parse_on_their_path() {
         assert_eq!(reached.parsed, expected, "{file}");
     }
 }
+
+#[test]
+fn device_platform_api_seeds_get_past_the_parsers_and_payloads_verify() {
+    let seeds = replay("device_platform_api");
+    assert_eq!(seeds.len(), 9);
+    for (file, reached) in &seeds {
+        // Every seed gets past at least one parser (its body, or its payload once signed).
+        assert!(reached.parsed >= 1, "{file}: {reached:?}");
+        // A payload signed in the body reaches the success path of its API.
+        if file.starts_with("payload_") {
+            assert!(reached.verified >= 1, "{file}: {reached:?}");
+        }
+    }
+}
