@@ -181,9 +181,15 @@ fn jws_refusal(error: &kavach_jws::Error, highest_seq: u64) -> Refusal {
 }
 
 /// Before the device is identified every refusal is `KVC-DEV-000` (rule 27).
+///
+/// A replay refusal passes through with its `highestSeq` (rule 5): it is only ever raised once
+/// the FTM (or L0) signature and chain verified — the sender is identified — and without it a
+/// device whose state was wiped (re-provisioned after deregistration, or a clone) would send
+/// `seq` 1 below the record's mark forever and never reach the clone or deregistration check.
 fn unidentified(refusal: Refusal) -> Refusal {
     match refusal {
         Refusal::ReplayCacheFull => Refusal::ReplayCacheFull,
+        Refusal::Replay { .. } => refusal,
         Refusal::Unidentified { .. }
         | Refusal::RateLimited
         | Refusal::ModelNotApproved
