@@ -29,7 +29,7 @@ fn server_message_signed_by_a_look_alike_server_key_under_another_root() {
     let message = decode(&response.body, request.path, Direction::Response);
     let forged = sign_message(
         &world.lookalike_signing.key,
-        &[world.lookalike_signing.certificate.clone()],
+        std::slice::from_ref(&world.lookalike_signing.certificate),
         &message,
     )
     .unwrap();
@@ -61,7 +61,12 @@ fn device_certificate_posing_as_the_management_server() {
     assert!(matches!(refusal, Refusal::BadSignature { .. }), "{refusal:?}");
     // Nor can a release (codeSigning) key.
     let world = DeviceWorld::get();
-    let forged = sign_message(&world.release[0].key, &[world.release[0].certificate.clone()], &message).unwrap();
+    let forged = sign_message(
+        &world.release[0].key,
+        std::slice::from_ref(&world.release[0].certificate),
+        &message,
+    )
+    .unwrap();
     let refusal = h.refuse(forged.as_bytes());
     assert!(matches!(refusal, Refusal::BadSignature { .. }), "{refusal:?}");
     assert!(matches!(h.answer(&response.body), Ok(ClientEvent::Commands { .. })));

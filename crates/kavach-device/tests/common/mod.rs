@@ -275,7 +275,7 @@ pub fn sign_as_server(message: &Message) -> Vec<u8> {
     let world = DeviceWorld::get();
     sign_message(
         &world.mgmt_signing.key,
-        &[world.mgmt_signing.certificate.clone()],
+        std::slice::from_ref(&world.mgmt_signing.certificate),
         message,
     )
     .unwrap()
@@ -284,9 +284,13 @@ pub fn sign_as_server(message: &Message) -> Vec<u8> {
 
 /// Signs `message` with `device`'s FTM key and chain (an enrollment message).
 pub fn sign_as_ftm(device: &TestDevice, message: &Message) -> Vec<u8> {
-    sign_message(&device.chip.key, &[device.chip.certificate.clone()], message)
-        .unwrap()
-        .into_bytes()
+    sign_message(
+        &device.chip.key,
+        std::slice::from_ref(&device.chip.certificate),
+        message,
+    )
+    .unwrap()
+    .into_bytes()
 }
 
 /// Fresh random nonce.
