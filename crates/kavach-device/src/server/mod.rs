@@ -307,6 +307,20 @@ impl<R: DeviceRegistry> ManagementServer<R> {
         };
         let mut tasks = Vec::new();
         let outcome = match unverified.message().message_type() {
+            // Rule 4 holds for enrollment too: a TLS client certificate, when presented, must
+            // be the signer's (here the FTM or L0 provisioning certificate).
+            MessageType::ChallengeRequest | MessageType::Enroll
+                if request
+                    .tls_client_certificate
+                    .is_some_and(|tls| unverified.claimed_signer_der() != Some(tls)) =>
+            {
+                Err((
+                    Refusal::Unidentified {
+                        detail: "the TLS client certificate is not the signer's",
+                    },
+                    None,
+                ))
+            }
             MessageType::ChallengeRequest | MessageType::Enroll => self
                 .handle_enrollment(&unverified, now, &mut tasks)
                 .map_err(|e| (unidentified(e), None)),
