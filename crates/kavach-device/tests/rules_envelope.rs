@@ -138,6 +138,29 @@ fn tls_client_certificate_differing_from_the_signer() {
     assert!(matches!(h.answer(&response.body), Ok(ClientEvent::Commands { .. })));
 }
 
+/// Rule 4 at enrollment: an FTM-signed `challenge.request` over a TLS connection
+/// authenticated by another certificate is refused too.
+#[test]
+fn tls_client_certificate_differing_from_the_ftm_signer() {
+    let world = DeviceWorld::get();
+    let device = world.device(PROVIDER_A, "SN-ENV-TLS-FTM", Certification::L1, false);
+    let other = world.device(PROVIDER_A, "SN-ENV-TLS-FTM-OTHER", Certification::L1, false);
+    let mut h = Harness::new(&device, MemoryInstaller::new());
+    let request = h.request();
+    assert_eq!(request.path, Path::Challenge);
+    let response = h.deliver_tls(request.path, &request.body, Some(other.chip.certificate.der()));
+    assert_eq!(
+        response.refusal,
+        Some(Refusal::Unidentified {
+            detail: "the TLS client certificate is not the signer's"
+        })
+    );
+    assert_eq!(error_code(&response, request.path), WireCode::Unidentified.as_str());
+    let response = h.deliver_tls(request.path, &request.body, Some(device.chip.certificate.der()));
+    assert_eq!(response.status, 200);
+    assert_eq!(h.answer(&response.body), Ok(ClientEvent::Challenged));
+}
+
 /// Rule 5: the `highestSeq` of a `KVC-REPLAY-001` moves the client's next `seq` above it,
 /// and the client's next request is accepted.
 #[test]
