@@ -417,3 +417,60 @@ fn a_management_server_relaying_a_platform_certificate_that_does_not_chain_to_th
     h.ready();
     assert!(h.client.state().platform_certificate.is_some());
 }
+
+/// Rule 22: deregistration clears `deviceCode`, the platform certificate and the server `seq`
+/// mark but keeps the release-root, the version floor and the time floor, so that a
+/// re-enrolled device cannot be rolled back through its deregistration.
+#[test]
+fn deregistration_used_to_reset_the_floors() {
+    let world = DeviceWorld::get();
+    let d = device("SN-CMD-DEREGISTER-FLOORS");
+    let image = b"firmware 2.0.0 (floors)".to_vec();
+    let url = "https://updates.example/fw-floors.bin";
+    let mut installer = MemoryInstaller::new();
+    installer.serve(url, image.clone());
+    let mut h = with_trust(&d, Box::new(Accepting));
+    h.client = {
+        let store = h.store.clone();
+        world
+            .client(&d, store, h.clock.clone(), installer)
+            .with_platform_trust(Box::new(Accepting))
+    };
+    let code = h.trusted();
+    assert!(h.client.state().platform_certificate.is_some());
+    let manifest = world.release_document(
+        &world.manifest_payload(
+            "2.0.0",
+            &image,
+            url,
+            "2099-01-01T00:00:00.000Z",
+            kavach_device::testing::SUB_TYPE,
+        ),
+        &[0, 1],
+    );
+    let root_v2 = world.release_document(&world.release_root_payload(2, 2, &[0, 1], &[]), &[0, 1]);
+    h.server
+        .queue_command(
+            &code,
+            Action::Upgrade {
+                manifest,
+                release_roots: vec![root_v2],
+            },
+            h.now,
+        )
+        .unwrap();
+    assert_eq!(h.step(), ran("upgrade", Outcome::Done));
+    assert!(matches!(h.step(), (Path::Result, Ok(ClientEvent::Acknowledged { .. }))));
+    let before = h.client.state().clone();
+    h.server.queue_command(&code, Action::Deregister, h.now).unwrap();
+    assert_eq!(h.step(), ran("deregister", Outcome::Done));
+    assert_eq!(h.step(), (Path::Result, Ok(ClientEvent::Deregistered)));
+    let after = h.store.snapshot().unwrap();
+    assert_eq!(after.device_code, None);
+    assert_eq!(after.platform_certificate, None);
+    assert_eq!(after.server_seq_mark, 0);
+    assert_eq!(after.release_root, before.release_root);
+    assert!(after.release_root.is_some());
+    assert_eq!(after.version_floor.as_ref().map(|v| v.as_str()), Some("2.0.0"));
+    assert!(after.time_floor_ms >= before.time_floor_ms && after.time_floor_ms > 0);
+}

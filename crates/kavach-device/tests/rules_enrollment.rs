@@ -432,6 +432,52 @@ fn re_enrollment_of_a_deregistered_ftm() {
     assert_eq!(response.refusal, Some(Refusal::Deregistered));
 }
 
+/// Rule 13: the client accepts `enrolled` only with a certificate for its own key: another
+/// device's valid certificate is refused and nothing is kept.
+#[test]
+fn enrolled_answer_with_another_devices_certificate() {
+    let other = device("SN-ENR-OTHER-CERT-2");
+    let mut o = Harness::new(&other, MemoryInstaller::new());
+    o.enroll();
+    let foreign = o.client.state().certificate_chain.clone();
+    let d = device("SN-ENR-OTHER-CERT");
+    let mut h = Harness::new(&d, MemoryInstaller::new());
+    let (request, _) = enroll_request(&mut h);
+    let response = h.deliver(Path::Enroll, &request.body);
+    let forged = common::resign_answer(&response.body, Path::Enroll, |m| {
+        let Body::Enrolled(e) = &mut m.body else { panic!() };
+        e.device_cert = foreign.clone();
+    });
+    assert_eq!(
+        h.refuse(&forged),
+        Refusal::Client("deviceCert is not for this device's key")
+    );
+    assert!(h.client.state().certificate_chain.is_empty());
+    assert!(matches!(h.answer(&response.body), Ok(ClientEvent::Enrolled { .. })));
+}
+
+/// Rule 12: an L0 device enrolls with its per-device provisioning key (at L0); the same key
+/// recorded as an FTM chip (checked against the FTM root) is not enrolled.
+#[test]
+fn l0_provisioning_key_posing_as_an_ftm() {
+    let world = DeviceWorld::get();
+    let d = world.device(PROVIDER_A, "SN-ENR-L0", Certification::L0, true);
+    let mut h = Harness::new(&d, MemoryInstaller::new());
+    h.enroll();
+    assert_eq!(h.device().level, Certification::L0);
+    let mut d = world.device(PROVIDER_A, "SN-ENR-L0-AS-FTM", Certification::L1, true);
+    d.record.kind = kavach_device::server::ProvisionedKey::Ftm;
+    let mut h = Harness::new(&d, MemoryInstaller::new());
+    let (request, response) = h.exchange();
+    assert!(
+        matches!(response.refusal, Some(Refusal::Unidentified { .. })),
+        "{:?}",
+        response.refusal
+    );
+    assert_eq!(error_code(&response, request.path), WireCode::Unidentified.as_str());
+    assert!(h.server.registry().devices().unwrap().is_empty());
+}
+
 /// Rate limit: enrollment attempts beyond the per-device limit are refused `KVC-DEV-000`
 /// with HTTP 429.
 #[test]

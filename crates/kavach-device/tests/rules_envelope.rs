@@ -222,3 +222,91 @@ fn signed_error_destroys_nothing() {
     assert_eq!(h.client.state().device_code, before.device_code);
     assert_eq!(h.client.keys().live_keys(), 1);
 }
+
+/// Rule 3: a message whose `type` the table does not allow on its path and direction is
+/// refused, on either side.
+#[test]
+fn message_type_not_allowed_on_its_path() {
+    let mut h = ready("SN-ENV-TYPE");
+    // A status poll sent to /v1/mgmt/result.
+    let request = h.request();
+    let response = h.deliver(Path::Result, &request.body);
+    assert!(
+        matches!(response.refusal, Some(Refusal::Unidentified { .. })),
+        "{:?}",
+        response.refusal
+    );
+    assert_eq!(
+        response.content_type, "application/json",
+        "unbound: nothing to bind it to"
+    );
+    // An `ack` answering a status poll (validly signed and bound).
+    let response = h.deliver(request.path, &request.body);
+    let forged = resign_answer(&response.body, request.path, |m| {
+        m.body = kavach_device::Body::Ack {
+            command_id: kavach_device::grammar::Uuid::from_random_bytes([7; 16]),
+        }
+    });
+    let refusal = h.refuse(&forged);
+    assert!(
+        matches!(refusal, Refusal::Malformed(_) | Refusal::NotAManagementJws),
+        "{refusal:?}"
+    );
+    assert!(matches!(h.answer(&response.body), Ok(ClientEvent::Commands { .. })));
+}
+
+/// Rule 6: a full replay cache refuses (`KVC-REPLAY-002`, HTTP 503) and never evicts a live
+/// entry; once entries expire the device is served again.
+#[test]
+fn replay_cache_flood() {
+    let world = DeviceWorld::get();
+    let cache = std::sync::Arc::new(kavach_jws::MemoryReplayCache::new(12).with_signer_share(12));
+    let server = kavach_device::server::ManagementServer::with_replay_cache(
+        world.server_config(),
+        kavach_device::server::MemoryRegistry::new(),
+        kavach_device::testing::VALIDATOR.clone(),
+        cache,
+    )
+    .unwrap();
+    server
+        .registry()
+        .approve_model(
+            kavach_device::grammar::Label::parse("p", PROVIDER_A).unwrap(),
+            kavach_device::grammar::Label::parse("m", kavach_device::testing::MAKE).unwrap(),
+            kavach_device::grammar::Label::parse("m", kavach_device::testing::MODEL).unwrap(),
+        )
+        .unwrap();
+    let device = world.device(PROVIDER_A, "SN-ENV-CACHE", Certification::L1, false);
+    let mut h = Harness::with_server(&device, server, MemoryInstaller::new());
+    h.ready();
+    let first_poll = {
+        let (request, response) = h.exchange();
+        assert_eq!(response.status, 200);
+        assert!(h.answer(&response.body).is_ok());
+        request
+    };
+    let mut full = None;
+    for _ in 0..16 {
+        let (request, response) = h.exchange();
+        if response.status != 200 {
+            full = Some((request, response));
+            break;
+        }
+        assert!(h.answer(&response.body).is_ok());
+    }
+    let (request, response) = full.expect("the cache fills up");
+    assert_eq!(response.refusal, Some(Refusal::ReplayCacheFull));
+    assert_eq!(response.status, 503);
+    assert_eq!(error_code(&response, request.path), WireCode::ReplayCacheFull.as_str());
+    // The live entries were kept: the first poll is still a replay.
+    let replay = h.deliver(Path::Status, &first_poll.body);
+    assert!(
+        matches!(replay.refusal, Some(Refusal::Replay { .. })),
+        "{:?}",
+        replay.refusal
+    );
+    // Past the window the entries expire and the device is served again.
+    h.advance(Duration::from_secs(11 * 60));
+    let (_, response) = h.exchange();
+    assert_eq!(response.status, 200);
+}
