@@ -3,81 +3,17 @@
 //! (refused) -> expired manifest (refused) -> deregister -> any further message refused.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use kavach_device::client::{ClientError, ClientEvent, MemoryClientState, MemoryInstaller};
+use kavach_device::client::{ClientError, ClientEvent, MemoryInstaller};
 use kavach_device::grammar::{Certification, Outcome};
 use kavach_device::message::Path;
-use kavach_device::server::{DeviceState, ManagementServer, MemoryRegistry, ServerRequest, ServerTask};
-use kavach_device::testing::{DeviceWorld, PROVIDER_A, SUB_TYPE, TestClock, TestDevice};
+use kavach_device::server::{DeviceState, ServerRequest, ServerTask};
+use kavach_device::testing::{DeviceWorld, PROVIDER_A, SUB_TYPE};
 use kavach_device::{Action, WireCode};
 
-struct Harness {
-    server: ManagementServer<MemoryRegistry>,
-    client: kavach_device::client::ManagementClient<
-        MemoryClientState,
-        kavach_device::client::SoftwareKeyStore,
-        TestClock,
-        MemoryInstaller,
-    >,
-    clock: TestClock,
-    now: SystemTime,
-    tasks: Vec<ServerTask>,
-}
-
-impl Harness {
-    fn new(device: &TestDevice, installer: MemoryInstaller) -> Self {
-        let world = DeviceWorld::get();
-        let server = world.server();
-        server
-            .registry()
-            .add_provisioning_record(device.record.clone())
-            .unwrap();
-        let clock = TestClock::new();
-        let client = world.client(device, MemoryClientState::new(), clock.clone(), installer);
-        Self {
-            server,
-            client,
-            clock,
-            now: SystemTime::now(),
-            tasks: Vec::new(),
-        }
-    }
-
-    fn advance(&mut self, by: Duration) {
-        self.clock.advance(by);
-        self.now += by;
-    }
-
-    /// One request and its answer; returns the path used and the client's verdict.
-    fn step(&mut self) -> (Path, Result<ClientEvent, ClientError>) {
-        let request = self
-            .client
-            .next_request()
-            .unwrap()
-            .expect("the client has something to send");
-        let response = self.server.handle(
-            &ServerRequest {
-                path: request.path,
-                body: &request.body,
-                tls_client_certificate: None,
-            },
-            self.now,
-        );
-        self.tasks.extend(response.tasks.clone());
-        if let Some(refusal) = &response.refusal {
-            eprintln!("server refused {:?}: {}", request.path, refusal.detail());
-        }
-        self.clock.advance(Duration::from_millis(20));
-        (request.path, self.client.handle_response(&response.body))
-    }
-
-    fn device(&self) -> kavach_device::server::DeviceRecord {
-        let devices = self.server.registry().devices().unwrap();
-        assert_eq!(devices.len(), 1);
-        devices[0].clone()
-    }
-}
+mod common;
+use common::Harness;
 
 use kavach_device::server::DeviceRegistry;
 

@@ -658,6 +658,12 @@ impl<S: ClientState, K: KeyStore, C: TrustedClock, U: UpdateInstaller> Managemen
         if let Body::Error(error) = &message.body {
             // Rule 28: an error changes nothing but the next `seq` (rule 5).
             self.outstanding = None;
+            // Rule 10: a challenge is single use, and the server took it whatever its answer
+            // to `enroll` was: ask for a new one rather than resend a dead one forever. (In
+            // memory only; nothing persisted changes.)
+            if outstanding.path == Path::Enroll {
+                self.challenge = None;
+            }
             if let Some(highest) = error.highest_seq
                 && highest >= self.saved.next_seq
             {

@@ -181,9 +181,15 @@ fn jws_refusal(error: &kavach_jws::Error, highest_seq: u64) -> Refusal {
 }
 
 /// Before the device is identified every refusal is `KVC-DEV-000` (rule 27).
+///
+/// A replay refusal passes through with its `highestSeq` (rule 5): it is only ever raised once
+/// the FTM (or L0) signature and chain verified — the sender is identified — and without it a
+/// device whose state was wiped (re-provisioned after deregistration, or a clone) would send
+/// `seq` 1 below the record's mark forever and never reach the clone or deregistration check.
 fn unidentified(refusal: Refusal) -> Refusal {
     match refusal {
         Refusal::ReplayCacheFull => Refusal::ReplayCacheFull,
+        Refusal::Replay { .. } => refusal,
         Refusal::Unidentified { .. }
         | Refusal::RateLimited
         | Refusal::ModelNotApproved
@@ -301,6 +307,20 @@ impl<R: DeviceRegistry> ManagementServer<R> {
         };
         let mut tasks = Vec::new();
         let outcome = match unverified.message().message_type() {
+            // Rule 4 holds for enrollment too: a TLS client certificate, when presented, must
+            // be the signer's (here the FTM or L0 provisioning certificate).
+            MessageType::ChallengeRequest | MessageType::Enroll
+                if request
+                    .tls_client_certificate
+                    .is_some_and(|tls| unverified.claimed_signer_der() != Some(tls)) =>
+            {
+                Err((
+                    Refusal::Unidentified {
+                        detail: "the TLS client certificate is not the signer's",
+                    },
+                    None,
+                ))
+            }
             MessageType::ChallengeRequest | MessageType::Enroll => self
                 .handle_enrollment(&unverified, now, &mut tasks)
                 .map_err(|e| (unidentified(e), None)),
