@@ -1032,3 +1032,29 @@ fn errors_never_echo_input_values() {
     let err = service(enc_certificates()).handle(dup.as_bytes(), now).unwrap_err();
     assert!(!err.to_string().contains(secret) && !format!("{err:?}").contains(secret));
 }
+
+#[test]
+fn client_platform_trust_over_the_device_anchors_accepts_only_what_chains_to_them() {
+    use kavach_device::client::PlatformTrust;
+    use kavach_device::platform::AnchoredPlatformTrust;
+    let now = SystemTime::now();
+    let ms = |t: SystemTime| t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_millis() as u64;
+    let relayed = fetch(&service(enc_certificates()), Env::Staging, now);
+    let trust = AnchoredPlatformTrust::new(anchors(), validator());
+    assert_eq!(
+        trust.verify(&relayed, ms(now), Some(ms(now + MIN))),
+        Some(ms(fx().enc_new.not_before())),
+        "the latest notBefore is the one used"
+    );
+    // Anchors of another platform: the same relay is refused.
+    let foreign = PlatformAnchors::new(vec![PlatformEntry {
+        env: Env::Staging,
+        domain_uri: auth(),
+        signing: fx().enc_ca.domain("not the signing anchor"),
+        encryption: fx().enc_ca.domain("platform encryption"),
+        expected_name: ENC_NAME.to_owned(),
+    }])
+    .unwrap();
+    let trust = AnchoredPlatformTrust::new(foreign, validator());
+    assert_eq!(trust.verify(&relayed, ms(now), Some(ms(now + MIN))), None);
+}

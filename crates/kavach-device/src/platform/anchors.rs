@@ -4,8 +4,8 @@
 
 use std::time::SystemTime;
 
+use kavach_jws::CompactJws;
 use kavach_jws::danger::{BareKey, verify_with_bare_key};
-use kavach_jws::{ALL_ALGORITHMS, CompactJws, JwsAlgorithm};
 use kavach_pki::x509_cert::der::asn1::{PrintableStringRef, Utf8StringRef};
 use kavach_pki::{Certificate, GeneralName, ObjectIdentifier, Purpose, TrustDomain, ValidationOptions, Validator};
 
@@ -181,11 +181,7 @@ impl PlatformAnchors {
             return Err(PlatformApiError::Refused);
         }
         let key = leaf.public_key().map_err(|_| PlatformApiError::Refused)?;
-        let fitting: Vec<JwsAlgorithm> = ALL_ALGORITHMS
-            .into_iter()
-            .filter(|a| a.check_key(key).is_ok())
-            .collect();
-        let bare = BareKey::new(key.clone(), &fitting).map_err(|_| PlatformApiError::Refused)?;
+        let bare = BareKey::with_fitting_algorithms(key.clone()).map_err(|_| PlatformApiError::Refused)?;
         let signed = verify_with_bare_key(&jws, &bare).map_err(|_| PlatformApiError::Refused)?;
         let mut intermediates = Vec::with_capacity(rest.len());
         for c in rest {
@@ -293,5 +289,41 @@ impl PlatformCertificateStore {
         self.current
             .iter()
             .find(|c| c.env == env && c.domain_uri == *domain_uri)
+    }
+}
+
+/// The client's [`crate::client::PlatformTrust`] over a device's own [`PlatformAnchors`]
+/// (rule 26): the management server's relay adds no trust.
+pub struct AnchoredPlatformTrust {
+    anchors: PlatformAnchors,
+    validator: std::sync::Arc<Validator>,
+}
+
+impl core::fmt::Debug for AnchoredPlatformTrust {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("AnchoredPlatformTrust")
+            .field("anchors", &self.anchors)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AnchoredPlatformTrust {
+    /// Trust through `anchors`, validating chains with `validator`.
+    pub fn new(anchors: PlatformAnchors, validator: std::sync::Arc<Validator>) -> Self {
+        Self { anchors, validator }
+    }
+}
+
+fn unix_millis(t: SystemTime) -> u64 {
+    u64::try_from(t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_millis()).unwrap_or(u64::MAX)
+}
+
+impl crate::client::PlatformTrust for AnchoredPlatformTrust {
+    fn verify(&self, relayed: &PlatformCertificate, lo_ms: u64, hi_ms: Option<u64>) -> Option<u64> {
+        let at = |ms: u64| SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(ms);
+        self.anchors
+            .verify(&self.validator, relayed, at(lo_ms), hi_ms.map(at))
+            .ok()
+            .map(|verified| unix_millis(verified.not_before()))
     }
 }

@@ -22,8 +22,8 @@ mod register;
 mod wire;
 
 pub use anchors::{
-    MAX_EXPECTED_NAME_LEN, MAX_PLATFORM_ENTRIES, PlatformAnchors, PlatformCertificateStore, PlatformEntry,
-    VerifiedPlatformCertificate,
+    AnchoredPlatformTrust, MAX_EXPECTED_NAME_LEN, MAX_PLATFORM_ENTRIES, PlatformAnchors, PlatformCertificateStore,
+    PlatformEntry, VerifiedPlatformCertificate,
 };
 pub use encryption::{
     ENCRYPTION_CERTIFICATE_API_ID, ENCRYPTION_CERTIFICATE_PATH, EncryptionCertificateRequest,
