@@ -202,6 +202,8 @@ pub fn pki_csr(data: &[u8]) -> Reached {
     if let Ok(request) = CertificateRequest::parse(data) {
         let _ = request.subject();
         reached.parsed = 1;
+        // The enrollment binding (WIRE.md §6.3 rule 11): a typed answer, never a panic.
+        reached.parsed += usize::from(request.challenge_password().is_ok_and(|c| c.is_some()));
         reached.verified = usize::from(request.verify_proof_of_possession().is_ok());
     }
     reached
