@@ -115,6 +115,11 @@ pub enum QueueError {
     /// `install-cert` is the server's answer to a `rotate-key` result, never queued by hand.
     #[error("install-cert cannot be queued by an operator")]
     NotQueueable,
+    /// A `rotate-key` while a rotation is under way (one queued, or its certificate not yet
+    /// installed): a second would replace the new certificate while the device installs the
+    /// first, and the device could sign with neither the current nor the next certificate.
+    #[error("a key rotation is already under way")]
+    RotationInProgress,
     /// The store failed.
     #[error(transparent)]
     Registry(#[from] RegistryError),
@@ -966,11 +971,7 @@ impl<R: DeviceRegistry> ManagementServer<R> {
             .not_after
             .duration_since(now)
             .map_or(true, |left| left <= rotate_before);
-        let rotating = device.next_certificate.is_some()
-            || device.commands.iter().any(|q| {
-                q.outcome.is_none() && matches!(q.command.action, Action::RotateKey | Action::InstallCert { .. })
-            });
-        if due && !rotating && device.state != DeviceState::Deregistered {
+        if due && !rotation_in_progress(device) && device.state != DeviceState::Deregistered {
             self.push_command(device, Action::RotateKey, now)?;
         }
         Ok(())
@@ -1116,6 +1117,9 @@ impl<R: DeviceRegistry> ManagementServer<R> {
         if device.state == DeviceState::Deregistered {
             return Err(QueueError::Deregistered);
         }
+        if matches!(action, Action::RotateKey) && rotation_in_progress(&device) {
+            return Err(QueueError::RotationInProgress);
+        }
         let deregister = matches!(action, Action::Deregister);
         let command = self.push_command(&mut device, action, now).map_err(|r| match r {
             Refusal::Client("command queue full") => QueueError::QueueFull,
@@ -1219,4 +1223,14 @@ fn issued(certificate: &Certificate) -> IssuedCertificate {
 fn registry_refusal(error: RegistryError) -> Refusal {
     tracing::error!(error = %error, "device registry unavailable");
     Refusal::Client("device registry unavailable")
+}
+
+/// Whether a key rotation is under way: a certificate issued but not yet installed, or a
+/// `rotate-key` or `install-cert` not yet answered (one rotation at a time, rule 21).
+fn rotation_in_progress(device: &DeviceRecord) -> bool {
+    device.next_certificate.is_some()
+        || device
+            .commands
+            .iter()
+            .any(|q| q.outcome.is_none() && matches!(q.command.action, Action::RotateKey | Action::InstallCert { .. }))
 }
