@@ -802,9 +802,12 @@ impl<R: DeviceRegistry> ManagementServer<R> {
             }));
         }
         let signed_by_next = device.next_certificate.as_ref().is_some_and(|n| n.id == id);
-        if signed_by_next && !matches!(&message.body, Body::Result(_)) {
+        // A device that installed the new certificate signs with the new key from then on; it
+        // may need trusted time before it can send its install-cert result (a time sync due,
+        // or a restart), so a time request is answered too — it changes no device state.
+        if signed_by_next && !matches!(&message.body, Body::Result(_) | Body::TimeRequest { .. }) {
             return Err(fail(Refusal::BadSignature {
-                detail: "the rotated key signs only its install-cert result until then",
+                detail: "the rotated key signs only its install-cert result and time requests until then",
             }));
         }
         device.highest_device_seq = message.seq;
