@@ -20,7 +20,7 @@ use kavach_device::grammar::Certification;
 use kavach_device::server::{ManagementServer, MemoryRegistry, ServerRequest};
 use kavach_device::signed::read_signed;
 use kavach_device::testing::{DeviceWorld, PROVIDER_A, TestClock};
-use kavach_device::{Action, Direction, Path};
+use kavach_device::{Action, Direction, Path, Refusal};
 
 use crate::Reached;
 
@@ -215,7 +215,17 @@ struct ClientFixture {
 }
 
 impl ClientFixture {
+    fn new() -> Self {
+        let run = device_exchanges("SN-FUZZ-CLIENT");
+        let templates = run.answers.clone();
+        let mut fixture = ClientFixture { run, templates };
+        fixture.prime();
+        fixture
+    }
+
     /// Sends the next request to the server and keeps its answer undelivered, as template 0.
+    /// The server's time stands still, so its replay cache keeps every nonce: when the device's
+    /// share of it is full (after many accepted answers), the fixture is built afresh.
     fn prime(&mut self) {
         let Ok(Some(request)) = self.run.client.next_request() else {
             panic!("the fuzz client has nothing to send");
@@ -228,6 +238,10 @@ impl ClientFixture {
             },
             self.run.now,
         );
+        if response.refusal == Some(Refusal::ReplayCacheFull) {
+            *self = Self::new();
+            return;
+        }
         assert_eq!(response.status, 200, "{:?}", response.refusal);
         self.templates.insert(0, response.body);
         // Keep the set bounded: the current answer and the setup's.
@@ -235,13 +249,7 @@ impl ClientFixture {
     }
 }
 
-static CLIENT: LazyLock<Mutex<ClientFixture>> = LazyLock::new(|| {
-    let run = device_exchanges("SN-FUZZ-CLIENT");
-    let templates = run.answers.clone();
-    let mut fixture = ClientFixture { run, templates };
-    fixture.prime();
-    Mutex::new(fixture)
-});
+static CLIENT: LazyLock<Mutex<ClientFixture>> = LazyLock::new(|| Mutex::new(ClientFixture::new()));
 
 /// The bytes (raw, and as an edit script over this process's answers: template 0 is the valid
 /// answer to the outstanding request) handed to an enrolled, time-synced [`ManagementClient`]
