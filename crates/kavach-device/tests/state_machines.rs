@@ -7,7 +7,9 @@
 //! - the client answers every tampered answer with [`ClientError::Transport`] (an answer
 //!   delivered twice: with [`ClientError::NothingOutstanding`]) and its saved state unchanged, and
 //!   then still accepts the genuine answer;
-//! - every clean exchange works during the run, and after it (the protocol recovers).
+//! - every clean exchange works during the run, and after it (the protocol recovers): every
+//!   queued command runs and is acknowledged, and a deregistration completes, its report resent
+//!   byte for byte answered again without changing the registry (but for the answer's `seq`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, SystemTime};
@@ -99,6 +101,38 @@ fn act() -> impl Strategy<Value = Act> {
     ]
 }
 
+/// The fields in which two records of one device differ (records are long: the whole
+/// `Debug` of both hides the change).
+fn describe_change(a: &DeviceRecord, b: &DeviceRecord) -> String {
+    let mut changed = Vec::new();
+    macro_rules! field {
+        ($($name:ident),*) => {$(
+            if a.$name != b.$name {
+                changed.push(format!("{}: {:?} -> {:?}", stringify!($name), a.$name, b.$name));
+            }
+        )*};
+    }
+    field!(
+        state,
+        next_certificate,
+        highest_device_seq,
+        server_seq,
+        last_cmd_seq,
+        firmware,
+        last_seen,
+        deregistration_report,
+        registered_at_platform,
+        level
+    );
+    if a.commands != b.commands {
+        changed.push("commands".to_owned());
+    }
+    if a.certificate != b.certificate {
+        changed.push("certificate".to_owned());
+    }
+    changed.join("; ")
+}
+
 struct End {
     client: Client,
     clock: TestClock,
@@ -156,8 +190,11 @@ impl World {
         w
     }
 
+    /// The device records, in `deviceCode` order.
     fn devices(&self) -> Vec<DeviceRecord> {
-        self.server.registry().devices().unwrap()
+        let mut devices = self.server.registry().devices().unwrap();
+        devices.sort_by_key(|r| r.device_code);
+        devices
     }
 
     fn next_request(&mut self, d: usize) -> OutgoingRequest {
@@ -437,6 +474,40 @@ proptest! {
             }
             prop_assert!(settled, "device {} never settled", d);
         }
+        // The one byte-identical resend the protocol allows: the deregistration report. Answered
+        // again, and the registry unchanged by it.
+        let code = w.ends[0].device_code;
+        w.server.queue_command(&code, Action::Deregister, w.now).unwrap();
+        let event = w.exchange(0);
+        prop_assert!(
+            matches!(event, ClientEvent::Commands { ran: Some("deregister"), .. }),
+            "deregister: {:?}", event
+        );
+        let report = w.next_request(0);
+        let answer = w.send(&report);
+        let before = w.devices();
+        let again = w.server.handle(
+            &ServerRequest { path: report.path, body: &report.body, tls_client_certificate: None },
+            w.now,
+        );
+        prop_assert_eq!(again.status, 200);
+        // Only the answer counter moves: every answer, this one too, takes the next `seq`.
+        let after = w.devices();
+        for (a, b) in before.iter().zip(&after) {
+            let mut b = b.clone();
+            if a.device_code == code {
+                prop_assert_eq!(b.server_seq, a.server_seq + 1);
+                b.server_seq = a.server_seq;
+            }
+            prop_assert!(*a == b, "the resent report changed the record: {}", describe_change(a, &b));
+        }
+        prop_assert_eq!(w.deliver(0, &answer), ClientEvent::Deregistered);
+        // The other device is unaffected.
+        let event = w.exchange(1);
+        prop_assert!(
+            matches!(event, ClientEvent::Commands { ran: None, .. } | ClientEvent::TimeSet { .. }),
+            "device 1 after device 0 left: {:?}", event
+        );
     }
 }
 
