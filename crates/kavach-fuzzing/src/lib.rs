@@ -20,6 +20,11 @@ use kavach_keys::{KeyHandle, KeyKind, MemoryKeyStore, PrivateKey, PublicKey, Sig
 use kavach_pki::issue::{CertificateRequest, DistinguishedName, SubjectAltName, Validity, issue_root};
 use kavach_pki::{Certificate, Crl, Purpose, TrustDomain, ValidationOptions, Validator};
 
+mod device;
+pub use device::{
+    DeviceExchanges, MAX_TEMPLATE_EDITS, device_client_handle, device_exchanges, device_server_handle, edit_template,
+};
+
 /// What one input reached: how many objects parsed and how many checks succeeded.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Reached {
@@ -48,6 +53,8 @@ pub const TARGETS: &[Target] = &[
     ("envelope_primitives", envelope_primitives),
     ("device_message_parse", device_message_parse),
     ("device_platform_api", device_platform_api),
+    ("device_server_handle", device_server_handle),
+    ("device_client_handle", device_client_handle),
 ];
 
 /// Key parsing: DER private keys (PKCS#8 / PKCS#1 / SEC1), `SubjectPublicKeyInfo`, and PEM.

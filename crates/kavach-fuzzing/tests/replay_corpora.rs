@@ -236,3 +236,46 @@ fn device_platform_api_seeds_get_past_the_parsers_and_payloads_verify() {
         }
     }
 }
+
+#[test]
+fn device_server_handle_seeds_parse_on_their_path_and_a_fresh_template_is_accepted() {
+    let seeds = replay("device_server_handle");
+    println!("{seeds:#?}");
+    assert!(seeds.len() >= 6, "{seeds:?}");
+    for (file, reached) in &seeds {
+        if file.ends_with(".jws") {
+            // The raw request parses on its own path (it verifies only in the process that made
+            // it); its first byte, as an edit script, picks one of this process's requests.
+            assert!(reached.parsed >= 1, "{file}: {reached:?}");
+        }
+    }
+    // The last template is a status poll made but never sent: accepted once (without the TLS
+    // certificate), then refused as a replay (with it).
+    assert_eq!(seeds["template_last.bin"].verified, 1, "{seeds:?}");
+    // Templates already sent are replays; flipped or truncated ones are forgeries.
+    for refused in [
+        "template_first.bin",
+        "template_flip_end.bin",
+        "template_flip_payload.bin",
+        "template_truncated.bin",
+    ] {
+        assert_eq!(seeds[refused].verified, 0, "{refused}");
+    }
+}
+
+#[test]
+fn device_client_handle_seeds_parse_and_only_the_valid_answer_is_accepted() {
+    let seeds = replay("device_client_handle");
+    println!("{seeds:#?}");
+    assert!(seeds.len() >= 6, "{seeds:?}");
+    for file in ["3_status.jws", "4_status.jws"] {
+        assert!(seeds[file].parsed >= 1, "{file}: {:?}", seeds[file]);
+    }
+    // Template 0 is this process's answer to the outstanding poll: accepted.
+    assert_eq!(seeds["template_first.bin"].verified, 1, "{seeds:?}");
+    for (file, reached) in &seeds {
+        if file != "template_first.bin" {
+            assert_eq!(reached.verified, 0, "{file}");
+        }
+    }
+}

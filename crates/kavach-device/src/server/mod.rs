@@ -115,6 +115,11 @@ pub enum QueueError {
     /// `install-cert` is the server's answer to a `rotate-key` result, never queued by hand.
     #[error("install-cert cannot be queued by an operator")]
     NotQueueable,
+    /// A `rotate-key` while a rotation is under way (one queued, or its certificate not yet
+    /// installed): a second would replace the new certificate while the device installs the
+    /// first, and the device could sign with neither the current nor the next certificate.
+    #[error("a key rotation is already under way")]
+    RotationInProgress,
     /// The store failed.
     #[error(transparent)]
     Registry(#[from] RegistryError),
@@ -817,9 +822,12 @@ impl<R: DeviceRegistry> ManagementServer<R> {
             }));
         }
         let signed_by_next = device.next_certificate.as_ref().is_some_and(|n| n.id == id);
-        if signed_by_next && !matches!(&message.body, Body::Result(_)) {
+        // A device that installed the new certificate signs with the new key from then on; it
+        // may need trusted time before it can send its install-cert result (a time sync due,
+        // or a restart), so a time request is answered too — it changes no device state.
+        if signed_by_next && !matches!(&message.body, Body::Result(_) | Body::TimeRequest { .. }) {
             return Err(fail(Refusal::BadSignature {
-                detail: "the rotated key signs only its install-cert result until then",
+                detail: "the rotated key signs only its install-cert result and time requests until then",
             }));
         }
         device.highest_device_seq = message.seq;
@@ -986,11 +994,7 @@ impl<R: DeviceRegistry> ManagementServer<R> {
             .not_after
             .duration_since(now)
             .map_or(true, |left| left <= rotate_before);
-        let rotating = device.next_certificate.is_some()
-            || device.commands.iter().any(|q| {
-                q.outcome.is_none() && matches!(q.command.action, Action::RotateKey | Action::InstallCert { .. })
-            });
-        if due && !rotating && device.state != DeviceState::Deregistered {
+        if due && !rotation_in_progress(device) && device.state != DeviceState::Deregistered {
             self.push_command(device, Action::RotateKey, now)?;
         }
         Ok(())
@@ -1136,6 +1140,9 @@ impl<R: DeviceRegistry> ManagementServer<R> {
         if device.state == DeviceState::Deregistered {
             return Err(QueueError::Deregistered);
         }
+        if matches!(action, Action::RotateKey) && rotation_in_progress(&device) {
+            return Err(QueueError::RotationInProgress);
+        }
         let deregister = matches!(action, Action::Deregister);
         let command = self.push_command(&mut device, action, now).map_err(|r| match r {
             Refusal::Client("command queue full") => QueueError::QueueFull,
@@ -1253,4 +1260,14 @@ fn issued(certificate: &Certificate) -> IssuedCertificate {
 fn registry_refusal(error: RegistryError) -> Refusal {
     tracing::error!(error = %error, "device registry unavailable");
     Refusal::Client("device registry unavailable")
+}
+
+/// Whether a key rotation is under way: a certificate issued but not yet installed, or a
+/// `rotate-key` or `install-cert` not yet answered (one rotation at a time, rule 21).
+fn rotation_in_progress(device: &DeviceRecord) -> bool {
+    device.next_certificate.is_some()
+        || device
+            .commands
+            .iter()
+            .any(|q| q.outcome.is_none() && matches!(q.command.action, Action::RotateKey | Action::InstallCert { .. }))
 }
