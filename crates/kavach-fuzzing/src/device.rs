@@ -22,7 +22,7 @@ use kavach_device::signed::read_signed;
 use kavach_device::testing::{DeviceWorld, PROVIDER_A, TestClock};
 use kavach_device::{Action, Direction, Path, Refusal};
 
-use crate::Reached;
+use crate::reached::Reached;
 
 /// The most edits an input's script applies to a template (bounds the loop over the input).
 pub const MAX_TEMPLATE_EDITS: usize = 16;

@@ -21,18 +21,11 @@ use kavach_pki::issue::{CertificateRequest, DistinguishedName, SubjectAltName, V
 use kavach_pki::{Certificate, Crl, Purpose, TrustDomain, ValidationOptions, Validator};
 
 mod device;
+mod reached;
 pub use device::{
     DeviceExchanges, MAX_TEMPLATE_EDITS, device_client_handle, device_exchanges, device_server_handle, edit_template,
 };
-
-/// What one input reached: how many objects parsed and how many checks succeeded.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Reached {
-    /// Objects that parsed.
-    pub parsed: usize,
-    /// Signatures, proofs of possession or paths that verified.
-    pub verified: usize,
-}
+pub use reached::Reached;
 
 /// A fuzz target: its name (`fuzz/fuzz_targets/<name>.rs`, `fuzz/corpus/<name>/`) and body.
 pub type Target = (&'static str, fn(&[u8]) -> Reached);
