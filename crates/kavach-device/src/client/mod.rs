@@ -418,6 +418,18 @@ impl<S: ClientState, K: KeyStore, C: TrustedClock, U: UpdateInstaller> Managemen
         }
     }
 
+    /// The key generated for an enrollment or a rotation, made and persisted on first use so
+    /// that a resent request carries the same key.
+    fn pending_key(&mut self) -> Result<KeyRef, ClientError> {
+        if let Some(key) = self.saved.pending_key.clone() {
+            return Ok(key);
+        }
+        let key = self.keys.generate()?;
+        self.saved.pending_key = Some(key.clone());
+        self.save()?;
+        Ok(key)
+    }
+
     fn save(&mut self) -> Result<(), ClientError> {
         self.store.save(&self.saved)?;
         Ok(())
@@ -529,15 +541,7 @@ impl<S: ClientState, K: KeyStore, C: TrustedClock, U: UpdateInstaller> Managemen
         let (path, body) = match usable.cloned() {
             None => (Path::Challenge, Body::ChallengeRequest),
             Some(challenge) => {
-                let key = match self.saved.pending_key.clone() {
-                    Some(k) => k,
-                    None => {
-                        let k = self.keys.generate()?;
-                        self.saved.pending_key = Some(k.clone());
-                        self.save()?;
-                        k
-                    }
-                };
+                let key = self.pending_key()?;
                 let csr = {
                     let signer = self
                         .keys
@@ -991,15 +995,7 @@ impl<S: ClientState, K: KeyStore, C: TrustedClock, U: UpdateInstaller> Managemen
         Ok(match &command.action {
             Action::RotateKey => {
                 // Rule 21: a new key, the old one kept; a CSR for it.
-                let key = match self.saved.pending_key.clone() {
-                    Some(k) => k,
-                    None => {
-                        let k = self.keys.generate()?;
-                        self.saved.pending_key = Some(k.clone());
-                        self.save()?;
-                        k
-                    }
-                };
+                let key = self.pending_key()?;
                 let signer = self.keys.signer(&key).ok_or(ClientError::Sign("new key missing"))?;
                 let subject = crate::naming::device_subject(&self.config.serial_no)
                     .map_err(|_| ClientError::Sign("serial number not a name"))?;

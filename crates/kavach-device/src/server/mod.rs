@@ -636,9 +636,7 @@ impl<R: DeviceRegistry> ManagementServer<R> {
                     level = level.as_str(),
                     "device enrolled"
                 );
-                let mut chain = vec![issued_cert.der.clone(), ca.certificate().der().to_vec()];
-                chain.extend(ca.chain().iter().map(|c| c.der().to_vec()));
-                chain.truncate(crate::command::MAX_CHAIN_LEN);
+                let chain = delivered_chain(&issued_cert, ca);
                 let platform = self.platform_for(&enroll.device_info.env);
                 let body = Body::Enrolled(EnrolledBody {
                     device_cert: chain,
@@ -1074,9 +1072,7 @@ impl<R: DeviceRegistry> ManagementServer<R> {
                         .ok_or(Refusal::Client("provider gone"))?;
                     let ca = self.config.providers[provider].device_ca.clone();
                     let next = self.issue_device_certificate(ca.as_ref(), &device.serial_no, &key, now)?;
-                    let mut chain = vec![next.der.clone(), ca.certificate().der().to_vec()];
-                    chain.extend(ca.chain().iter().map(|c| c.der().to_vec()));
-                    chain.truncate(crate::command::MAX_CHAIN_LEN);
+                    let chain = delivered_chain(&next, ca.as_ref());
                     device.next_certificate = Some(next);
                     self.push_command(device, Action::InstallCert { device_cert: chain }, now)?;
                 }
@@ -1241,6 +1237,15 @@ fn open_commands(device: &mut DeviceRecord, now: SystemTime) -> Vec<Command> {
         }
     }
     open
+}
+
+/// What a device receives for `certificate`: it, the device CA and the CA's chain (DER, at most
+/// [`crate::command::MAX_CHAIN_LEN`]).
+fn delivered_chain(certificate: &IssuedCertificate, ca: &dyn Issuer) -> Vec<Vec<u8>> {
+    let mut chain = vec![certificate.der.clone(), ca.certificate().der().to_vec()];
+    chain.extend(ca.chain().iter().map(|c| c.der().to_vec()));
+    chain.truncate(crate::command::MAX_CHAIN_LEN);
+    chain
 }
 
 fn issued(certificate: &Certificate) -> IssuedCertificate {
