@@ -79,6 +79,7 @@ pub mod client;
 pub mod command;
 pub mod command_order;
 pub mod device_info;
+mod entropy;
 mod error;
 pub mod grammar;
 mod limits;

@@ -264,9 +264,7 @@ impl<S: ClientState, K: KeyStore, C: TrustedClock, U: UpdateInstaller> core::fmt
 }
 
 fn random<const N: usize>() -> Result<[u8; N], ClientError> {
-    let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).map_err(|_| ClientError::Sign("randomness unavailable"))?;
-    Ok(bytes)
+    crate::entropy::random_bytes().ok_or(ClientError::Sign("randomness unavailable"))
 }
 
 fn millis_to_time(ms: u64) -> SystemTime {

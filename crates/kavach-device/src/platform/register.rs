@@ -10,7 +10,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use kavach_jws::{Jti, JwsVerifier, Timestamp};
+use kavach_jws::{JwsVerifier, Timestamp};
 use kavach_keys::{Sha256Thumbprint, Signer};
 use kavach_pki::Certificate;
 use serde_json::{Map, Value};
@@ -435,8 +435,8 @@ impl DeviceRegisterService {
                             what: "registered devices",
                         });
                     }
-                    let random = Jti::generate().map_err(|_| PlatformApiError::Internal { what: "random" })?;
-                    let device_code = Uuid::from_random_bytes(*random.as_bytes());
+                    let random = crate::entropy::random_bytes().ok_or(PlatformApiError::Internal { what: "random" })?;
+                    let device_code = Uuid::from_random_bytes(random);
                     devices.push(Registered {
                         device_code,
                         digital_id: registration.digital_id.clone(),

@@ -169,11 +169,7 @@ impl<R: DeviceRegistry> core::fmt::Debug for ManagementServer<R> {
     }
 }
 
-fn random<const N: usize>() -> Option<[u8; N]> {
-    let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).ok()?;
-    Some(bytes)
-}
+use crate::entropy::random_bytes as random;
 
 fn jws_refusal(error: &kavach_jws::Error, highest_seq: u64) -> Refusal {
     match error {
