@@ -1,6 +1,7 @@
 //! kavach's TLS configurations over real loopback TCP: a server thread per test, clients in
 //! the test thread (rustls, and `openssl s_client` where named). Each test is named after the
 //! attack or the property it checks.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -14,7 +15,7 @@ use kavach_pki::issue::{DistinguishedName, Issuer, SubjectAltName, Validity, iss
 use kavach_pki::testing::{TLS_CLIENT_NAME, TestPki};
 use kavach_pki::{Certificate, Purpose, ServerName, TrustDomain, Validator, VerifiedPath};
 use kavach_transport::tls::{
-    Alpn, ClientAuth, CrlStore, HandshakeRefusal, PinKind, PkiClientVerifier, PkiServerVerifier, ServerPin,
+    Alpn, ClientAuth, CrlStore, HandshakeRefusal, PinKind, PkiClientVerifier, PkiServerVerifier, Screened, ServerPin,
     SharedClock, TlsClientConfig, TlsServerConfig, TlsSigningKey,
 };
 use rustls::crypto::CryptoProvider;
@@ -120,6 +121,9 @@ fn serve(
 fn handle_connection(config: &TlsServerConfig, tcp: TcpStream) -> io::Result<Seen> {
     tcp.set_read_timeout(Some(TIMEOUT))?;
     tcp.set_write_timeout(Some(TIMEOUT))?;
+    if kavach_transport::tls::screen_tls_client(&tcp)? == Screened::Refused {
+        return Err(io::Error::other(Refused));
+    }
     let conn = ServerConnection::new(config.rustls_config()).map_err(io::Error::other)?;
     let mut s = StreamOwned::new(conn, tcp);
     while s.conn.is_handshaking() {
@@ -141,6 +145,18 @@ fn handle_connection(config: &TlsServerConfig, tcp: TcpStream) -> io::Result<See
         alpn: s.conn.alpn_protocol().map(<[u8]>::to_vec),
     })
 }
+
+/// The server refused the client before rustls saw it (a TLS 1.1 ClientHello).
+#[derive(Debug)]
+struct Refused;
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("refused with a protocol_version alert before rustls")
+    }
+}
+
+impl std::error::Error for Refused {}
 
 /// Connects, completes the handshake and one ping/pong exchange.
 fn connect(
@@ -216,7 +232,7 @@ fn foreign_client_identity() -> (Vec<Certificate>, Arc<PrivateKey>) {
     let root = issue_root(
         &root_key,
         &DistinguishedName::parse("CN=Another Root,O=Elsewhere,C=IN").expect("dn"),
-        validity.clone(),
+        validity,
         None,
     )
     .expect("root");
@@ -272,8 +288,15 @@ fn revoked_client_certificate_is_refused_after_a_crl_reload_while_the_server_run
     connect(addr, client.rustls_config(), "localhost").expect("accepted before the reload");
     assert!(connect(addr, client.rustls_config(), "localhost").is_err());
     let outcomes = join(server);
-    assert!(outcomes[0].as_ref().is_ok_and(|s| s.path.is_some()), "{:?}", outcomes[0]);
-    assert_refused_with(&outcomes[1], &rustls::Error::InvalidCertificate(CertificateError::Revoked));
+    assert!(
+        outcomes[0].as_ref().is_ok_and(|s| s.path.is_some()),
+        "{:?}",
+        outcomes[0]
+    );
+    assert_refused_with(
+        &outcomes[1],
+        &rustls::Error::InvalidCertificate(CertificateError::Revoked),
+    );
 }
 
 fn assert_client_path(path: &VerifiedPath) {
@@ -310,29 +333,26 @@ fn mutual_tls_gives_both_applications_the_peers_verified_path() {
 }
 
 #[test]
-fn peer_path_after_a_crl_reload_is_validated_again_and_refused_when_revoked() {
-    let (chain, key) = valid_client_identity();
-    let config = server_config(ClientAuth::Required, CrlStore::default());
-    let verifier = config.client_verifier().clone();
-    let (addr, server) = serve(config, 1, |_, _| {});
-    let client = client_config(Some((chain.clone(), key)), None);
-    let _stream = connect(addr, client.rustls_config(), "localhost").expect("handshake");
-    let seen = only(join(server)).expect("server accepted");
-    assert!(seen.path.is_some());
-    // The same peer certificates as the connection holds, after its certificate is revoked.
-    let ders: Vec<rustls_pki_types::CertificateDer<'static>> = chain
-        .iter()
-        .map(|c| rustls_pki_types::CertificateDer::from(c.der().to_vec()))
-        .collect();
-    verifier
-        .reload_crls(vec![pki().crl(&[&chain[0]]).expect("CRL")])
-        .expect("reload");
-    use rustls::server::danger::ClientCertVerifier;
+fn peer_path_after_a_crl_reload_revoking_the_peer_is_none() {
+    let (addr, server) = serve(server_config(ClientAuth::Required, CrlStore::default()), 1, |_, _| {});
+    let client = client_config(Some(valid_client_identity()), None);
+    let stream = connect(addr, client.rustls_config(), "localhost").expect("handshake");
+    assert!(only(join(server)).is_ok());
+    let name = ServerName::parse("localhost").expect("name");
     assert!(
-        verifier
-            .verify_client_cert(&ders[0], &ders[1..], rustls_pki_types::UnixTime::now())
-            .is_err()
+        client.peer_path(&stream.conn, &name).is_some(),
+        "recorded at the handshake"
     );
+    // Another name than the one validated is never answered from the record.
+    let other = ServerName::parse("other.kavach.test").expect("name");
+    assert!(client.peer_path(&stream.conn, &other).is_none());
+    // The server's certificate is revoked while the connection is open: the recorded path is
+    // forgotten and validating it again fails.
+    let server_leaf = &pki().leaf(Purpose::TlsServer).expect("server leaf").certificate;
+    client
+        .reload_crls(vec![pki().crl(&[server_leaf]).expect("CRL")])
+        .expect("reload");
+    assert!(client.peer_path(&stream.conn, &name).is_none());
 }
 
 #[test]
@@ -360,7 +380,13 @@ fn server_pin_mismatch_is_refused_by_the_client() {
     };
     let refusal = inner.0.downcast_ref::<HandshakeRefusal>().expect("a kavach refusal");
     assert!(
-        matches!(refusal, HandshakeRefusal::PinMismatch { kind: PinKind::SpkiSha256, .. }),
+        matches!(
+            refusal,
+            HandshakeRefusal::PinMismatch {
+                kind: PinKind::SpkiSha256,
+                ..
+            }
+        ),
         "{refusal}"
     );
     assert_eq!(refusal.code(), "KVC-TLS-PIN-MISMATCH");
@@ -393,8 +419,18 @@ fn optional_client_certificate_accepts_an_anonymous_client_and_still_validates_a
     let outcomes = join(server);
     let anonymous = outcomes[0].as_ref().expect("anonymous accepted");
     assert!(anonymous.path.is_none(), "no certificate, no path");
-    assert_client_path(outcomes[1].as_ref().expect("valid accepted").path.as_ref().expect("path"));
-    assert_refused_with(&outcomes[2], &rustls::Error::InvalidCertificate(CertificateError::Expired));
+    assert_client_path(
+        outcomes[1]
+            .as_ref()
+            .expect("valid accepted")
+            .path
+            .as_ref()
+            .expect("path"),
+    );
+    assert_refused_with(
+        &outcomes[2],
+        &rustls::Error::InvalidCertificate(CertificateError::Expired),
+    );
 }
 
 #[test]
@@ -437,7 +473,11 @@ fn openssl_files() -> OpensslFiles {
     let key_path = dir.path().join("client.key");
     let ca = dir.path().join("root.pem");
     std::fs::write(&cert, chain[0].to_pem()).expect("write");
-    std::fs::write(&chain_path, chain[1..].iter().map(Certificate::to_pem).collect::<String>()).expect("write");
+    std::fs::write(
+        &chain_path,
+        chain[1..].iter().map(Certificate::to_pem).collect::<String>(),
+    )
+    .expect("write");
     key.write_pkcs8_pem(&key_path).expect("write key");
     std::fs::write(&ca, pki().root().certificate.to_pem()).expect("write");
     OpensslFiles {
@@ -496,13 +536,12 @@ fn tls11_offered_by_openssl_is_refused_with_a_protocol_version_alert() {
         "s_client did not report a protocol_version alert:\n{output}"
     );
     let outcome = only(join(server));
-    assert!(
-        matches!(
-            outcome.as_ref().map_err(tls_error),
-            Err(Some(rustls::Error::PeerIncompatible(_)))
-        ),
-        "{outcome:?}"
-    );
+    let refused = outcome
+        .as_ref()
+        .err()
+        .and_then(|e| e.get_ref())
+        .is_some_and(|e| e.is::<Refused>());
+    assert!(refused, "{outcome:?}");
 }
 
 #[test]
@@ -519,7 +558,10 @@ fn openssl_s_client_with_a_valid_client_certificate_completes_the_handshake() {
         &files,
         &["-verify_return_error", "-verify_ip", "127.0.0.1", "-ign_eof"],
     );
-    assert!(output.contains("pong"), "no application data from the server:\n{output}");
+    assert!(
+        output.contains("pong"),
+        "no application data from the server:\n{output}"
+    );
     assert!(output.contains("Verify return code: 0 (ok)"), "{output}");
     let seen = only(join(server)).expect("server accepted openssl's client certificate");
     assert_client_path(seen.path.as_ref().expect("client path"));

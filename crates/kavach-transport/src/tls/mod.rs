@@ -12,6 +12,8 @@
 //!   1.3 and 1.2 only, the [`APPROVED_CIPHER_SUITES`] of the caller's provider, the own key
 //!   as a kavach [`kavach_keys::Signer`] ([`TlsSigningKey`]), ALPN ([`Alpn`]), no session
 //!   resumption.
+//! - [`screen_tls_client`] refuses, before rustls, a client that offers nothing above TLS 1.1
+//!   with a `protocol_version` alert (rustls itself would answer `handshake_failure`).
 
 mod alpn;
 mod client;
@@ -19,6 +21,7 @@ mod client_verifier;
 mod clock;
 mod crls;
 mod error;
+mod hello;
 mod own_key;
 mod paths;
 mod server;
@@ -33,6 +36,9 @@ pub use client_verifier::{ClientAuth, PkiClientVerifier};
 pub use clock::{Clock, SharedClock, SystemClock};
 pub use crls::CrlStore;
 pub use error::{Error, HandshakeRefusal, PinKind};
+pub use hello::{
+    HelloVerdict, MAX_SCREENED_BYTES, PROTOCOL_VERSION_ALERT, Screened, screen_client_hello, screen_tls_client,
+};
 pub use paths::MAX_RECORDED_PATHS;
 pub use server::{TlsServerConfig, TlsServerConfigBuilder};
 pub use server_verifier::{MAX_PINS, PkiServerVerifier, ServerPin};

@@ -20,9 +20,6 @@ pub(crate) fn certified_key(chain: &[Certificate], signer: Arc<dyn Signer>) -> R
         });
     }
     let key = TlsSigningKey::new(signer)?;
-    let ders = chain
-        .iter()
-        .map(|c| CertificateDer::from(c.der().to_vec()))
-        .collect();
+    let ders = chain.iter().map(|c| CertificateDer::from(c.der().to_vec())).collect();
     Ok(Arc::new(SingleCertAndKey::from(CertifiedKey::new(ders, Arc::new(key)))))
 }

@@ -96,10 +96,13 @@ impl TlsServerConfigBuilder {
     pub fn build(self) -> Result<TlsServerConfig, Error> {
         let resolver = certified_key(&self.chain, self.key)?;
         let provider = restrict_provider(&self.provider)?;
-        let mut config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_protocol_versions(PROTOCOL_VERSIONS)?
-            .with_client_cert_verifier(Arc::clone(&self.verifier) as Arc<dyn rustls::server::danger::ClientCertVerifier>)
-            .with_cert_resolver(resolver);
+        let mut config =
+            rustls::ServerConfig::builder_with_provider(provider)
+                .with_protocol_versions(PROTOCOL_VERSIONS)?
+                .with_client_cert_verifier(
+                    Arc::clone(&self.verifier) as Arc<dyn rustls::server::danger::ClientCertVerifier>
+                )
+                .with_cert_resolver(resolver);
         config.alpn_protocols = ids(&self.alpn);
         config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
         config.send_tls13_tickets = 0;

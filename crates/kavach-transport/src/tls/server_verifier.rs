@@ -154,7 +154,9 @@ impl PkiServerVerifier {
     /// [`CommonState`]) for `server_name`, the name the client connected to; `None` when the
     /// handshake has not completed or the certificate no longer validates for that name.
     pub fn peer_path(&self, conn: &CommonState, server_name: &ServerName) -> Option<VerifiedPath> {
-        let path = self.validation.peer_path(conn.peer_certificates()?, Some(server_name))?;
+        let path = self
+            .validation
+            .peer_path(conn.peer_certificates()?, Some(server_name))?;
         self.check_pins(path.end_entity()).ok()?;
         Some(path)
     }

@@ -55,7 +55,9 @@ fn scheme_of(algorithm: SignatureAlgorithm, key: &kavach_keys::PublicKey) -> Res
     match algorithm {
         SignatureAlgorithm::Ecdsa { encoding, hash } => {
             if encoding != EcdsaEncoding::Der {
-                return Err(unsupported("TLS carries ECDSA signatures DER-encoded: use EcdsaEncoding::Der"));
+                return Err(unsupported(
+                    "TLS carries ECDSA signatures DER-encoded: use EcdsaEncoding::Der",
+                ));
             }
             match (key.kind(), hash) {
                 (KeyKind::P256, HashAlgorithm::Sha256) => Ok(SignatureScheme::ECDSA_NISTP256_SHA256),

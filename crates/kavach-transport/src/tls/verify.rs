@@ -31,7 +31,10 @@ pub(crate) struct PeerValidation {
 impl core::fmt::Debug for PeerValidation {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("PeerValidation")
-            .field("domains", &self.domains.iter().map(TrustDomain::name).collect::<Vec<_>>())
+            .field(
+                "domains",
+                &self.domains.iter().map(TrustDomain::name).collect::<Vec<_>>(),
+            )
             .field("purpose", &self.purpose)
             .field("crls", &self.crls.current().len())
             .finish_non_exhaustive()
@@ -158,7 +161,11 @@ impl PeerValidation {
 
     /// The path of the peer whose certificates are `peer` (end entity first): the one
     /// recorded at its handshake, or else validated again now through the warm validator.
-    pub(crate) fn peer_path(&self, peer: &[CertificateDer<'_>], server_name: Option<&ServerName>) -> Option<VerifiedPath> {
+    pub(crate) fn peer_path(
+        &self,
+        peer: &[CertificateDer<'_>],
+        server_name: Option<&ServerName>,
+    ) -> Option<VerifiedPath> {
         let (ee, intermediates) = peer.split_first()?;
         if let Some(r) = self.record.get(ee.as_ref())
             && r.server_name.as_ref() == server_name
