@@ -566,3 +566,66 @@ fn openssl_s_client_with_a_valid_client_certificate_completes_the_handshake() {
     let seen = only(join(server)).expect("server accepted openssl's client certificate");
     assert_client_path(seen.path.as_ref().expect("client path"));
 }
+
+/// A server of the RSA test PKI whose key signs with `algorithm`, requiring P-256 clients.
+fn rsa_server_config(algorithm: SignatureAlgorithm) -> TlsServerConfig {
+    let rsa = TestPki::rsa();
+    let leaf = rsa.leaf(Purpose::TlsServer).expect("server leaf");
+    // The RSA test PKI's tls-server leaf holds pool key 2 (kavach_pki::testing).
+    let key = kavach_pki::testing::rsa_pool_key(2)
+        .and_then(|k| {
+            k.with_signature_algorithm(algorithm)
+                .map_err(|source| kavach_pki::Error::Signing {
+                    what: "test key",
+                    source,
+                })
+        })
+        .expect("RSA key");
+    TlsServerConfig::builder(
+        provider(),
+        client_verifier(ClientAuth::Required, CrlStore::default()),
+        vec![leaf.certificate.clone(), rsa.intermediate().certificate.clone()],
+        Arc::new(key),
+    )
+    .build()
+    .expect("RSA server config")
+}
+
+fn rsa_trusting_client() -> TlsClientConfig {
+    let domain = TrustDomain::new("AUTH", TestPki::rsa().trust_anchors()).expect("domain");
+    let verifier = PkiServerVerifier::new(Arc::new(Validator::new()), vec![domain], clock(), &provider())
+        .expect("server verifier");
+    let (chain, key) = valid_client_identity();
+    TlsClientConfig::builder(provider(), Arc::new(verifier))
+        .with_client_certificate(chain, key)
+        .build()
+        .expect("client config")
+}
+
+#[test]
+fn rsa_pss_server_key_completes_a_tls13_handshake() {
+    let (addr, server) = serve(rsa_server_config(SignatureAlgorithm::PS256), 1, |_, _| {});
+    let client = rsa_trusting_client();
+    let stream = connect(addr, client.rustls_config(), "localhost").expect("handshake");
+    assert_eq!(stream.conn.protocol_version(), Some(ProtocolVersion::TLSv1_3));
+    let name = ServerName::parse("localhost").expect("name");
+    let path = client.peer_path(&stream.conn, &name).expect("server path");
+    assert_eq!(path.trust_anchor(), &TestPki::rsa().root().certificate);
+    assert_client_path(
+        only(join(server))
+            .expect("accepted")
+            .path
+            .as_ref()
+            .expect("client path"),
+    );
+}
+
+#[test]
+fn rsa_pkcs1_server_key_cannot_sign_a_tls13_handshake() {
+    // RSASSA-PKCS1-v1_5 is not a TLS 1.3 CertificateVerify scheme (RFC 8446 §4.2.3): a kavach
+    // signer answers one scheme, so such a key serves TLS 1.2 peers only.
+    let (addr, server) = serve(rsa_server_config(SignatureAlgorithm::RS256), 1, |_, _| {});
+    let client = rsa_trusting_client();
+    assert!(connect(addr, client.rustls_config(), "localhost").is_err());
+    assert!(only(join(server)).is_err());
+}

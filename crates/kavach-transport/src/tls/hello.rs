@@ -167,7 +167,7 @@ pub enum Screened {
 /// Looks at the client's first record with `TcpStream::peek` (nothing is consumed) and
 /// refuses a client that offers only versions below TLS 1.2 with a `protocol_version` alert.
 /// Call it on an accepted stream before giving it to rustls. Waits for the first record at
-/// most [`MAX_PEEKS`] × 10 ms beyond the stream's read timeout; a record still incomplete
+/// most 100 × 10 ms beyond the stream's read timeout; a record still incomplete
 /// then is left to rustls.
 pub fn screen_tls_client(tcp: &TcpStream) -> io::Result<Screened> {
     let mut buf = vec![0u8; MAX_SCREENED_BYTES];
