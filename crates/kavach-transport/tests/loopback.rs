@@ -46,24 +46,27 @@ fn chain_of(leaf: &Certificate) -> Vec<Certificate> {
 }
 
 fn client_verifier(auth: ClientAuth, crls: CrlStore) -> Arc<PkiClientVerifier> {
+    client_verifier_at(auth, crls, clock())
+}
+
+fn client_verifier_at(auth: ClientAuth, crls: CrlStore, clock: SharedClock) -> Arc<PkiClientVerifier> {
     Arc::new(
-        PkiClientVerifier::new(Arc::new(Validator::new()), vec![domain()], clock(), auth, &provider())
+        PkiClientVerifier::new(Arc::new(Validator::new()), vec![domain()], clock, auth, &provider())
             .expect("client verifier")
             .with_crls(crls),
     )
 }
 
 fn server_config(auth: ClientAuth, crls: CrlStore) -> TlsServerConfig {
+    server_config_with(client_verifier(auth, crls))
+}
+
+fn server_config_with(verifier: Arc<PkiClientVerifier>) -> TlsServerConfig {
     let leaf = pki().leaf(Purpose::TlsServer).expect("server leaf");
-    TlsServerConfig::builder(
-        provider(),
-        client_verifier(auth, crls),
-        chain_of(&leaf.certificate),
-        leaf.key.clone(),
-    )
-    .with_alpn(&[Alpn::H2, Alpn::Http11])
-    .build()
-    .expect("server config")
+    TlsServerConfig::builder(provider(), verifier, chain_of(&leaf.certificate), leaf.key.clone())
+        .with_alpn(&[Alpn::H2, Alpn::Http11])
+        .build()
+        .expect("server config")
 }
 
 fn server_verifier(pin: Option<ServerPin>) -> Arc<PkiServerVerifier> {
@@ -628,4 +631,30 @@ fn rsa_pkcs1_server_key_cannot_sign_a_tls13_handshake() {
     let client = rsa_trusting_client();
     assert!(connect(addr, client.rustls_config(), "localhost").is_err());
     assert!(only(join(server)).is_err());
+}
+
+#[test]
+fn client_certificate_is_checked_at_the_callers_clock_not_the_system_time() {
+    let day = Duration::from_secs(86_400);
+    // Two years ahead: the (one-year) client certificate has expired by the caller's clock.
+    let ahead: SharedClock = Arc::new(move || SystemTime::now() + 730 * day);
+    let config = server_config_with(client_verifier_at(ClientAuth::Required, CrlStore::default(), ahead));
+    let (addr, server) = serve(config, 1, |_, _| {});
+    let client = client_config(Some(valid_client_identity()), None);
+    assert!(connect(addr, client.rustls_config(), "localhost").is_err());
+    assert_refused_with(
+        &only(join(server)),
+        &rustls::Error::InvalidCertificate(CertificateError::Expired),
+    );
+
+    // Ten days back: a certificate that expired yesterday by the system clock is still valid.
+    let back: SharedClock = Arc::new(move || SystemTime::now() - 10 * day);
+    let config = server_config_with(client_verifier_at(ClientAuth::Required, CrlStore::default(), back));
+    let (addr, server) = serve(config, 1, |_, _| {});
+    let expired = pki().expired(Purpose::TlsClient).expect("expired leaf");
+    let key = pki().leaf(Purpose::TlsClient).expect("client leaf").key.clone();
+    let client = client_config(Some((chain_of(&expired), key)), None);
+    connect(addr, client.rustls_config(), "localhost").expect("valid at the caller's time");
+    let seen = only(join(server)).expect("accepted");
+    assert_eq!(seen.path.as_ref().map(VerifiedPath::end_entity), Some(&expired));
 }
