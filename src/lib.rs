@@ -11,6 +11,7 @@
 //! | [`envelope`] | `kavach-envelope` | content encryption to a verified encryption certificate |
 //! | [`jws`] | `kavach-jws` | signed requests and responses (JWS) |
 //! | [`device`] | `kavach-device` | the device-management messages (WIRE.md §6) |
+//! | [`transport`] | `kavach-transport` | the IO facade: so far, rustls configurations backed by kavach-pki |
 //!
 //! Features (all off by default), forwarded to the crate that owns each: `pkcs11` (PKCS#11 keys,
 //! kavach-keys), `demo` (`pki::demo`, the demo PKI — for demos and tests, never production
@@ -23,3 +24,4 @@ pub use kavach_envelope as envelope;
 pub use kavach_jws as jws;
 pub use kavach_keys as keys;
 pub use kavach_pki as pki;
+pub use kavach_transport as transport;
