@@ -48,6 +48,7 @@ pub const TARGETS: &[Target] = &[
     ("device_platform_api", device_platform_api),
     ("device_server_handle", device_server_handle),
     ("device_client_handle", device_client_handle),
+    ("transport_client_hello", transport_client_hello),
 ];
 
 /// Key parsing: DER private keys (PKCS#8 / PKCS#1 / SEC1), `SubjectPublicKeyInfo`, and PEM.
@@ -896,6 +897,31 @@ pub fn device_platform_api(data: &[u8]) -> Reached {
             response,
         };
         count!(anchors.verify(&keys.validator, &relayed, now, None));
+    }
+    reached
+}
+
+/// The TLS ClientHello screen (kavach-transport): whatever the first bytes of a connection, a
+/// verdict, never a panic; a prefix of a record never refuses what the whole record lets
+/// through (the screen waits for more rather than decide early).
+pub fn transport_client_hello(data: &[u8]) -> Reached {
+    use kavach_transport::tls::{HelloVerdict, screen_client_hello};
+    let mut reached = Reached::default();
+    let verdict = screen_client_hello(data);
+    if verdict != HelloVerdict::NeedMore {
+        reached.parsed = 1;
+    }
+    if verdict == HelloVerdict::RefuseProtocolVersion {
+        reached.verified = 1;
+    }
+    if verdict == HelloVerdict::Proceed {
+        for end in (0..data.len()).step_by(data.len() / 16 + 1) {
+            assert_ne!(
+                screen_client_hello(&data[..end]),
+                HelloVerdict::RefuseProtocolVersion,
+                "a prefix refused what the whole record lets through"
+            );
+        }
     }
     reached
 }

@@ -279,3 +279,26 @@ fn device_client_handle_seeds_parse_and_only_the_valid_answer_is_accepted() {
         }
     }
 }
+
+#[test]
+fn transport_client_hello_seeds_refuse_only_the_tls11_only_hello() {
+    let seeds = replay("transport_client_hello");
+    assert_eq!(
+        seeds["tls11_only.bin"],
+        Reached { parsed: 1, verified: 1 },
+        "openssl -tls1_1 refused"
+    );
+    for offers_tls12 in ["tls12.bin", "tls13.bin", "default.bin"] {
+        assert_eq!(
+            seeds[offers_tls12],
+            Reached { parsed: 1, verified: 0 },
+            "{offers_tls12} proceeds"
+        );
+    }
+    assert_eq!(
+        seeds["plain_http.bin"],
+        Reached { parsed: 1, verified: 0 },
+        "not TLS: rustls decides"
+    );
+    assert_eq!(seeds["truncated.bin"], Reached::default(), "too short: wait for more");
+}
