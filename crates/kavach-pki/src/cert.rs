@@ -25,6 +25,7 @@ use x509_cert::name::Name;
 use crate::der::{der_err, first_inner_tlv};
 use crate::error::{Error, Result};
 use crate::limits::{MAX_BUNDLE_CERTIFICATES, MAX_CERTIFICATE_LEN};
+use crate::name::prepared::NameKey;
 
 /// Extensions decoded once at parse time, so that validation does not decode them again.
 #[derive(Debug, Default)]
@@ -58,8 +59,9 @@ struct Inner {
     cert: x509_cert::Certificate,
     /// `None` when kavach-keys does not support the key; [`Certificate::public_key`] reports why.
     public_key: Option<PublicKey>,
-    subject_der: Vec<u8>,
-    issuer_der: Vec<u8>,
+    /// The subject and issuer prepared for comparison (RFC 5280 §7.1), once.
+    subject_key: NameKey,
+    issuer_key: NameKey,
     sha256: [u8; 32],
     ext: Parsed,
 }
@@ -135,8 +137,7 @@ impl Certificate {
             });
         }
         let ext = parse_extensions(t.extensions().map(Vec::as_slice).unwrap_or(&[]), WHAT)?;
-        let subject_der = t.subject().to_der().map_err(der_err(WHAT))?;
-        let issuer_der = t.issuer().to_der().map_err(der_err(WHAT))?;
+        let (subject_key, issuer_key) = (NameKey::of(t.subject()), NameKey::of(t.issuer()));
         let spki_der = t.subject_public_key_info().to_der().map_err(der_err(WHAT))?;
         let public_key = PublicKey::from_spki_der(&spki_der).ok();
         let sha256 = *Sha256Thumbprint::of_der(der).as_bytes();
@@ -145,8 +146,8 @@ impl Certificate {
             tbs,
             cert,
             public_key,
-            subject_der,
-            issuer_der,
+            subject_key,
+            issuer_key,
             sha256,
             ext,
         })))
@@ -296,19 +297,22 @@ impl Certificate {
         self.0.ext.basic_constraints.as_ref().is_some_and(|b| b.ca)
     }
 
-    /// True when subject and issuer names are equal (a self-issued certificate, RFC 5280 §3.2).
+    /// True when subject and issuer names are equal (a self-issued certificate, RFC 5280 §3.2),
+    /// compared per RFC 5280 §7.1 (case, insignificant space and string type do not count).
     pub fn is_self_issued(&self) -> bool {
-        self.0.subject_der == self.0.issuer_der
+        self.0.subject_key == self.0.issuer_key
     }
 
     pub(crate) fn tbs_der(&self) -> &[u8] {
         &self.0.der[self.0.tbs.clone()]
     }
-    pub(crate) fn subject_der(&self) -> &[u8] {
-        &self.0.subject_der
+    /// The subject prepared for comparison (RFC 5280 §7.1).
+    pub(crate) fn subject_key(&self) -> &NameKey {
+        &self.0.subject_key
     }
-    pub(crate) fn issuer_der(&self) -> &[u8] {
-        &self.0.issuer_der
+    /// The issuer prepared for comparison (RFC 5280 §7.1).
+    pub(crate) fn issuer_key(&self) -> &NameKey {
+        &self.0.issuer_key
     }
     pub(crate) fn sha256(&self) -> &[u8; 32] {
         &self.0.sha256

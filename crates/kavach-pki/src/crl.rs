@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use const_oid::db::rfc5280 as oids;
-use der::{Decode, Encode};
+use der::Decode;
 use x509_cert::crl::CertificateList;
 use x509_cert::ext::pkix::crl::dp::IssuingDistributionPoint;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
@@ -27,6 +27,7 @@ use x509_cert::name::Name;
 use crate::der::first_inner_tlv;
 use crate::error::{Error, Result};
 use crate::limits::{MAX_BUNDLE_CRLS, MAX_CRL_LEN};
+use crate::name::prepared::NameKey;
 
 /// The scope of a CRL from its issuingDistributionPoint (RFC 5280 §5.2.5).
 #[derive(Debug, Default)]
@@ -41,7 +42,8 @@ struct Inner {
     der: Vec<u8>,
     tbs: core::ops::Range<usize>,
     crl: CertificateList,
-    issuer_der: Vec<u8>,
+    /// The issuer prepared for comparison (RFC 5280 §7.1).
+    issuer_key: NameKey,
     /// Serial numbers listed, each with whether its reason is certificateHold (§5.3.1: a hold
     /// may be released by a later CRL).
     revoked: HashMap<Vec<u8>, bool>,
@@ -199,12 +201,12 @@ impl Crl {
                 revoked.insert(entry.serial_number.as_bytes().to_vec(), hold);
             }
         }
-        let issuer_der = t.issuer.to_der().map_err(|source| Error::Der { what: WHAT, source })?;
+        let issuer_key = NameKey::of(&t.issuer);
         Ok(Self(Arc::new(Inner {
             der: der.to_vec(),
             tbs,
             crl,
-            issuer_der,
+            issuer_key,
             revoked,
             scope,
             unusable,
@@ -284,8 +286,8 @@ impl Crl {
     pub(crate) fn tbs_der(&self) -> &[u8] {
         &self.0.der[self.0.tbs.clone()]
     }
-    pub(crate) fn issuer_der(&self) -> &[u8] {
-        &self.0.issuer_der
+    pub(crate) fn issuer_key(&self) -> &NameKey {
+        &self.0.issuer_key
     }
     pub(crate) fn scope(&self) -> &Scope {
         &self.0.scope

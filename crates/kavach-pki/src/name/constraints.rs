@@ -460,7 +460,7 @@ fn atv_eq(a: &AttributeTypeAndValue, b: &AttributeTypeAndValue, mode: Mode) -> O
     }
     match (directory_string(&a.value), directory_string(&b.value)) {
         (Some(Ok(x)), Some(Ok(y))) => {
-            let (x, y) = (normalise(&x), normalise(&y));
+            let (x, y) = (super::prepared::prepare(&x), super::prepared::prepare(&y));
             if x == y {
                 Some(true)
             } else if mode == Mode::Excluded && !(x.is_ascii() && y.is_ascii()) {
@@ -482,7 +482,7 @@ fn atv_eq(a: &AttributeTypeAndValue, b: &AttributeTypeAndValue, mode: Mode) -> O
 /// VisibleString and NumericString found in the wild. TeletexString is read as ISO 8859-1, as
 /// OpenSSL does. A UniversalString (tag 28) never reaches here: der 0.8 knows no such tag, so
 /// a certificate holding one does not parse.
-fn directory_string(v: &der::Any) -> Option<core::result::Result<String, ()>> {
+pub(crate) fn directory_string(v: &der::Any) -> Option<core::result::Result<String, ()>> {
     let bytes = v.value();
     let ascii = |bytes: &[u8]| {
         if bytes.is_ascii() {
@@ -518,15 +518,6 @@ fn directory_string(v: &der::Any) -> Option<core::result::Result<String, ()>> {
 #[cfg(feature = "testing")]
 pub(crate) fn attribute_text(v: &der::Any) -> Option<String> {
     directory_string(v)?.ok()
-}
-
-/// RFC 4518 in a reduced form: case folded (Unicode lowercase), leading and trailing white
-/// space removed, inner runs of white space collapsed to one space.
-fn normalise(s: &str) -> String {
-    s.split_whitespace()
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! 1. The end entity's own properties are checked first (validity, profile, key, purpose,
 //!    name): no path can fix them, so they fail at once.
 //! 2. From the certificate at the head of the partial path, candidate issuers are those whose
-//!    subject equals its issuer (§6.1.3 (a)(4)), trust anchors before intermediates, each list
+//!    subject matches its issuer (§6.1.3 (a)(4), compared per §7.1), trust anchors before intermediates, each list
 //!    ordered so that a subjectKeyIdentifier equal to the head's authorityKeyIdentifier comes
 //!    first. At most [`MAX_ISSUER_CANDIDATES`] intermediates are considered for one issuer
 //!    name (a name shared by more is refused with a budget error once those fail), and every
@@ -184,12 +184,12 @@ impl Ctx<'_> {
         let domain = self.domain;
         // Anchors are the relying party's own configuration, bounded by the trust domain's
         // size; every one considered still costs a path-building call.
-        let (anchors, _) = ordered(domain.anchor_index().with_subject(head.issuer_der()), aki, usize::MAX);
+        let (anchors, _) = ordered(domain.anchor_index().with_subject(head.issuer_key()), aki, usize::MAX);
         let (intermediates, truncated) = ordered(
             domain
                 .intermediate_index()
-                .with_subject(head.issuer_der())
-                .chain(self.supplied.with_subject(head.issuer_der())),
+                .with_subject(head.issuer_key())
+                .chain(self.supplied.with_subject(head.issuer_key())),
             aki,
             MAX_ISSUER_CANDIDATES,
         );
@@ -247,7 +247,7 @@ impl Ctx<'_> {
             // Loops (RFC 4158 §5.2): same subject and same key already in the path.
             let spki = candidate.inner().tbs_certificate().subject_public_key_info();
             if path.iter().any(|p| {
-                p.subject_der() == candidate.subject_der()
+                p.subject_key() == candidate.subject_key()
                     && p.inner().tbs_certificate().subject_public_key_info() == spki
             }) {
                 continue;

@@ -1,0 +1,242 @@
+//! What RFC 5280 accepts and kavach-pki refused before issue 11, each test named after the
+//! rule, with valid and invalid variants: distinguished-name comparison (§7.1, RFC 4518).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::LazyLock;
+use std::time::{Duration, SystemTime};
+
+use kavach_keys::{KeyKind, PrivateKey, Signer};
+use kavach_pki::issue::{
+    CertificateProfile, DistinguishedName, Issuer, RevokedEntry, SubjectAltName, Validity, issue_crl,
+};
+use kavach_pki::testing::{StringType, TestPki, reencode_attribute};
+use kavach_pki::{
+    Certificate, Crl, Error, GeneralName, ObjectIdentifier, Purpose, TrustDomain, ValidationOptions, Validator,
+};
+
+const COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
+const ORGANIZATION: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.10");
+const DAY: Duration = Duration::from_secs(86_400);
+
+static CA_KEY: LazyLock<PrivateKey> = LazyLock::new(|| PrivateKey::generate(KeyKind::P256).unwrap());
+static LEAF_KEY: LazyLock<PrivateKey> = LazyLock::new(|| PrivateKey::generate(KeyKind::P256).unwrap());
+
+fn dn(s: &str) -> DistinguishedName {
+    DistinguishedName::parse(s).unwrap()
+}
+
+/// A self-signed CA with `subject` and the shared CA key.
+fn root(subject: DistinguishedName) -> Certificate {
+    CertificateProfile::new(subject, CA_KEY.public_key(), Validity::days_from_now(30).unwrap())
+        .with_ca(None)
+        .self_sign(&*CA_KEY)
+        .unwrap()
+}
+
+/// A signing end entity issued under `ca` (its issuer field is `ca`'s subject, byte for byte).
+fn leaf_under(ca: &Certificate) -> Certificate {
+    let profile = CertificateProfile::new(
+        dn("CN=signer,O=Kavach Test,C=IN"),
+        LEAF_KEY.public_key(),
+        Validity::days_from_now(10).unwrap(),
+    )
+    .with_end_entity(Purpose::Signing)
+    .unwrap();
+    profile.issue(&Issuer::new(ca, &*CA_KEY).unwrap()).unwrap()
+}
+
+fn verify_with(anchor: &Certificate, leaf: &Certificate, crls: &[Crl]) -> Result<(), Error> {
+    let domain = TrustDomain::new("TEST", vec![anchor.clone()]).unwrap();
+    Validator::new()
+        .verify(
+            &domain,
+            leaf,
+            &[],
+            &ValidationOptions::new(Purpose::Signing, SystemTime::now()).with_crls(crls),
+        )
+        .map(|_| ())
+}
+
+/// The leaf, issued under a CA named `issued_as`, validated against the same key trusted as a
+/// self-signed anchor named `trusted_as`.
+fn chain_across(issued_as: DistinguishedName, trusted_as: DistinguishedName) -> Result<(), Error> {
+    let leaf = leaf_under(&root(issued_as));
+    verify_with(&root(trusted_as), &leaf, &[])
+}
+
+#[test]
+fn rfc5280_7_1_issuer_matches_subject_differing_in_case() {
+    chain_across(
+        dn("CN=Kavach Name CA,O=Kavach Test,C=IN"),
+        dn("CN=KAVACH name ca,O=kavach TEST,C=in"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn rfc5280_7_1_issuer_matches_subject_differing_in_insignificant_space() {
+    chain_across(
+        dn("CN=Kavach Name CA,O=Kavach Test,C=IN"),
+        dn("CN=Kavach   Name \t CA,O=Kavach  Test,C=IN"),
+    )
+    .unwrap();
+    // Leading and trailing white space, written into the value itself.
+    let padded = reencode_with(
+        dn("CN=Kavach Name CA,O=Kavach Test,C=IN"),
+        COMMON_NAME,
+        "  Kavach Name CA  ",
+    );
+    chain_across(dn("CN=Kavach Name CA,O=Kavach Test,C=IN"), padded).unwrap();
+}
+
+#[test]
+fn rfc5280_7_1_issuer_matches_subject_in_another_string_type() {
+    let name = dn("CN=Kavach Name CA,O=Kavach Test,C=IN");
+    for (attribute, to) in [
+        (ORGANIZATION, StringType::Printable),
+        (COMMON_NAME, StringType::Bmp),
+        (COMMON_NAME, StringType::Teletex),
+    ] {
+        let other = reencode_attribute(&name, attribute, to).unwrap();
+        assert_ne!(other, name, "{to:?} re-encoding changed nothing");
+        chain_across(name.clone(), other.clone()).unwrap_or_else(|e| panic!("{to:?}: {e}"));
+        // And the other way round (UTF8String in the issuer field, another type in the anchor).
+        chain_across(other, name.clone()).unwrap_or_else(|e| panic!("{to:?} reversed: {e}"));
+    }
+    // Type and case and space at once.
+    let upper = reencode_attribute(
+        &dn("CN=KAVACH  NAME CA,O=Kavach Test,C=IN"),
+        COMMON_NAME,
+        StringType::Bmp,
+    )
+    .unwrap();
+    chain_across(name, upper).unwrap();
+}
+
+#[test]
+fn rfc5280_7_1_different_values_do_not_match() {
+    let err = chain_across(
+        dn("CN=Kavach Name CA,O=Kavach Test,C=IN"),
+        dn("CN=Kavach Name CB,O=Kavach Test,C=IN"),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::UnknownIssuer { .. }), "{err}");
+    // Inner space is significant as a separator: "KavachName" is not "Kavach Name".
+    let err = chain_across(
+        dn("CN=Kavach Name CA,O=Kavach Test,C=IN"),
+        dn("CN=KavachName CA,O=Kavach Test,C=IN"),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::UnknownIssuer { .. }), "{err}");
+}
+
+#[test]
+fn rfc5280_7_1_attribute_types_must_match() {
+    let err = chain_across(
+        dn("CN=Kavach Name CA,O=Kavach Test,C=IN"),
+        dn("CN=Kavach Name CA,OU=Kavach Test,C=IN"),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::UnknownIssuer { .. }), "{err}");
+}
+
+#[test]
+fn rfc5280_7_1_multi_valued_rdns_compare_as_sets() {
+    chain_across(
+        dn("CN=Kavach Name CA+O=Kavach Test,C=IN"),
+        dn("O=KAVACH TEST+CN=kavach name ca,C=IN"),
+    )
+    .unwrap();
+    let bmp = reencode_attribute(
+        &dn("CN=Kavach Name CA+O=Kavach Test,C=IN"),
+        ORGANIZATION,
+        StringType::Bmp,
+    )
+    .unwrap();
+    chain_across(dn("CN=Kavach Name CA+O=Kavach Test,C=IN"), bmp).unwrap();
+    // The same attributes in separate RDNs are another name.
+    let err = chain_across(
+        dn("CN=Kavach Name CA+O=Kavach Test,C=IN"),
+        dn("CN=Kavach Name CA,O=Kavach Test,C=IN"),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::UnknownIssuer { .. }), "{err}");
+    // A set with one member more is another RDN.
+    let err = chain_across(
+        dn("CN=Kavach Name CA+O=Kavach Test,C=IN"),
+        dn("CN=Kavach Name CA+O=Kavach Test+OU=X,C=IN"),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::UnknownIssuer { .. }), "{err}");
+}
+
+#[test]
+fn rfc5280_7_1_crl_issuer_matches_the_ca_named_differently() {
+    let issued_as = dn("CN=Kavach Name CA,O=Kavach Test,C=IN");
+    let ca = root(issued_as.clone());
+    let leaf = leaf_under(&ca);
+    // The anchor's subject differs from the leaf's issuer and from the CRL's issuer in type
+    // and case; the CRL, signed by the same key, must still be the anchor's CRL.
+    let anchor = root(
+        reencode_attribute(
+            &dn("CN=kavach NAME ca,O=Kavach Test,C=IN"),
+            COMMON_NAME,
+            StringType::Bmp,
+        )
+        .unwrap(),
+    );
+    let now = SystemTime::now();
+    let issuer = Issuer::new(&ca, &*CA_KEY).unwrap();
+    let empty = issue_crl(&issuer, &[], now - DAY, now + DAY, 1).unwrap();
+    verify_with(&anchor, &leaf, std::slice::from_ref(&empty)).unwrap();
+    let revoking = issue_crl(&issuer, &[RevokedEntry::new(&leaf, now - DAY)], now - DAY, now + DAY, 2).unwrap();
+    let err = verify_with(&anchor, &leaf, std::slice::from_ref(&revoking)).unwrap_err();
+    assert!(matches!(err, Error::Revoked { .. }), "{err}");
+    // A CRL of a CA with a different name is not the anchor's: the status stays unknown.
+    let other_ca = root(dn("CN=Kavach Other CA,O=Kavach Test,C=IN"));
+    let other = issue_crl(&Issuer::new(&other_ca, &*CA_KEY).unwrap(), &[], now - DAY, now + DAY, 1).unwrap();
+    let err = verify_with(&anchor, &leaf, std::slice::from_ref(&other)).unwrap_err();
+    assert!(matches!(err, Error::RevocationStatusUnknown { .. }), "{err}");
+}
+
+#[test]
+fn rfc5280_7_1_directory_name_constraints_compare_prepared_names() {
+    let pki = TestPki::p256();
+    let ca = pki
+        .constrained_ca(
+            "CN=Constrained CA,O=Kavach Test",
+            CA_KEY.public_key(),
+            &[GeneralName::DirectoryName(dn("O=Kavach Test,C=IN").as_name().clone())],
+            &[],
+        )
+        .unwrap();
+    let leaf = |subject: DistinguishedName| {
+        let profile = CertificateProfile::new(subject, LEAF_KEY.public_key(), Validity::days_from_now(10).unwrap())
+            .with_end_entity(Purpose::Signing)
+            .unwrap()
+            .with_subject_alt_names(&[SubjectAltName::dns("signer.example").unwrap()])
+            .unwrap();
+        pki.issue_under(&profile, &ca, &*CA_KEY).unwrap()
+    };
+    let domain = TrustDomain::new("TEST", pki.trust_anchors()).unwrap();
+    let validate = |cert: &Certificate| {
+        Validator::new()
+            .verify(
+                &domain,
+                cert,
+                std::slice::from_ref(&ca),
+                &ValidationOptions::new(Purpose::Signing, SystemTime::now()),
+            )
+            .map(|_| ())
+    };
+    let inside = reencode_attribute(&dn("CN=signer,O=KAVACH   test,C=IN"), ORGANIZATION, StringType::Bmp).unwrap();
+    validate(&leaf(inside)).unwrap();
+    let err = validate(&leaf(dn("CN=signer,O=Kavach Other,C=IN"))).unwrap_err();
+    assert!(matches!(err, Error::NameConstraintViolation { .. }), "{err}");
+}
+
+/// `name` with the value of `attribute` replaced by `value` (UTF8String), bypassing RFC 4514
+/// parsing (which trims spaces).
+fn reencode_with(name: DistinguishedName, attribute: ObjectIdentifier, value: &str) -> DistinguishedName {
+    kavach_pki::testing::replace_attribute(&name, attribute, value).unwrap()
+}
