@@ -26,6 +26,7 @@ use crate::der::{der_err, first_inner_tlv};
 use crate::error::{Error, Result};
 use crate::limits::{MAX_BUNDLE_CERTIFICATES, MAX_CERTIFICATE_LEN};
 use crate::name::prepared::NameKey;
+use crate::time::unix_seconds;
 
 /// Extensions decoded once at parse time, so that validation does not decode them again.
 #[derive(Debug, Default)]
@@ -62,6 +63,9 @@ struct Inner {
     /// The subject and issuer prepared for comparison (RFC 5280 §7.1), once.
     subject_key: NameKey,
     issuer_key: NameKey,
+    /// The validity bounds, Unix seconds (negative before 1970).
+    not_before: i64,
+    not_after: i64,
     sha256: [u8; 32],
     ext: Parsed,
 }
@@ -107,8 +111,22 @@ impl Certificate {
                 max: MAX_CERTIFICATE_LEN,
             });
         }
+        // Validity times before 1970 are read here (the `der` crate cannot hold them) and
+        // decoded by x509-cert as 1970-01-01 (crate::time).
+        let validity = crate::time::certificate_validity(der);
+        let patched = validity.as_ref().and_then(|v| crate::time::pre_epoch_validity(der, v));
         // `from_der` refuses trailing data after the outer SEQUENCE.
-        let cert = x509_cert::Certificate::from_der(der).map_err(der_err(WHAT))?;
+        let cert = x509_cert::Certificate::from_der(patched.as_deref().unwrap_or(der)).map_err(der_err(WHAT))?;
+        let (not_before, not_after) = match &validity {
+            Some(v) => (v.times[0].2, v.times[1].2),
+            None => {
+                let v = cert.tbs_certificate().validity();
+                (
+                    unix_seconds(v.not_before.to_system_time()),
+                    unix_seconds(v.not_after.to_system_time()),
+                )
+            }
+        };
         let tbs = first_inner_tlv(der, WHAT)?;
         let t = cert.tbs_certificate();
         let malformed = |reason| Error::Malformed { what: WHAT, reason };
@@ -148,6 +166,8 @@ impl Certificate {
             public_key,
             subject_key,
             issuer_key,
+            not_before,
+            not_after,
             sha256,
             ext,
         })))
@@ -192,7 +212,9 @@ impl Certificate {
     }
 
     /// The parsed structure, read-only, for callers that need a field this type has no
-    /// accessor for.
+    /// accessor for. Its validity times are x509-cert's, which cannot be before 1970: such a
+    /// time reads 1970-01-01T00:00:00Z there; [`Certificate::not_before`] and
+    /// [`Certificate::not_after`] give the real ones (and [`Certificate::der`] the real bytes).
     pub fn inner(&self) -> &x509_cert::Certificate {
         &self.0.cert
     }
@@ -258,14 +280,19 @@ impl Certificate {
         crate::thumbprint::sha1_hex(&self.0.der)
     }
 
-    /// notBefore.
+    /// notBefore (before `UNIX_EPOCH` for a time before 1970).
     pub fn not_before(&self) -> SystemTime {
-        self.0.cert.tbs_certificate().validity().not_before.to_system_time()
+        crate::time::system_time(self.0.not_before)
     }
 
-    /// notAfter.
+    /// notAfter (before `UNIX_EPOCH` for a time before 1970).
     pub fn not_after(&self) -> SystemTime {
-        self.0.cert.tbs_certificate().validity().not_after.to_system_time()
+        crate::time::system_time(self.0.not_after)
+    }
+
+    /// The validity bounds as Unix seconds, floored (negative before 1970).
+    pub(crate) fn validity_seconds(&self) -> (i64, i64) {
+        (self.0.not_before, self.0.not_after)
     }
 
     /// The keyUsage extension, when present.

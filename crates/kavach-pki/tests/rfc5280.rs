@@ -1,5 +1,6 @@
 //! What RFC 5280 accepts and kavach-pki refused before issue 11, each test named after the
-//! rule, with valid and invalid variants: distinguished-name comparison (§7.1, RFC 4518).
+//! rule, with valid and invalid variants: distinguished-name comparison (§7.1, RFC 4518) and
+//! validity times across the whole range (§4.1.2.5).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::LazyLock;
@@ -9,7 +10,7 @@ use kavach_keys::{KeyKind, PrivateKey, Signer};
 use kavach_pki::issue::{
     CertificateProfile, DistinguishedName, Issuer, RevokedEntry, SubjectAltName, Validity, issue_crl,
 };
-use kavach_pki::testing::{StringType, TestPki, reencode_attribute};
+use kavach_pki::testing::{StringType, TestPki, reencode_attribute, with_validity_text};
 use kavach_pki::{
     Certificate, Crl, Error, GeneralName, ObjectIdentifier, Purpose, TrustDomain, ValidationOptions, Validator,
 };
@@ -239,4 +240,94 @@ fn rfc5280_7_1_directory_name_constraints_compare_prepared_names() {
 /// parsing (which trims spaces).
 fn reencode_with(name: DistinguishedName, attribute: ObjectIdentifier, value: &str) -> DistinguishedName {
     kavach_pki::testing::replace_attribute(&name, attribute, value).unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// §4.1.2.5: validity times across the whole range
+// ---------------------------------------------------------------------------------------------
+
+/// Unix seconds as a `SystemTime` (before the epoch when negative).
+fn at(secs: i64) -> SystemTime {
+    if secs >= 0 {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(secs.unsigned_abs())
+    } else {
+        SystemTime::UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs())
+    }
+}
+
+const Y1950: i64 = -631_152_000;
+const Y1960: i64 = -315_619_200;
+const Y1965: i64 = -157_766_400;
+const Y1969_END: i64 = -1;
+
+/// A root valid from `root_from` to `root_to` and a leaf under it valid from `from` to `to`
+/// (X.509 `Time` texts), both re-signed with the CA key.
+fn dated(root_from: &str, root_to: &str, from: &str, to: &str) -> (Certificate, Certificate) {
+    let ca = root(dn("CN=Kavach Time CA,O=Kavach Test,C=IN"));
+    let ca = with_validity_text(&ca, &*CA_KEY, root_from, root_to).unwrap();
+    let leaf = with_validity_text(&leaf_under(&ca), &*CA_KEY, from, to).unwrap();
+    (ca, leaf)
+}
+
+fn verify_at(anchor: &Certificate, leaf: &Certificate, time: SystemTime) -> Result<(), Error> {
+    let domain = TrustDomain::new("TEST", vec![anchor.clone()]).unwrap();
+    Validator::new()
+        .verify(&domain, leaf, &[], &ValidationOptions::new(Purpose::Signing, time))
+        .map(|_| ())
+}
+
+#[test]
+fn rfc5280_4_1_2_5_1_utc_time_50_to_69_is_1950_to_1969() {
+    let (ca, leaf) = dated("500101000000Z", "491231235959Z", "600101000000Z", "691231235959Z");
+    assert_eq!(ca.not_before(), at(Y1950));
+    assert_eq!(leaf.not_before(), at(Y1960));
+    assert_eq!(leaf.not_after(), at(Y1969_END));
+    // Valid in 1965 and at the last second of 1969 (inclusive bound).
+    verify_at(&ca, &leaf, at(Y1965)).unwrap();
+    verify_at(&ca, &leaf, at(Y1969_END)).unwrap();
+    // Not yet valid in 1955, expired at the epoch.
+    let err = verify_at(&ca, &leaf, at(-473_385_600)).unwrap_err();
+    assert!(matches!(err, Error::NotYetValid { .. }), "{err}");
+    let err = verify_at(&ca, &leaf, at(0)).unwrap_err();
+    assert!(matches!(err, Error::Expired { .. }), "{err}");
+    // And expired now.
+    let err = verify_at(&ca, &leaf, SystemTime::now()).unwrap_err();
+    assert!(matches!(err, Error::Expired { .. }), "{err}");
+}
+
+#[test]
+fn rfc5280_4_1_2_5_1_utc_time_spanning_the_epoch_is_valid_on_both_sides() {
+    let (ca, leaf) = dated("500101000000Z", "491231235959Z", "600101000000Z", "491231235959Z");
+    verify_at(&ca, &leaf, at(Y1965)).unwrap();
+    verify_at(&ca, &leaf, SystemTime::now()).unwrap();
+}
+
+#[test]
+fn rfc5280_4_1_2_5_2_generalized_time_before_1970() {
+    let (ca, leaf) = dated(
+        "19000101000000Z",
+        "99991231235959Z",
+        "19450815000000Z",
+        "19691231235959Z",
+    );
+    assert_eq!(ca.not_after(), at(253_402_300_799));
+    assert_eq!(leaf.not_before(), at(-769_392_000));
+    verify_at(&ca, &leaf, at(Y1950)).unwrap();
+    let err = verify_at(&ca, &leaf, at(-800_000_000)).unwrap_err();
+    assert!(matches!(err, Error::NotYetValid { .. }), "{err}");
+    let err = verify_at(&ca, &leaf, at(0)).unwrap_err();
+    assert!(matches!(err, Error::Expired { .. }), "{err}");
+}
+
+#[test]
+fn rfc5280_4_1_2_5_a_date_that_does_not_exist_is_malformed() {
+    let ca = root(dn("CN=Kavach Time CA,O=Kavach Test,C=IN"));
+    // 1961 is not a leap year; month 13 does not exist.
+    for (from, to) in [
+        ("19610229000000Z", "20300101000000Z"),
+        ("601301000000Z", "300101000000Z"),
+    ] {
+        let err = with_validity_text(&leaf_under(&ca), &*CA_KEY, from, to).unwrap_err();
+        assert!(matches!(err, Error::Der { .. }), "{from}: {err}");
+    }
 }

@@ -411,9 +411,7 @@ impl Ctx<'_> {
             return Err(profile(cert, "not an X.509 v3 certificate"));
         }
         // Validity (§6.1.3 (a)(2)), both bounds inclusive, at second granularity.
-        let validity = t.validity();
-        let not_before = unix_seconds(validity.not_before.to_system_time());
-        let not_after = unix_seconds(validity.not_after.to_system_time());
+        let (not_before, not_after) = cert.validity_seconds();
         if self.now < not_before {
             return Err(Error::NotYetValid {
                 subject: cert.subject().to_string(),
