@@ -2,8 +2,9 @@
 //!
 //! Parsing refuses what RFC 5280 says a conforming CRL cannot be: a CRL without the
 //! cRLNumber extension or with a critical one (§5.2.3: "CRL issuers MUST include this
-//! extension", "non-critical"), a v1 CRL (x509-cert 0.3 requires the version field; §5:
-//! "conforming CAs … MUST issue version 2 CRLs"), duplicate extensions, trailing data. A CRL with
+//! extension", "non-critical") — except in a v1 CRL —, an explicit version other than v2,
+//! a v1 CRL (no version field, §5.1.2.1: accepted, as conforming validators do) with CRL or
+//! entry extensions, duplicate extensions, trailing data. A CRL with
 //! a critical extension kavach does not process (unknown ones) or that is indirect parses, but
 //! can never vouch for a certificate (§5.2: "MUST NOT use that CRL to determine the status of
 //! certificates"). A delta CRL (one carrying deltaCRLIndicator, critical or not: §5.2.4 makes it
@@ -90,11 +91,47 @@ impl Crl {
                 max: MAX_CRL_LEN,
             });
         }
-        let crl = CertificateList::from_der(der).map_err(|source| Error::Der { what: WHAT, source })?;
         let tbs = first_inner_tlv(der, WHAT)?;
+        // RFC 5280 §5.1.2.1: a v1 CRL leaves the version out (x509-cert 0.3 requires the
+        // field, so it decodes a copy with `INTEGER 0` put in; the signature still covers the
+        // original bytes).
+        let tbs_content = tbs
+            .start
+            .saturating_add(crate::der::header_len(der.get(tbs.clone()).unwrap_or(&[])));
+        let v1 = der.get(tbs_content) == Some(&0x30);
+        let crl = if v1 {
+            if !crate::der::is_single_tlv(der) {
+                return Err(Error::Malformed {
+                    what: WHAT,
+                    reason: "trailing data after the CRL",
+                });
+            }
+            let mut inner = crate::der::VERSION_V1.to_vec();
+            inner.extend_from_slice(der.get(tbs_content..tbs.end).unwrap_or(&[]));
+            let mut body = crate::der::tlv(0x30, &inner);
+            body.extend_from_slice(der.get(tbs.end..).unwrap_or(&[]));
+            CertificateList::from_der(&crate::der::tlv(0x30, &body))
+        } else {
+            CertificateList::from_der(der)
+        }
+        .map_err(|source| Error::Der { what: WHAT, source })?;
         let malformed = |reason| Error::Malformed { what: WHAT, reason };
         let t = &crl.tbs_cert_list;
-        if t.version != x509_cert::certificate::Version::V2 {
+        if v1 {
+            // §5.1.2.1: without a version, no CRL or entry extensions (§5.1: "if present,
+            // version MUST be v2").
+            if t.crl_extensions.is_some() {
+                return Err(malformed("extensions in a v1 CRL"));
+            }
+            if t.revoked_certificates
+                .iter()
+                .flatten()
+                .any(|e| e.crl_entry_extensions.is_some())
+            {
+                return Err(malformed("entry extensions in a v1 CRL"));
+            }
+        } else if t.version != x509_cert::certificate::Version::V2 {
+            // A version field that is present must say v2 (§5.1.2.1).
             return Err(malformed("not a v2 CRL"));
         }
         // RFC 5280 §5.1.1.2: the same identifier inside and outside the signed part.
@@ -163,7 +200,8 @@ impl Crl {
                 _ => {}
             }
         }
-        if !has_number {
+        // A v1 CRL has no extensions, so no cRLNumber either.
+        if !has_number && !v1 {
             return Err(malformed("missing cRLNumber"));
         }
         if is_delta {

@@ -685,21 +685,6 @@ fn default_sans(purpose: Purpose) -> Result<Vec<SubjectAltName>> {
     })
 }
 
-/// A DER TLV with `tag` around `content` (definite length).
-fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(u8::try_from(len).unwrap_or(0));
-    } else {
-        let bytes: Vec<u8> = len.to_be_bytes().into_iter().skip_while(|&b| b == 0).collect();
-        out.push(0x80 | u8::try_from(bytes.len()).unwrap_or(0));
-        out.extend(bytes);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
 /// `certificate` with its validity replaced by `not_before` / `not_after` — each the text of
 /// an X.509 `Time`, `YYMMDDHHMMSSZ` (written as UTCTime) or `YYYYMMDDHHMMSSZ`
 /// (GeneralizedTime) — and signed again by `signer` (its issuer's key): kavach's issuance API
@@ -718,22 +703,22 @@ pub fn with_validity_text(
     let der = certificate.der();
     let validity = crate::time::certificate_validity(der).ok_or(bad("certificate validity not found"))?;
     let time = |text: &str| match text.len() {
-        13 => Ok(der_tlv(crate::time::TAG_UTC_TIME, text.as_bytes())),
-        15 => Ok(der_tlv(crate::time::TAG_GENERALIZED_TIME, text.as_bytes())),
+        13 => Ok(crate::der::tlv(crate::time::TAG_UTC_TIME, text.as_bytes())),
+        15 => Ok(crate::der::tlv(crate::time::TAG_GENERALIZED_TIME, text.as_bytes())),
         _ => Err(bad("not YYMMDDHHMMSSZ or YYYYMMDDHHMMSSZ")),
     };
     let mut new_validity = time(not_before)?;
     new_validity.extend(time(not_after)?);
-    let new_validity = der_tlv(0x30, &new_validity);
+    let new_validity = crate::der::tlv(0x30, &new_validity);
     // Both times have 2-byte headers (short content), and so has the validity SEQUENCE.
     let start = validity.times[0].0.start - 4;
     let end = validity.times[1].0.end;
     let tbs = first_tlv_range(der)?;
-    let tbs_content_start = tbs.start + header_len(&der[tbs.clone()]);
+    let tbs_content_start = tbs.start + crate::der::header_len(&der[tbs.clone()]);
     let mut content = der[tbs_content_start..start].to_vec();
     content.extend(&new_validity);
     content.extend(&der[end..tbs.end]);
-    let tbs_der = der_tlv(0x30, &content);
+    let tbs_der = crate::der::tlv(0x30, &content);
     let signed = crate::issue::sign::sign(signer, &tbs_der, "certificate")?;
     use der::Encode;
     let enc = |source| Error::Der {
@@ -743,17 +728,24 @@ pub fn with_validity_text(
     let mut body = tbs_der;
     body.extend(signed.algorithm.to_der().map_err(enc)?);
     body.extend(signed.signature.to_der().map_err(enc)?);
-    Certificate::from_der(&der_tlv(0x30, &body))
-}
-
-fn header_len(tlv: &[u8]) -> usize {
-    match tlv.get(1) {
-        Some(&b) if b >= 0x80 => 2 + usize::from(b & 0x7f),
-        _ => 2,
-    }
+    Certificate::from_der(&crate::der::tlv(0x30, &body))
 }
 
 /// The range of the first inner TLV (the tbsCertificate) of a certificate's DER.
 fn first_tlv_range(der: &[u8]) -> Result<core::ops::Range<usize>> {
     crate::der::first_inner_tlv(der, "certificate")
+}
+
+/// The DER of a CRL without its version field — an X.509 v1 CRL (RFC 5280 §5.1.2.1) — signed
+/// by `issuer`, listing `revoked` (their reason codes dropped: a v1 CRL has no entry
+/// extensions). With `with_extensions`, the CRL still carries the authorityKeyIdentifier and
+/// cRLNumber kavach writes, which a v1 CRL may not (for tests of that refusal).
+pub fn v1_crl_der(
+    issuer: &Issuer<'_>,
+    revoked: &[RevokedEntry],
+    this_update: SystemTime,
+    next_update: SystemTime,
+    with_extensions: bool,
+) -> Result<Vec<u8>> {
+    crate::issue::crl::crl_v1_der(issuer, revoked, this_update, next_update, with_extensions)
 }

@@ -1,6 +1,6 @@
 //! What RFC 5280 accepts and kavach-pki refused before issue 11, each test named after the
 //! rule, with valid and invalid variants: distinguished-name comparison (§7.1, RFC 4518) and
-//! validity times across the whole range (§4.1.2.5).
+//! validity times across the whole range (§4.1.2.5), v1 CRLs (§5.1.2.1).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::LazyLock;
@@ -10,7 +10,7 @@ use kavach_keys::{KeyKind, PrivateKey, Signer};
 use kavach_pki::issue::{
     CertificateProfile, DistinguishedName, Issuer, RevokedEntry, SubjectAltName, Validity, issue_crl,
 };
-use kavach_pki::testing::{StringType, TestPki, reencode_attribute, with_validity_text};
+use kavach_pki::testing::{StringType, TestPki, reencode_attribute, v1_crl_der, with_validity_text};
 use kavach_pki::{
     Certificate, Crl, Error, GeneralName, ObjectIdentifier, Purpose, TrustDomain, ValidationOptions, Validator,
 };
@@ -330,4 +330,72 @@ fn rfc5280_4_1_2_5_a_date_that_does_not_exist_is_malformed() {
         let err = with_validity_text(&leaf_under(&ca), &*CA_KEY, from, to).unwrap_err();
         assert!(matches!(err, Error::Der { .. }), "{from}: {err}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// §5.1.2.1: v1 CRLs
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn rfc5280_5_1_2_1_v1_crl_without_version_is_accepted() {
+    let ca = root(dn("CN=Kavach CRL CA,O=Kavach Test,C=IN"));
+    let leaf = leaf_under(&ca);
+    let issuer = Issuer::new(&ca, &*CA_KEY).unwrap();
+    let now = SystemTime::now();
+    let empty = Crl::from_der(&v1_crl_der(&issuer, &[], now - DAY, now + DAY, false).unwrap()).unwrap();
+    verify_with(&ca, &leaf, std::slice::from_ref(&empty)).unwrap();
+    let revoking = v1_crl_der(
+        &issuer,
+        &[RevokedEntry::new(&leaf, now - DAY)],
+        now - DAY,
+        now + DAY,
+        false,
+    )
+    .unwrap();
+    let revoking = Crl::from_der(&revoking).unwrap();
+    let err = verify_with(&ca, &leaf, std::slice::from_ref(&revoking)).unwrap_err();
+    assert!(matches!(err, Error::Revoked { .. }), "{err}");
+    // Its signature is still checked, over the bytes as they are (no version inside).
+    let other_key = PrivateKey::generate(KeyKind::P256).unwrap();
+    let impostor = CertificateProfile::new(
+        dn("CN=Kavach CRL CA,O=Kavach Test,C=IN"),
+        other_key.public_key(),
+        Validity::days_from_now(30).unwrap(),
+    )
+    .with_ca(None)
+    .self_sign(&other_key)
+    .unwrap();
+    let forged = v1_crl_der(
+        &Issuer::new(&impostor, &other_key).unwrap(),
+        &[],
+        now - DAY,
+        now + DAY,
+        false,
+    )
+    .unwrap();
+    let err = verify_with(&ca, &leaf, &[Crl::from_der(&forged).unwrap()]).unwrap_err();
+    assert!(matches!(err, Error::BadSignature { .. }), "{err}");
+}
+
+#[test]
+fn rfc5280_5_1_2_1_v1_crl_with_extensions_is_malformed() {
+    let ca = root(dn("CN=Kavach CRL CA,O=Kavach Test,C=IN"));
+    let issuer = Issuer::new(&ca, &*CA_KEY).unwrap();
+    let now = SystemTime::now();
+    let der = v1_crl_der(&issuer, &[], now - DAY, now + DAY, true).unwrap();
+    let err = Crl::from_der(&der).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Malformed {
+                reason: "extensions in a v1 CRL",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // Trailing bytes after a v1 CRL are refused as after a v2 one.
+    let mut trailing = v1_crl_der(&issuer, &[], now - DAY, now + DAY, false).unwrap();
+    trailing.push(0);
+    assert!(Crl::from_der(&trailing).is_err());
 }
