@@ -1,6 +1,7 @@
 //! What RFC 5280 accepts and kavach-pki refused before issue 11, each test named after the
 //! rule, with valid and invalid variants: distinguished-name comparison (§7.1, RFC 4518) and
-//! validity times across the whole range (§4.1.2.5), v1 CRLs (§5.1.2.1).
+//! validity times across the whole range (§4.1.2.5), v1 CRLs (§5.1.2.1), IP-literal subject
+//! CNs and dNSName constraints (STRICTER.md S16).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::LazyLock;
@@ -398,4 +399,68 @@ fn rfc5280_5_1_2_1_v1_crl_with_extensions_is_malformed() {
     let mut trailing = v1_crl_der(&issuer, &[], now - DAY, now + DAY, false).unwrap();
     trailing.push(0);
     assert!(Crl::from_der(&trailing).is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// STRICTER.md S16: an IP-literal CN is not a host name
+// ---------------------------------------------------------------------------------------------
+
+/// A `tls-server` end entity with `cn` and `sans` under a CA permitted only `example.com`,
+/// validated without a server name.
+fn under_dns_constraint(cn: &str, sans: &[SubjectAltName]) -> Result<(), Error> {
+    let pki = TestPki::p256();
+    let ca = pki
+        .dns_constrained_ca(
+            "CN=DNS Constrained CA,O=Kavach Test",
+            CA_KEY.public_key(),
+            &["example.com"],
+            &[],
+        )
+        .unwrap();
+    let mut profile = CertificateProfile::new(
+        dn(&format!("CN={cn},O=Kavach Test")),
+        LEAF_KEY.public_key(),
+        Validity::days_from_now(10).unwrap(),
+    )
+    .with_end_entity(Purpose::TlsServer)
+    .unwrap();
+    if !sans.is_empty() {
+        profile = profile.with_subject_alt_names(sans).unwrap();
+    }
+    let leaf = pki.issue_under(&profile, &ca, &*CA_KEY).unwrap();
+    let domain = TrustDomain::new("TEST", pki.trust_anchors()).unwrap();
+    Validator::new()
+        .verify(
+            &domain,
+            &leaf,
+            std::slice::from_ref(&ca),
+            &ValidationOptions::new(Purpose::TlsServer, SystemTime::now()),
+        )
+        .map(|_| ())
+}
+
+#[test]
+fn s16_ip_literal_cn_with_an_ip_san_is_not_held_to_dns_constraints() {
+    under_dns_constraint("127.0.0.1", &[SubjectAltName::parse("127.0.0.1").unwrap()]).unwrap();
+    under_dns_constraint("10.1.2.3", &[SubjectAltName::parse("10.1.2.3").unwrap()]).unwrap();
+}
+
+#[test]
+fn s16_ip_literal_cn_of_a_san_less_end_entity_is_not_held_to_dns_constraints() {
+    under_dns_constraint("127.0.0.1", &[]).unwrap();
+}
+
+#[test]
+fn s16_host_name_cns_are_still_held_to_dns_constraints() {
+    // A host name that starts like an address, and an address with leading zeros (not a
+    // canonical IPv4 literal), are host names: outside example.com they are refused.
+    for cn in ["127.0.0.1.evil.test", "010.1.2.3", "host.example.org"] {
+        let err = under_dns_constraint(cn, &[SubjectAltName::parse("10.1.2.3").unwrap()]).unwrap_err();
+        assert!(
+            matches!(&err, Error::NameConstraintViolation { name, .. } if name.ends_with("(subject CN)")),
+            "{cn}: {err}"
+        );
+    }
+    // Inside, accepted.
+    under_dns_constraint("host.example.com", &[]).unwrap();
 }
