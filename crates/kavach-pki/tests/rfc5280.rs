@@ -1,7 +1,8 @@
 //! What RFC 5280 accepts and kavach-pki refused before issue 11, each test named after the
 //! rule, with valid and invalid variants: distinguished-name comparison (§7.1, RFC 4518) and
 //! validity times across the whole range (§4.1.2.5), v1 CRLs (§5.1.2.1), IP-literal subject
-//! CNs and dNSName constraints (STRICTER.md S16).
+//! CNs and dNSName constraints (STRICTER.md S16), and a trust anchor validated as itself (a
+//! path of length zero).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::LazyLock;
@@ -463,4 +464,131 @@ fn s16_host_name_cns_are_still_held_to_dns_constraints() {
     }
     // Inside, accepted.
     under_dns_constraint("host.example.com", &[]).unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// A certificate of the trust domain validated as itself: a path of length zero
+// ---------------------------------------------------------------------------------------------
+
+/// A self-signed signing end entity (not a CA) with `key`, valid for `validity`.
+fn self_signed_leaf(validity: Validity) -> Certificate {
+    CertificateProfile::new(
+        dn("CN=Pinned Signer,O=Kavach Test,C=IN"),
+        LEAF_KEY.public_key(),
+        validity,
+    )
+    .with_end_entity(Purpose::Signing)
+    .unwrap()
+    .self_sign(&*LEAF_KEY)
+    .unwrap()
+}
+
+fn verify_alone(cert: &Certificate, purpose: Purpose, time: SystemTime) -> Result<kavach_pki::VerifiedPath, Error> {
+    let domain = TrustDomain::new("TEST", vec![cert.clone()]).unwrap();
+    Validator::new().verify(&domain, cert, &[], &ValidationOptions::new(purpose, time))
+}
+
+#[test]
+fn trust_anchor_validated_as_itself_is_a_path_of_length_zero() {
+    let leaf = self_signed_leaf(Validity::days_from_now(10).unwrap());
+    let path = verify_alone(&leaf, Purpose::Signing, SystemTime::now()).unwrap();
+    assert_eq!(path.chain(), std::slice::from_ref(&leaf));
+    assert_eq!(path.trust_anchor(), &leaf);
+    assert_eq!(path.end_entity(), &leaf);
+    // A self-signed CA in the domain, validated as itself for `ca`.
+    let ca = root(dn("CN=Kavach Lone CA,O=Kavach Test,C=IN"));
+    let path = verify_alone(&ca, Purpose::Ca, SystemTime::now()).unwrap();
+    assert_eq!(path.chain(), std::slice::from_ref(&ca));
+}
+
+#[test]
+fn trust_anchor_validated_as_itself_still_needs_validity_purpose_and_key_policy() {
+    let leaf = self_signed_leaf(Validity::days_from_now(10).unwrap());
+    // Validity.
+    let err = verify_alone(&leaf, Purpose::Signing, SystemTime::now() + 30 * DAY).unwrap_err();
+    assert!(matches!(err, Error::Expired { .. }), "{err}");
+    // Purpose: an end entity is not a CA.
+    let err = verify_alone(&leaf, Purpose::Ca, SystemTime::now()).unwrap_err();
+    assert!(matches!(err, Error::PurposeMismatch { .. }), "{err}");
+    // Name: the server name is matched against the (absent) subjectAltName.
+    let domain = TrustDomain::new("TEST", vec![leaf.clone()]).unwrap();
+    let name = kavach_pki::ServerName::parse("pinned.example.com").unwrap();
+    let err = Validator::new()
+        .verify(
+            &domain,
+            &leaf,
+            &[],
+            &ValidationOptions::new(Purpose::TlsServer, SystemTime::now()).with_server_name(&name),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::NameMismatch { .. }), "{err}");
+    // A CA certificate is not a TLS end entity, even as its own anchor (S11).
+    let ca = root(dn("CN=Kavach Lone CA,O=Kavach Test,C=IN"));
+    let err = verify_alone(&ca, Purpose::TlsServer, SystemTime::now()).unwrap_err();
+    assert!(matches!(err, Error::CaUsedAsEndEntity { .. }), "{err}");
+    // Key policy: P-256 refused when only P-384 is allowed.
+    let domain = TrustDomain::new("TEST", vec![leaf.clone()]).unwrap();
+    let policy = kavach_pki::KeyPolicy::default().without_curve(kavach_pki::KeyCurve::P256);
+    let err = Validator::new()
+        .verify(
+            &domain,
+            &leaf,
+            &[],
+            &ValidationOptions::new(Purpose::Signing, SystemTime::now()).with_key_policy(policy),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::KeyPolicy { .. }), "{err}");
+}
+
+#[test]
+fn self_signed_certificate_outside_the_trust_domain_is_not_trusted() {
+    let leaf = self_signed_leaf(Validity::days_from_now(10).unwrap());
+    let domain = TrustDomain::new("TEST", TestPki::p256().trust_anchors()).unwrap();
+    let err = Validator::new()
+        .verify(
+            &domain,
+            &leaf,
+            &[],
+            &ValidationOptions::new(Purpose::Signing, SystemTime::now()),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::UnknownIssuer { .. }), "{err}");
+    // Nor is one that has the anchor's name and key but other bytes (a re-issue).
+    let twin = self_signed_leaf(Validity::days_from_now(11).unwrap());
+    let domain = TrustDomain::new("TEST", vec![leaf]).unwrap();
+    let err = Validator::new()
+        .verify(
+            &domain,
+            &twin,
+            &[],
+            &ValidationOptions::new(Purpose::Signing, SystemTime::now()),
+        )
+        .unwrap_err();
+    assert!(!matches!(err, Error::BudgetExceeded { .. }), "{err}");
+}
+
+#[test]
+fn trust_anchor_validated_as_itself_with_crls_must_be_covered() {
+    let ca = root(dn("CN=Kavach Lone CA,O=Kavach Test,C=IN"));
+    let domain = TrustDomain::new("TEST", vec![ca.clone()]).unwrap();
+    let now = SystemTime::now();
+    let issuer = Issuer::new(&ca, &*CA_KEY).unwrap();
+    let verify = |crls: &[Crl]| {
+        Validator::new()
+            .verify(
+                &domain,
+                &ca,
+                &[],
+                &ValidationOptions::new(Purpose::Ca, now).with_crls(crls),
+            )
+            .map(|_| ())
+    };
+    verify(&[issue_crl(&issuer, &[], now - DAY, now + DAY, 1).unwrap()]).unwrap();
+    let revoking = issue_crl(&issuer, &[RevokedEntry::new(&ca, now - DAY)], now - DAY, now + DAY, 2).unwrap();
+    let err = verify(&[revoking]).unwrap_err();
+    assert!(matches!(err, Error::Revoked { .. }), "{err}");
+    let other_ca = root(dn("CN=Kavach Other CA,O=Kavach Test,C=IN"));
+    let other = issue_crl(&Issuer::new(&other_ca, &*CA_KEY).unwrap(), &[], now - DAY, now + DAY, 1).unwrap();
+    let err = verify(&[other]).unwrap_err();
+    assert!(matches!(err, Error::RevocationStatusUnknown { .. }), "{err}");
 }

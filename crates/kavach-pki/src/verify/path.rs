@@ -18,6 +18,8 @@
 //!    signatures (through the validator's cache), pathLenConstraint (§6.1.4 (l)-(m)), name
 //!    constraints (§6.1.3 (b)-(c), and on the end entity's host-name CN when it has no
 //!    dNSName), and revocation when CRLs are given.
+//!    An end entity that is itself a trust anchor is a path of length zero (step 1 and
+//!    revocation only).
 //! 4. If every candidate fails, the failure with the highest [`Error::rank`] is returned; a
 //!    spent [`Budget`] stops the search at once.
 
@@ -111,6 +113,13 @@ pub(super) fn build(
         issuer_verdicts: HashMap::new(),
     };
     let result = ctx.check_end_entity(end_entity).and_then(|()| {
+        // The end entity is itself a trust anchor (byte for byte): a path of length zero, as
+        // OpenSSL and Go accept it. The anchor is an input (§6.1.1 (d)): no signature to check;
+        // its own checks (validity, profile, key policy, purpose, name) passed above.
+        if ctx.domain.is_anchor(end_entity) {
+            ctx.check_alone(end_entity)?;
+            return Ok(vec![end_entity.clone()]);
+        }
         let mut path = vec![end_entity.clone()];
         let anchor = ctx.extend(&mut path)?;
         path.push(anchor);
@@ -361,6 +370,18 @@ impl Ctx<'_> {
             }
         }
         Ok(())
+    }
+
+    /// What a path of length zero (the end entity is a trust anchor) checks beyond the end
+    /// entity's own checks: revocation, when CRLs are given (CLI.md: the end entity must then be
+    /// covered by a current CRL), with the certificate as its own CRL issuer.
+    fn check_alone(&mut self, cert: &Certificate) -> Result<()> {
+        if self.options.crls.is_empty() {
+            return Ok(());
+        }
+        let (crls, now) = (self.options.crls, self.now);
+        let mut check_signature = |crl: &Crl, issuer: &Certificate| self.check_crl_signature(crl, issuer);
+        revocation::check(crls, now, cert, cert, true, &mut check_signature)
     }
 
     /// Verifies that `issuer`'s key signed `cert`, through the validator's cache.
