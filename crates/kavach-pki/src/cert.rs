@@ -45,8 +45,6 @@ pub(crate) struct Parsed {
     pub(crate) aki_issuer_serial: bool,
     /// OIDs of the known extensions marked critical.
     pub(crate) critical: Vec<ObjectIdentifier>,
-    /// policyConstraints present.
-    pub(crate) policy_constraints: bool,
     /// Full names of the cRLDistributionPoints, when the extension is present.
     pub(crate) crl_dp_names: Option<Vec<GeneralName>>,
     /// Critical extensions this crate does not process (rejected during validation).
@@ -457,12 +455,9 @@ fn parse_extensions(exts: &[x509_cert::ext::Extension], what: &'static str) -> R
                 // non-critical).
                 p.crl_dp_names = Some(names);
             }
-            oids::ID_CE_POLICY_CONSTRAINTS => {
-                p.policy_constraints = true;
-                if e.critical {
-                    p.unknown_critical.push(e.extn_id);
-                }
-            }
+            // policyConstraints: a non-critical one is not acted on (no policy processing; its
+            // criticality is the CA's profile, RFC 5280 §4.2.1.11, not a path rule); a
+            // critical one falls to the unknown critical extensions below.
             oid if e.critical && !is_known_ignorable(oid) => p.unknown_critical.push(oid),
             _ => {}
         }

@@ -297,7 +297,9 @@ impl Window {
 enum Bc {
     /// cA=true, critical (with the case's pathLenConstraint).
     Critical,
-    /// cA=true, not critical: kavach refuses (RFC 5280 §4.2.1.9 "MUST"), webpki accepts (S9).
+    /// cA=true, not critical: both accept (the criticality is the CA's profile, not a §6.1
+    /// rule; STRICTER.md S9, withdrawn). Drawn on cases whose basicConstraints are otherwise
+    /// valid.
     NonCritical,
     /// cA=false.
     NotCa,
@@ -649,7 +651,7 @@ impl Case {
         d[D_CHAIN] = !matches!(self.defect, Defect::None | Defect::IssuerNameCase { .. });
         d[D_SAN] = self.name.is_some_and(|name| !self.sans.iter().any(|s| s.matches(name)));
         d[D_KEY] = self.ee_key == EeKey::WeakRsa1024 || self.algs.contains(&Alg::WeakRsa1024);
-        d[D_BC] = self.bc.iter().any(|b| *b != Bc::Critical) || ee_is_ca;
+        d[D_BC] = self.bc.iter().any(|b| !matches!(b, Bc::Critical | Bc::NonCritical)) || ee_is_ca;
         d
     }
 }
@@ -770,13 +772,14 @@ fn case_from_plan(plan: &Plan) -> Case {
         EeBc::Absent,
     ]);
     if broken(D_BC) {
-        match r.below(5) {
-            0 => bc[r.below(k + 1)] = Bc::NonCritical,
-            1 if k > 0 => bc[1 + r.below(k)] = Bc::NotCa,
-            2 if k > 0 => bc[1 + r.below(k)] = Bc::Absent,
-            3 => bc[0] = r.pick(&[Bc::NotCa, Bc::Absent]),
+        match r.below(4) {
+            0 if k > 0 => bc[1 + r.below(k)] = Bc::NotCa,
+            1 if k > 0 => bc[1 + r.below(k)] = Bc::Absent,
+            2 => bc[0] = r.pick(&[Bc::NotCa, Bc::Absent]),
             _ => ee_bc = EeBc::CaTrue,
         }
+    } else if r.chance(15) {
+        bc[r.below(k + 1)] = Bc::NonCritical;
     }
 
     // pathLenConstraint: CA c has k - c intermediates below it.
@@ -1140,10 +1143,6 @@ const STRICTER: &[Rule] = &[
     Rule {
         id: "S8 trust anchor that is not a CA",
         matches: |e, s| matches!(e, Error::NotCa { subject, .. } if *subject == s.root),
-    },
-    Rule {
-        id: "S9 non-critical basicConstraints in a CA",
-        matches: |e, _| matches!(e, Error::ProfileViolation { reason, .. } if *reason == "non-critical basicConstraints in a CA certificate"),
     },
     Rule {
         id: "S10 end-entity key refused by the key policy",

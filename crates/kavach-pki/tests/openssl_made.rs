@@ -387,6 +387,15 @@ fn cases() -> Vec<Case> {
             SslServer,
         ),
         case(
+            "ec: intermediate policyConstraints not critical",
+            vec![
+                root(er),
+                inter(ei, "policyConstraints=inhibitPolicyMapping:0\n"),
+                leaf(el, SERVER_LEAF),
+            ],
+            SslServer,
+        ),
+        case(
             "rsa: intermediate without keyUsage",
             vec![
                 root(rr),
@@ -1107,6 +1116,10 @@ const STRICTER: &[Rule] = &[
 /// Cases where kavach accepts what OpenSSL refuses, each under a documented STRICTER.md rule
 /// (`L…`: where RFC 5280 or RFC 6125 says so): (rule, case name).
 const LENIENT: &[(&str, &str)] = &[
+    (
+        "L3 criticality of basicConstraints and policyConstraints",
+        "ec: intermediate basicConstraints not critical",
+    ),
     (
         "L2 an IP-literal subject CN is not a host name",
         "ec: permitted DNS subtree, IP SAN, IP-literal subject CN",

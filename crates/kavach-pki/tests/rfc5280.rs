@@ -2,7 +2,7 @@
 //! rule, with valid and invalid variants: distinguished-name comparison (§7.1, RFC 4518) and
 //! validity times across the whole range (§4.1.2.5), v1 CRLs (§5.1.2.1), IP-literal subject
 //! CNs and dNSName constraints (STRICTER.md S16), and a trust anchor validated as itself (a
-//! path of length zero).
+//! path of length zero), and CA certificates with a non-critical basicConstraints (§6.1.4 (k)).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::LazyLock;
@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use kavach_keys::{KeyKind, PrivateKey, Signer};
 use kavach_pki::issue::{
-    CertificateProfile, DistinguishedName, Issuer, RevokedEntry, SubjectAltName, Validity, issue_crl,
+    CertificateProfile, Criticality, DistinguishedName, Issuer, RevokedEntry, SubjectAltName, Validity, issue_crl,
 };
 use kavach_pki::testing::{StringType, TestPki, reencode_attribute, v1_crl_der, with_validity_text};
 use kavach_pki::{
@@ -591,4 +591,68 @@ fn trust_anchor_validated_as_itself_with_crls_must_be_covered() {
     let other = issue_crl(&Issuer::new(&other_ca, &*CA_KEY).unwrap(), &[], now - DAY, now + DAY, 1).unwrap();
     let err = verify(&[other]).unwrap_err();
     assert!(matches!(err, Error::RevocationStatusUnknown { .. }), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// §6.1.4 (k): the criticality of a CA's basicConstraints is not a path rule
+// ---------------------------------------------------------------------------------------------
+
+/// A root with the CA key whose basicConstraints is `bc` marked `criticality`.
+fn root_with_bc(bc: Option<(bool, Option<u8>)>, criticality: Criticality) -> Certificate {
+    CertificateProfile::new(
+        dn("CN=Kavach BC CA,O=Kavach Test,C=IN"),
+        CA_KEY.public_key(),
+        Validity::days_from_now(30).unwrap(),
+    )
+    .with_ca(None)
+    .with_basic_constraints(
+        bc.map(
+            |(ca, path_len_constraint)| kavach_pki::x509_cert::ext::pkix::BasicConstraints {
+                ca,
+                path_len_constraint,
+            },
+        ),
+        criticality,
+    )
+    .self_sign(&*CA_KEY)
+    .unwrap()
+}
+
+/// A leaf signed by the CA key naming `ca` as its issuer (kavach's `Issuer` refuses a non-CA,
+/// so the test PKI's unchecked issuance is used).
+fn leaf_signed_under(ca: &Certificate) -> Certificate {
+    let profile = CertificateProfile::new(
+        dn("CN=signer,O=Kavach Test,C=IN"),
+        LEAF_KEY.public_key(),
+        Validity::days_from_now(10).unwrap(),
+    )
+    .with_end_entity(Purpose::Signing)
+    .unwrap();
+    TestPki::p256().issue_under(&profile, ca, &*CA_KEY).unwrap()
+}
+
+#[test]
+fn rfc5280_6_1_4_k_non_critical_basic_constraints_in_a_ca_does_not_fail_the_path() {
+    let ca = root_with_bc(Some((true, None)), Criticality::NonCritical);
+    verify_with(&ca, &leaf_signed_under(&ca), &[]).unwrap();
+    let ca = root_with_bc(Some((true, Some(0))), Criticality::NonCritical);
+    verify_with(&ca, &leaf_signed_under(&ca), &[]).unwrap();
+}
+
+#[test]
+fn rfc5280_6_1_4_k_a_ca_still_needs_ca_true() {
+    for (bc, criticality) in [
+        (Some((false, None)), Criticality::NonCritical),
+        (Some((false, None)), Criticality::Critical),
+        (None, Criticality::NonCritical),
+    ] {
+        let ca = root_with_bc(bc, criticality);
+        let err = verify_with(&ca, &leaf_signed_under(&ca), &[]).unwrap_err();
+        // Refused as not a CA, or first for asserting keyCertSign without cA (§4.2.1.3).
+        assert!(
+            matches!(&err, Error::NotCa { .. })
+                || matches!(&err, Error::ProfileViolation { reason, .. } if *reason == "keyCertSign without basicConstraints cA"),
+            "{bc:?}: {err}"
+        );
+    }
 }

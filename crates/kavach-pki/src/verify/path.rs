@@ -507,11 +507,10 @@ impl Ctx<'_> {
         if critical(oids::ID_CE_SUBJECT_KEY_IDENTIFIER) {
             return Err(profile(cert, "critical subjectKeyIdentifier"));
         }
-        // policyConstraints (§4.2.1.11): "MUST mark this extension as critical"; a critical
-        // one is an unknown critical extension above (no policy processing).
-        if ext.policy_constraints {
-            return Err(profile(cert, "non-critical policyConstraints"));
-        }
+        // policyConstraints (§4.2.1.11): a critical one is an unknown critical extension above
+        // (no policy processing); a non-critical one is not acted on — "MUST mark this
+        // extension as critical" is the CA's profile, and the §6.1 algorithm does not depend on
+        // it.
         // keyCertSign needs cA (§4.2.1.3, §4.2.1.9).
         if cert.key_usage().is_some_and(|k| k.key_cert_sign()) && !cert.is_ca() {
             return Err(profile(cert, "keyCertSign without basicConstraints cA"));
@@ -533,7 +532,10 @@ impl Ctx<'_> {
         self.check_common(cert, role)?;
         use const_oid::db::rfc5280 as oids;
         let ext = cert.ext();
-        // basicConstraints (§4.2.1.9, §6.1.4 (k)): present, cA, and critical.
+        // basicConstraints (§4.2.1.9, §6.1.4 (k)): present with cA. Its criticality ("MUST
+        // mark the extension as critical") is the CA's profile: the §6.1 algorithm does not
+        // depend on it, so a non-critical one does not fail the path (STRICTER.md S9,
+        // withdrawn).
         match &ext.basic_constraints {
             Some(bc) if bc.ca => {}
             _ => {
@@ -542,9 +544,6 @@ impl Ctx<'_> {
                     child: child.subject().to_string(),
                 });
             }
-        }
-        if !ext.critical.contains(&oids::ID_CE_BASIC_CONSTRAINTS) {
-            return Err(profile(cert, "non-critical basicConstraints in a CA certificate"));
         }
         // keyUsage (§4.2.1.3: "Conforming CAs MUST include this extension in certificates
         // that contain public keys that are used to validate digital signatures on other public
