@@ -25,6 +25,8 @@ use x509_cert::name::Name;
 use crate::der::{der_err, first_inner_tlv};
 use crate::error::{Error, Result};
 use crate::limits::{MAX_BUNDLE_CERTIFICATES, MAX_CERTIFICATE_LEN};
+use crate::name::prepared::NameKey;
+use crate::time::unix_seconds;
 
 /// Extensions decoded once at parse time, so that validation does not decode them again.
 #[derive(Debug, Default)]
@@ -43,8 +45,6 @@ pub(crate) struct Parsed {
     pub(crate) aki_issuer_serial: bool,
     /// OIDs of the known extensions marked critical.
     pub(crate) critical: Vec<ObjectIdentifier>,
-    /// policyConstraints present.
-    pub(crate) policy_constraints: bool,
     /// Full names of the cRLDistributionPoints, when the extension is present.
     pub(crate) crl_dp_names: Option<Vec<GeneralName>>,
     /// Critical extensions this crate does not process (rejected during validation).
@@ -58,8 +58,12 @@ struct Inner {
     cert: x509_cert::Certificate,
     /// `None` when kavach-keys does not support the key; [`Certificate::public_key`] reports why.
     public_key: Option<PublicKey>,
-    subject_der: Vec<u8>,
-    issuer_der: Vec<u8>,
+    /// The subject and issuer prepared for comparison (RFC 5280 §7.1), once.
+    subject_key: NameKey,
+    issuer_key: NameKey,
+    /// The validity bounds, Unix seconds (negative before 1970).
+    not_before: i64,
+    not_after: i64,
     sha256: [u8; 32],
     ext: Parsed,
 }
@@ -105,8 +109,22 @@ impl Certificate {
                 max: MAX_CERTIFICATE_LEN,
             });
         }
+        // Validity times before 1970 are read here (the `der` crate cannot hold them) and
+        // decoded by x509-cert as 1970-01-01 (crate::time).
+        let validity = crate::time::certificate_validity(der);
+        let patched = validity.as_ref().and_then(|v| crate::time::pre_epoch_validity(der, v));
         // `from_der` refuses trailing data after the outer SEQUENCE.
-        let cert = x509_cert::Certificate::from_der(der).map_err(der_err(WHAT))?;
+        let cert = x509_cert::Certificate::from_der(patched.as_deref().unwrap_or(der)).map_err(der_err(WHAT))?;
+        let (not_before, not_after) = match &validity {
+            Some(v) => (v.times[0].2, v.times[1].2),
+            None => {
+                let v = cert.tbs_certificate().validity();
+                (
+                    unix_seconds(v.not_before.to_system_time()),
+                    unix_seconds(v.not_after.to_system_time()),
+                )
+            }
+        };
         let tbs = first_inner_tlv(der, WHAT)?;
         let t = cert.tbs_certificate();
         let malformed = |reason| Error::Malformed { what: WHAT, reason };
@@ -135,8 +153,7 @@ impl Certificate {
             });
         }
         let ext = parse_extensions(t.extensions().map(Vec::as_slice).unwrap_or(&[]), WHAT)?;
-        let subject_der = t.subject().to_der().map_err(der_err(WHAT))?;
-        let issuer_der = t.issuer().to_der().map_err(der_err(WHAT))?;
+        let (subject_key, issuer_key) = (NameKey::of(t.subject()), NameKey::of(t.issuer()));
         let spki_der = t.subject_public_key_info().to_der().map_err(der_err(WHAT))?;
         let public_key = PublicKey::from_spki_der(&spki_der).ok();
         let sha256 = *Sha256Thumbprint::of_der(der).as_bytes();
@@ -145,8 +162,10 @@ impl Certificate {
             tbs,
             cert,
             public_key,
-            subject_der,
-            issuer_der,
+            subject_key,
+            issuer_key,
+            not_before,
+            not_after,
             sha256,
             ext,
         })))
@@ -191,7 +210,9 @@ impl Certificate {
     }
 
     /// The parsed structure, read-only, for callers that need a field this type has no
-    /// accessor for.
+    /// accessor for. Its validity times are x509-cert's, which cannot be before 1970: such a
+    /// time reads 1970-01-01T00:00:00Z there; [`Certificate::not_before`] and
+    /// [`Certificate::not_after`] give the real ones (and [`Certificate::der`] the real bytes).
     pub fn inner(&self) -> &x509_cert::Certificate {
         &self.0.cert
     }
@@ -257,14 +278,19 @@ impl Certificate {
         crate::thumbprint::sha1_hex(&self.0.der)
     }
 
-    /// notBefore.
+    /// notBefore (before `UNIX_EPOCH` for a time before 1970).
     pub fn not_before(&self) -> SystemTime {
-        self.0.cert.tbs_certificate().validity().not_before.to_system_time()
+        crate::time::system_time(self.0.not_before)
     }
 
-    /// notAfter.
+    /// notAfter (before `UNIX_EPOCH` for a time before 1970).
     pub fn not_after(&self) -> SystemTime {
-        self.0.cert.tbs_certificate().validity().not_after.to_system_time()
+        crate::time::system_time(self.0.not_after)
+    }
+
+    /// The validity bounds as Unix seconds, floored (negative before 1970).
+    pub(crate) fn validity_seconds(&self) -> (i64, i64) {
+        (self.0.not_before, self.0.not_after)
     }
 
     /// The keyUsage extension, when present.
@@ -296,19 +322,22 @@ impl Certificate {
         self.0.ext.basic_constraints.as_ref().is_some_and(|b| b.ca)
     }
 
-    /// True when subject and issuer names are equal (a self-issued certificate, RFC 5280 §3.2).
+    /// True when subject and issuer names are equal (a self-issued certificate, RFC 5280 §3.2),
+    /// compared per RFC 5280 §7.1 (case, insignificant space and string type do not count).
     pub fn is_self_issued(&self) -> bool {
-        self.0.subject_der == self.0.issuer_der
+        self.0.subject_key == self.0.issuer_key
     }
 
     pub(crate) fn tbs_der(&self) -> &[u8] {
         &self.0.der[self.0.tbs.clone()]
     }
-    pub(crate) fn subject_der(&self) -> &[u8] {
-        &self.0.subject_der
+    /// The subject prepared for comparison (RFC 5280 §7.1).
+    pub(crate) fn subject_key(&self) -> &NameKey {
+        &self.0.subject_key
     }
-    pub(crate) fn issuer_der(&self) -> &[u8] {
-        &self.0.issuer_der
+    /// The issuer prepared for comparison (RFC 5280 §7.1).
+    pub(crate) fn issuer_key(&self) -> &NameKey {
+        &self.0.issuer_key
     }
     pub(crate) fn sha256(&self) -> &[u8; 32] {
         &self.0.sha256
@@ -426,12 +455,9 @@ fn parse_extensions(exts: &[x509_cert::ext::Extension], what: &'static str) -> R
                 // non-critical).
                 p.crl_dp_names = Some(names);
             }
-            oids::ID_CE_POLICY_CONSTRAINTS => {
-                p.policy_constraints = true;
-                if e.critical {
-                    p.unknown_critical.push(e.extn_id);
-                }
-            }
+            // policyConstraints: a non-critical one is not acted on (no policy processing; its
+            // criticality is the CA's profile, RFC 5280 §4.2.1.11, not a path rule); a
+            // critical one falls to the unknown critical extensions below.
             oid if e.critical && !is_known_ignorable(oid) => p.unknown_critical.push(oid),
             _ => {}
         }

@@ -2,8 +2,9 @@
 //!
 //! Parsing refuses what RFC 5280 says a conforming CRL cannot be: a CRL without the
 //! cRLNumber extension or with a critical one (§5.2.3: "CRL issuers MUST include this
-//! extension", "non-critical"), a v1 CRL (x509-cert 0.3 requires the version field; §5:
-//! "conforming CAs … MUST issue version 2 CRLs"), duplicate extensions, trailing data. A CRL with
+//! extension", "non-critical") — except in a v1 CRL —, an explicit version other than v2,
+//! a v1 CRL (no version field, §5.1.2.1: accepted, as conforming validators do) with CRL or
+//! entry extensions, duplicate extensions, trailing data. A CRL with
 //! a critical extension kavach does not process (unknown ones) or that is indirect parses, but
 //! can never vouch for a certificate (§5.2: "MUST NOT use that CRL to determine the status of
 //! certificates"). A delta CRL (one carrying deltaCRLIndicator, critical or not: §5.2.4 makes it
@@ -17,7 +18,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use const_oid::db::rfc5280 as oids;
-use der::{Decode, Encode};
+use der::Decode;
 use x509_cert::crl::CertificateList;
 use x509_cert::ext::pkix::crl::dp::IssuingDistributionPoint;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
@@ -27,6 +28,7 @@ use x509_cert::name::Name;
 use crate::der::first_inner_tlv;
 use crate::error::{Error, Result};
 use crate::limits::{MAX_BUNDLE_CRLS, MAX_CRL_LEN};
+use crate::name::prepared::NameKey;
 
 /// The scope of a CRL from its issuingDistributionPoint (RFC 5280 §5.2.5).
 #[derive(Debug, Default)]
@@ -41,7 +43,8 @@ struct Inner {
     der: Vec<u8>,
     tbs: core::ops::Range<usize>,
     crl: CertificateList,
-    issuer_der: Vec<u8>,
+    /// The issuer prepared for comparison (RFC 5280 §7.1).
+    issuer_key: NameKey,
     /// Serial numbers listed, each with whether its reason is certificateHold (§5.3.1: a hold
     /// may be released by a later CRL).
     revoked: HashMap<Vec<u8>, bool>,
@@ -88,11 +91,47 @@ impl Crl {
                 max: MAX_CRL_LEN,
             });
         }
-        let crl = CertificateList::from_der(der).map_err(|source| Error::Der { what: WHAT, source })?;
         let tbs = first_inner_tlv(der, WHAT)?;
+        // RFC 5280 §5.1.2.1: a v1 CRL leaves the version out (x509-cert 0.3 requires the
+        // field, so it decodes a copy with `INTEGER 0` put in; the signature still covers the
+        // original bytes).
+        let tbs_content = tbs
+            .start
+            .saturating_add(crate::der::header_len(der.get(tbs.clone()).unwrap_or(&[])));
+        let v1 = der.get(tbs_content) == Some(&0x30);
+        let crl = if v1 {
+            if !crate::der::is_single_tlv(der) {
+                return Err(Error::Malformed {
+                    what: WHAT,
+                    reason: "trailing data after the CRL",
+                });
+            }
+            let mut inner = crate::der::VERSION_V1.to_vec();
+            inner.extend_from_slice(der.get(tbs_content..tbs.end).unwrap_or(&[]));
+            let mut body = crate::der::tlv(0x30, &inner);
+            body.extend_from_slice(der.get(tbs.end..).unwrap_or(&[]));
+            CertificateList::from_der(&crate::der::tlv(0x30, &body))
+        } else {
+            CertificateList::from_der(der)
+        }
+        .map_err(|source| Error::Der { what: WHAT, source })?;
         let malformed = |reason| Error::Malformed { what: WHAT, reason };
         let t = &crl.tbs_cert_list;
-        if t.version != x509_cert::certificate::Version::V2 {
+        if v1 {
+            // §5.1.2.1: without a version, no CRL or entry extensions (§5.1: "if present,
+            // version MUST be v2").
+            if t.crl_extensions.is_some() {
+                return Err(malformed("extensions in a v1 CRL"));
+            }
+            if t.revoked_certificates
+                .iter()
+                .flatten()
+                .any(|e| e.crl_entry_extensions.is_some())
+            {
+                return Err(malformed("entry extensions in a v1 CRL"));
+            }
+        } else if t.version != x509_cert::certificate::Version::V2 {
+            // A version field that is present must say v2 (§5.1.2.1).
             return Err(malformed("not a v2 CRL"));
         }
         // RFC 5280 §5.1.1.2: the same identifier inside and outside the signed part.
@@ -161,7 +200,8 @@ impl Crl {
                 _ => {}
             }
         }
-        if !has_number {
+        // A v1 CRL has no extensions, so no cRLNumber either.
+        if !has_number && !v1 {
             return Err(malformed("missing cRLNumber"));
         }
         if is_delta {
@@ -199,12 +239,12 @@ impl Crl {
                 revoked.insert(entry.serial_number.as_bytes().to_vec(), hold);
             }
         }
-        let issuer_der = t.issuer.to_der().map_err(|source| Error::Der { what: WHAT, source })?;
+        let issuer_key = NameKey::of(&t.issuer);
         Ok(Self(Arc::new(Inner {
             der: der.to_vec(),
             tbs,
             crl,
-            issuer_der,
+            issuer_key,
             revoked,
             scope,
             unusable,
@@ -284,8 +324,8 @@ impl Crl {
     pub(crate) fn tbs_der(&self) -> &[u8] {
         &self.0.der[self.0.tbs.clone()]
     }
-    pub(crate) fn issuer_der(&self) -> &[u8] {
-        &self.0.issuer_der
+    pub(crate) fn issuer_key(&self) -> &NameKey {
+        &self.0.issuer_key
     }
     pub(crate) fn scope(&self) -> &Scope {
         &self.0.scope

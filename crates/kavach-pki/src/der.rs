@@ -37,3 +37,35 @@ pub(crate) fn first_inner_tlv(der: &[u8], what: &'static str) -> Result<core::op
     let inner = reader.tlv_bytes().map_err(der_err(what))?;
     Ok(header_len..header_len.saturating_add(inner.len()))
 }
+
+/// The length of the DER header (tag and length octets) at the start of `tlv`, a TLV already
+/// checked by a DER decoder (one-byte tag).
+pub(crate) fn header_len(tlv: &[u8]) -> usize {
+    match tlv.get(1) {
+        Some(&b) if b >= 0x80 => 2 + usize::from(b & 0x7f),
+        _ => 2,
+    }
+}
+
+/// A DER TLV with the one-byte `tag` around `content` (definite, minimal length).
+pub(crate) fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = content.len();
+    if len < 0x80 {
+        out.push(u8::try_from(len).unwrap_or(0));
+    } else {
+        let bytes: Vec<u8> = len.to_be_bytes().into_iter().skip_while(|&b| b == 0).collect();
+        out.push(0x80 | u8::try_from(bytes.len()).unwrap_or(0));
+        out.extend(bytes);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// DER of `INTEGER 0`: `Version v1`, for a structure whose optional version was left out.
+pub(crate) const VERSION_V1: [u8; 3] = [0x02, 0x01, 0x00];
+
+/// True when `der` is exactly one TLV, nothing after it.
+pub(crate) fn is_single_tlv(der: &[u8]) -> bool {
+    SliceReader::new(der).is_ok_and(|mut r| r.tlv_bytes().is_ok() && r.is_finished())
+}

@@ -6,12 +6,13 @@ use std::collections::HashMap;
 use crate::cert::Certificate;
 use crate::error::{Error, Result};
 use crate::limits::{MAX_DOMAIN_NAME_LEN, MAX_TRUST_DOMAIN_CERTIFICATES};
+use crate::name::prepared::NameKey;
 
-/// Certificates indexed by their subject's DER.
+/// Certificates indexed by their subject, prepared for comparison (RFC 5280 §7.1).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct BySubject {
     certs: Vec<Certificate>,
-    index: HashMap<Vec<u8>, Vec<usize>>,
+    index: HashMap<NameKey, Vec<usize>>,
 }
 
 impl BySubject {
@@ -20,15 +21,15 @@ impl BySubject {
             return;
         }
         self.index
-            .entry(cert.subject_der().to_vec())
+            .entry(cert.subject_key().clone())
             .or_default()
             .push(self.certs.len());
         self.certs.push(cert);
     }
-    /// Certificates whose subject is `subject_der`.
-    pub(crate) fn with_subject<'s>(&'s self, subject_der: &[u8]) -> impl Iterator<Item = &'s Certificate> + 's {
+    /// Certificates whose subject matches `subject` (RFC 5280 §7.1).
+    pub(crate) fn with_subject<'s>(&'s self, subject: &NameKey) -> impl Iterator<Item = &'s Certificate> + 's {
         self.index
-            .get(subject_der)
+            .get(subject)
             .into_iter()
             .flatten()
             .filter_map(|&i| self.certs.get(i))
@@ -108,7 +109,7 @@ impl TrustDomain {
 
     /// True when `cert` (byte for byte) is one of the anchors.
     pub fn is_anchor(&self, cert: &Certificate) -> bool {
-        self.anchors.with_subject(cert.subject_der()).any(|a| a == cert)
+        self.anchors.with_subject(cert.subject_key()).any(|a| a == cert)
     }
 
     pub(crate) fn anchor_index(&self) -> &BySubject {

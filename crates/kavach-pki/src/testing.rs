@@ -501,9 +501,93 @@ impl TestPki {
     }
 }
 
+/// A DirectoryString choice (X.520), for [`reencode_attribute`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StringType {
+    /// PrintableString (only the PrintableString characters re-encode).
+    Printable,
+    /// UTF8String.
+    Utf8,
+    /// BMPString (UTF-16, big-endian; only BMP characters).
+    Bmp,
+    /// TeletexString, written as ISO 8859-1 (only Latin-1 characters), as OpenSSL reads it.
+    Teletex,
+}
+
 /// `name` with the value of every `attribute` re-encoded as a BMPString (UTF-16, big-endian)
 /// — the same name to RFC 5280 §7.1, different bytes — for name-comparison tests.
 pub fn reencode_as_bmp_string(name: &DistinguishedName, attribute: ObjectIdentifier) -> Result<DistinguishedName> {
+    reencode_attribute(name, attribute, StringType::Bmp)
+}
+
+/// `name` with the value of every `attribute` re-encoded as `to` — the same name to RFC 5280
+/// §7.1, different bytes — for name-comparison tests. Refused when a value is not a readable
+/// string or does not fit `to`.
+pub fn reencode_attribute(
+    name: &DistinguishedName,
+    attribute: ObjectIdentifier,
+    to: StringType,
+) -> Result<DistinguishedName> {
+    use x509_cert::attr::AttributeTypeAndValue;
+    use x509_cert::name::{RdnSequence, RelativeDistinguishedName};
+    let enc = |source| Error::Der {
+        what: "re-encoded name",
+        source,
+    };
+    let unfit = || Error::InvalidIssuanceInput {
+        what: "re-encoded name",
+        reason: "attribute value does not fit the string type",
+    };
+    let mut rdns = RdnSequence::default();
+    for rdn in name.as_name().iter_rdn() {
+        let mut atvs = Vec::with_capacity(rdn.len());
+        for atv in rdn.iter() {
+            let value = if atv.oid == attribute {
+                let text = crate::name::constraints::attribute_text(&atv.value).ok_or(Error::InvalidIssuanceInput {
+                    what: "re-encoded name",
+                    reason: "attribute value is not a readable string",
+                })?;
+                let (tag, bytes) = match to {
+                    StringType::Printable => {
+                        der::asn1::PrintableStringRef::new(&text).map_err(|_| unfit())?;
+                        (der::Tag::PrintableString, text.into_bytes())
+                    }
+                    StringType::Utf8 => (der::Tag::Utf8String, text.into_bytes()),
+                    StringType::Bmp => {
+                        if text.chars().any(|c| u32::from(c) > 0xFFFF) {
+                            return Err(unfit());
+                        }
+                        (
+                            der::Tag::BmpString,
+                            text.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+                        )
+                    }
+                    StringType::Teletex => {
+                        let latin1: Option<Vec<u8>> = text.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect();
+                        (der::Tag::TeletexString, latin1.ok_or_else(unfit)?)
+                    }
+                };
+                der::Any::new(tag, bytes).map_err(enc)?
+            } else {
+                atv.value.clone()
+            };
+            atvs.push(AttributeTypeAndValue { oid: atv.oid, value });
+        }
+        rdns.push(RelativeDistinguishedName::try_from(atvs).map_err(enc)?);
+    }
+    // Through DER: x509-cert builds a Name from an RdnSequence only under its `hazmat` feature.
+    use der::{Decode, Encode};
+    let name = x509_cert::name::Name::from_der(&rdns.to_der().map_err(enc)?).map_err(enc)?;
+    Ok(DistinguishedName::from_name(name))
+}
+
+/// `name` with the value of every `attribute` replaced by `value` as a UTF8String, written as
+/// given (RFC 4514 parsing trims leading and trailing spaces; name-comparison tests need them).
+pub fn replace_attribute(
+    name: &DistinguishedName,
+    attribute: ObjectIdentifier,
+    value: &str,
+) -> Result<DistinguishedName> {
     use x509_cert::attr::AttributeTypeAndValue;
     use x509_cert::name::{RdnSequence, RelativeDistinguishedName};
     let enc = |source| Error::Der {
@@ -515,12 +599,7 @@ pub fn reencode_as_bmp_string(name: &DistinguishedName, attribute: ObjectIdentif
         let mut atvs = Vec::with_capacity(rdn.len());
         for atv in rdn.iter() {
             let value = if atv.oid == attribute {
-                let text = crate::name::constraints::attribute_text(&atv.value).ok_or(Error::InvalidIssuanceInput {
-                    what: "re-encoded name",
-                    reason: "attribute value is not a readable string",
-                })?;
-                let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
-                der::Any::new(der::Tag::BmpString, utf16).map_err(enc)?
+                der::Any::new(der::Tag::Utf8String, value.as_bytes()).map_err(enc)?
             } else {
                 atv.value.clone()
             };
@@ -528,7 +607,6 @@ pub fn reencode_as_bmp_string(name: &DistinguishedName, attribute: ObjectIdentif
         }
         rdns.push(RelativeDistinguishedName::try_from(atvs).map_err(enc)?);
     }
-    // Through DER: x509-cert builds a Name from an RdnSequence only under its `hazmat` feature.
     use der::{Decode, Encode};
     let name = x509_cert::name::Name::from_der(&rdns.to_der().map_err(enc)?).map_err(enc)?;
     Ok(DistinguishedName::from_name(name))
@@ -605,4 +683,69 @@ fn default_sans(purpose: Purpose) -> Result<Vec<SubjectAltName>> {
         Purpose::TlsClient => vec![SubjectAltName::dns(TLS_CLIENT_NAME)?],
         _ => Vec::new(),
     })
+}
+
+/// `certificate` with its validity replaced by `not_before` / `not_after` — each the text of
+/// an X.509 `Time`, `YYMMDDHHMMSSZ` (written as UTCTime) or `YYYYMMDDHHMMSSZ`
+/// (GeneralizedTime) — and signed again by `signer` (its issuer's key): kavach's issuance API
+/// writes no time before 1970, which the `der` crate cannot hold, and tests of the whole RFC
+/// 5280 time range need such certificates.
+pub fn with_validity_text(
+    certificate: &Certificate,
+    signer: &dyn Signer,
+    not_before: &str,
+    not_after: &str,
+) -> Result<Certificate> {
+    let bad = |reason| Error::InvalidIssuanceInput {
+        what: "validity text",
+        reason,
+    };
+    let der = certificate.der();
+    let validity = crate::time::certificate_validity(der).ok_or(bad("certificate validity not found"))?;
+    let time = |text: &str| match text.len() {
+        13 => Ok(crate::der::tlv(crate::time::TAG_UTC_TIME, text.as_bytes())),
+        15 => Ok(crate::der::tlv(crate::time::TAG_GENERALIZED_TIME, text.as_bytes())),
+        _ => Err(bad("not YYMMDDHHMMSSZ or YYYYMMDDHHMMSSZ")),
+    };
+    let mut new_validity = time(not_before)?;
+    new_validity.extend(time(not_after)?);
+    let new_validity = crate::der::tlv(0x30, &new_validity);
+    // Both times have 2-byte headers (short content), and so has the validity SEQUENCE.
+    let start = validity.times[0].0.start - 4;
+    let end = validity.times[1].0.end;
+    let tbs = first_tlv_range(der)?;
+    let tbs_content_start = tbs.start + crate::der::header_len(&der[tbs.clone()]);
+    let mut content = der[tbs_content_start..start].to_vec();
+    content.extend(&new_validity);
+    content.extend(&der[end..tbs.end]);
+    let tbs_der = crate::der::tlv(0x30, &content);
+    let signed = crate::issue::sign::sign(signer, &tbs_der, "certificate")?;
+    use der::Encode;
+    let enc = |source| Error::Der {
+        what: "certificate",
+        source,
+    };
+    let mut body = tbs_der;
+    body.extend(signed.algorithm.to_der().map_err(enc)?);
+    body.extend(signed.signature.to_der().map_err(enc)?);
+    Certificate::from_der(&crate::der::tlv(0x30, &body))
+}
+
+/// The range of the first inner TLV (the tbsCertificate) of a certificate's DER.
+fn first_tlv_range(der: &[u8]) -> Result<core::ops::Range<usize>> {
+    crate::der::first_inner_tlv(der, "certificate")
+}
+
+/// The DER of a CRL without its version field — an X.509 v1 CRL (RFC 5280 §5.1.2.1) — signed
+/// by `issuer`, listing `revoked` (their reason codes dropped: a v1 CRL has no entry
+/// extensions). With `with_extensions`, the CRL still carries the authorityKeyIdentifier and
+/// cRLNumber kavach writes, which a v1 CRL may not (for tests of that refusal).
+pub fn v1_crl_der(
+    issuer: &Issuer<'_>,
+    revoked: &[RevokedEntry],
+    this_update: SystemTime,
+    next_update: SystemTime,
+    with_extensions: bool,
+) -> Result<Vec<u8>> {
+    crate::issue::crl::crl_v1_der(issuer, revoked, this_update, next_update, with_extensions)
 }

@@ -6,7 +6,14 @@
 //! and one whose notBefore is 00:00:01 is not yet valid at 00:00:00.999 (x509-limbo
 //! `rfc5280::validity::notafter-fractional`, `notbefore-fractional`). Both bounds are inclusive.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+//!
+//! Certificate validity times are also read here, from their DER, across the whole range RFC
+//! 5280 §4.1.2.5 allows: UTCTime years 50–99 are 1950–1999 and 00–49 are 2000–2049, and
+//! GeneralizedTime any year 0000–9999. The `der` crate's `DateTime` holds nothing before 1970,
+//! so [`pre_epoch_validity`] finds a certificate's validity before it is decoded; a time before
+//! 1970 is kept here and written as 1970-01-01 in the copy that `x509-cert` decodes.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Whole seconds since the Unix epoch, floored; times before the epoch are negative.
 pub(crate) fn unix_seconds(t: SystemTime) -> i64 {
@@ -21,10 +28,197 @@ pub(crate) fn unix_seconds(t: SystemTime) -> i64 {
     }
 }
 
+/// `secs` (Unix seconds, negative before 1970) as a `SystemTime` (representable before the
+/// epoch on the platforms kavach runs on); saturates at the ends of what `SystemTime` holds.
+pub(crate) fn system_time(secs: i64) -> SystemTime {
+    let magnitude = Duration::from_secs(secs.unsigned_abs());
+    if secs >= 0 {
+        UNIX_EPOCH.checked_add(magnitude).unwrap_or(UNIX_EPOCH)
+    } else {
+        UNIX_EPOCH.checked_sub(magnitude).unwrap_or(UNIX_EPOCH)
+    }
+}
+
+/// Days from 1970-01-01 to the civil date `y-m-d` (proleptic Gregorian; H. Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+/// DER tags of the two `Time` choices.
+pub(crate) const TAG_UTC_TIME: u8 = 0x17;
+pub(crate) const TAG_GENERALIZED_TIME: u8 = 0x18;
+
+/// A validity `Time` (RFC 5280 §4.1.2.5.1-2, DER: `YYMMDDHHMMSSZ` or `YYYYMMDDHHMMSSZ`, no
+/// fractions) as Unix seconds; `None` when it is not one.
+pub(crate) fn parse_time(tag: u8, content: &[u8]) -> Option<i64> {
+    let digits = |r: core::ops::Range<usize>| -> Option<i64> {
+        let b = content.get(r)?;
+        b.iter().try_fold(0i64, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0'))
+        })
+    };
+    let (year, rest) = match (tag, content.len()) {
+        (TAG_UTC_TIME, 13) => {
+            let yy = digits(0..2)?;
+            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, 2)
+        }
+        (TAG_GENERALIZED_TIME, 15) => (digits(0..4)?, 4),
+        _ => return None,
+    };
+    if content.last() != Some(&b'Z') {
+        return None;
+    }
+    let (month, day) = (digits(rest..rest + 2)?, digits(rest + 2..rest + 4)?);
+    let (hour, minute, second) = (
+        digits(rest + 4..rest + 6)?,
+        digits(rest + 6..rest + 8)?,
+        digits(rest + 8..rest + 10)?,
+    );
+    let month_days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(year) => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if day < 1 || day > month_days || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
+}
+
+/// One DER TLV at the start of `der`: (tag, header length, content length).
+fn tlv(der: &[u8]) -> Option<(u8, usize, usize)> {
+    let tag = *der.first()?;
+    let first = *der.get(1)?;
+    if first < 0x80 {
+        return Some((tag, 2, usize::from(first)));
+    }
+    let n = usize::from(first & 0x7f);
+    if n == 0 || n > 4 {
+        return None;
+    }
+    let len = der
+        .get(2..2 + n)?
+        .iter()
+        .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+    let end = (2 + n).checked_add(len)?;
+    (end <= der.len()).then_some((tag, 2 + n, len))
+}
+
+/// Where a certificate's validity times are, and what they say: for `notBefore` and
+/// `notAfter`, the byte range of the `Time`'s content in `der`, its tag, and its value.
+pub(crate) struct ValidityTimes {
+    pub(crate) times: [TimeField; 2],
+}
+
+/// One `Time` of a certificate: the range of its content in the DER, its tag, its value.
+pub(crate) type TimeField = (core::ops::Range<usize>, u8, i64);
+
+/// Finds the validity of the DER certificate `der` (SEQUENCE { tbsCertificate SEQUENCE {
+/// [0] version OPTIONAL, serialNumber, signature, issuer, validity, ... } ... }), a fixed walk
+/// of at most six TLVs. `None` when `der` is not shaped so or a time does not parse (the
+/// certificate decoder then reports what is wrong).
+pub(crate) fn certificate_validity(der: &[u8]) -> Option<ValidityTimes> {
+    let (_, outer_header, _) = tlv(der)?;
+    let mut at = outer_header;
+    let (tbs_tag, tbs_header, _) = tlv(der.get(at..)?)?;
+    if tbs_tag != 0x30 {
+        return None;
+    }
+    at += tbs_header;
+    // Optional [0] version, then serialNumber, signature, issuer.
+    let (tag, h, l) = tlv(der.get(at..)?)?;
+    let mut skip = if tag == 0xa0 { 4 } else { 3 };
+    let (mut h, mut l) = (h, l);
+    loop {
+        at = at.checked_add(h)?.checked_add(l)?;
+        skip -= 1;
+        if skip == 0 {
+            break;
+        }
+        (_, h, l) = tlv(der.get(at..)?)?;
+    }
+    let (validity_tag, validity_header, _) = tlv(der.get(at..)?)?;
+    if validity_tag != 0x30 {
+        return None;
+    }
+    at += validity_header;
+    let read = |at: usize| -> Option<(TimeField, usize)> {
+        let (tag, h, l) = tlv(der.get(at..)?)?;
+        let content = at + h..at + h + l;
+        let value = parse_time(tag, der.get(content.clone())?)?;
+        Some(((content, tag, value), at + h + l))
+    };
+    let (not_before, next) = read(at)?;
+    let (not_after, _) = read(next)?;
+    Some(ValidityTimes {
+        times: [not_before, not_after],
+    })
+}
+
+/// When a validity time of `der` lies before 1970, a copy of `der` in which each such time
+/// reads 1970-01-01T00:00:00Z (same length, so every offset and the signed bytes' range stay),
+/// for the `der` crate to decode. `None` when no time needs it.
+pub(crate) fn pre_epoch_validity(der: &[u8], validity: &ValidityTimes) -> Option<Vec<u8>> {
+    if validity.times.iter().all(|(_, _, v)| *v >= 0) {
+        return None;
+    }
+    let mut copy = der.to_vec();
+    for (range, tag, value) in &validity.times {
+        if *value < 0 {
+            let placeholder: &[u8] = if *tag == TAG_UTC_TIME {
+                b"700101000000Z"
+            } else {
+                b"19700101000000Z"
+            };
+            copy.get_mut(range.clone())?.copy_from_slice(placeholder);
+        }
+    }
+    Some(copy)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+
+    #[test]
+    fn rfc5280_4_1_2_5_times_parse_across_the_whole_range() {
+        assert_eq!(parse_time(TAG_UTC_TIME, b"700101000000Z"), Some(0));
+        assert_eq!(parse_time(TAG_UTC_TIME, b"691231235959Z"), Some(-1));
+        assert_eq!(parse_time(TAG_UTC_TIME, b"500101000000Z"), Some(-631_152_000));
+        assert_eq!(parse_time(TAG_UTC_TIME, b"491231235959Z"), Some(2_524_607_999));
+        assert_eq!(
+            parse_time(TAG_GENERALIZED_TIME, b"19600229120000Z"),
+            Some(-310_521_600 + 12 * 3600)
+        );
+        assert_eq!(
+            parse_time(TAG_GENERALIZED_TIME, b"00000101000000Z"),
+            Some(-62_167_219_200)
+        );
+        assert_eq!(
+            parse_time(TAG_GENERALIZED_TIME, b"99991231235959Z"),
+            Some(253_402_300_799)
+        );
+        // Not times.
+        assert_eq!(parse_time(TAG_GENERALIZED_TIME, b"19610229120000Z"), None);
+        assert_eq!(parse_time(TAG_UTC_TIME, b"600101000000"), None);
+        assert_eq!(parse_time(TAG_UTC_TIME, b"601301000000Z"), None);
+        assert_eq!(parse_time(TAG_GENERALIZED_TIME, b"19600101000000.5Z"), None);
+        assert_eq!(system_time(-1), UNIX_EPOCH - Duration::from_secs(1));
+        assert_eq!(unix_seconds(system_time(-631_152_000)), -631_152_000);
+    }
 
     #[test]
     fn floors_to_the_second() {

@@ -297,7 +297,9 @@ impl Window {
 enum Bc {
     /// cA=true, critical (with the case's pathLenConstraint).
     Critical,
-    /// cA=true, not critical: kavach refuses (RFC 5280 §4.2.1.9 "MUST"), webpki accepts (S9).
+    /// cA=true, not critical: both accept (the criticality is the CA's profile, not a §6.1
+    /// rule; STRICTER.md S9, withdrawn). Drawn on cases whose basicConstraints are otherwise
+    /// valid.
     NonCritical,
     /// cA=false.
     NotCa,
@@ -498,7 +500,10 @@ enum Defect {
     IssuerName {
         at: usize,
     },
-    /// The same, the decoy's name differing from the real issuer's only in letter case.
+    /// The same, the decoy's name differing from the real issuer's only in letter case: the
+    /// real issuer's name matches per RFC 5280 §7.1, so the chain is valid (kavach accepts,
+    /// webpki compares bytes and refuses: STRICTER.md L1). Drawn on cases whose chaining is
+    /// otherwise intact.
     IssuerNameCase {
         at: usize,
     },
@@ -643,10 +648,10 @@ impl Case {
         d[D_EKU] = !self.ee_eku.fits_end_entity(self.purpose)
             || self.ca_eku[0] != Eku::Absent
             || (1..=k).any(|c| !self.ca_eku[c].fits_intermediate(self.purpose));
-        d[D_CHAIN] = self.defect != Defect::None;
+        d[D_CHAIN] = !matches!(self.defect, Defect::None | Defect::IssuerNameCase { .. });
         d[D_SAN] = self.name.is_some_and(|name| !self.sans.iter().any(|s| s.matches(name)));
         d[D_KEY] = self.ee_key == EeKey::WeakRsa1024 || self.algs.contains(&Alg::WeakRsa1024);
-        d[D_BC] = self.bc.iter().any(|b| *b != Bc::Critical) || ee_is_ca;
+        d[D_BC] = self.bc.iter().any(|b| !matches!(b, Bc::Critical | Bc::NonCritical)) || ee_is_ca;
         d
     }
 }
@@ -767,13 +772,14 @@ fn case_from_plan(plan: &Plan) -> Case {
         EeBc::Absent,
     ]);
     if broken(D_BC) {
-        match r.below(5) {
-            0 => bc[r.below(k + 1)] = Bc::NonCritical,
-            1 if k > 0 => bc[1 + r.below(k)] = Bc::NotCa,
-            2 if k > 0 => bc[1 + r.below(k)] = Bc::Absent,
-            3 => bc[0] = r.pick(&[Bc::NotCa, Bc::Absent]),
+        match r.below(4) {
+            0 if k > 0 => bc[1 + r.below(k)] = Bc::NotCa,
+            1 if k > 0 => bc[1 + r.below(k)] = Bc::Absent,
+            2 => bc[0] = r.pick(&[Bc::NotCa, Bc::Absent]),
             _ => ee_bc = EeBc::CaTrue,
         }
+    } else if r.chance(15) {
+        bc[r.below(k + 1)] = Bc::NonCritical;
     }
 
     // pathLenConstraint: CA c has k - c intermediates below it.
@@ -842,13 +848,14 @@ fn case_from_plan(plan: &Plan) -> Case {
     let mut defect = Defect::None;
     if broken(D_CHAIN) {
         let at = 1 + r.below(k + 1);
-        defect = match r.below(4) {
+        defect = match r.below(3) {
             0 => Defect::IssuerName { at },
-            1 => Defect::IssuerNameCase { at },
-            2 => Defect::WrongKey { at },
+            1 => Defect::WrongKey { at },
             _ if k > 0 => Defect::MissingIntermediate { at: 1 + r.below(k) },
             _ => Defect::IssuerName { at },
         };
+    } else if r.chance(15) {
+        defect = Defect::IssuerNameCase { at: 1 + r.below(k + 1) };
     }
 
     // subjectAltName and the requested name.
@@ -1138,10 +1145,6 @@ const STRICTER: &[Rule] = &[
         matches: |e, s| matches!(e, Error::NotCa { subject, .. } if *subject == s.root),
     },
     Rule {
-        id: "S9 non-critical basicConstraints in a CA",
-        matches: |e, _| matches!(e, Error::ProfileViolation { reason, .. } if *reason == "non-critical basicConstraints in a CA certificate"),
-    },
-    Rule {
         id: "S10 end-entity key refused by the key policy",
         matches: |e, s| matches!(e, Error::KeyPolicy { subject, .. } if *subject == s.ee),
     },
@@ -1175,6 +1178,8 @@ struct Tally {
     agree_accept: usize,
     agree_reject: usize,
     stricter: BTreeMap<String, usize>,
+    /// kavach accepts what webpki refuses where RFC 5280 says so (STRICTER.md L1).
+    lenient: usize,
     webpki_reasons: BTreeMap<String, usize>,
     invalid: [usize; 8],
     depth: [usize; 4],
@@ -1256,6 +1261,12 @@ fn kavach_agrees_with_webpki_on_random_chains() {
                     "kavach refuses ({e}) what webpki accepts, under no documented rule: {case:?}"
                 )),
             },
+            // STRICTER.md L1: RFC 5280 §7.1 name comparison; webpki compares names as bytes.
+            (Ok(_), Err(w))
+                if matches!(case.defect, Defect::IssuerNameCase { .. }) && webpki_label(w) == "UnknownIssuer" =>
+            {
+                tally.lenient += 1;
+            }
             (Ok(_), Err(w)) => tally.failures.push(format!(
                 "kavach ACCEPTS what webpki refuses ({}): {case:?}",
                 webpki_label(w)
@@ -1278,6 +1289,7 @@ fn kavach_agrees_with_webpki_on_random_chains() {
     for (rule, n) in &tally.stricter {
         let _ = writeln!(err, "    {n:5}  {rule}");
     }
+    let _ = writeln!(err, "  kavach-accepts (L1, RFC 5280 7.1 names): {}", tally.lenient);
     let _ = writeln!(err, "  disagreements outside the allow-list: {}", tally.failures.len());
     let _ = writeln!(err, "  invalid per dimension (of {}):", tally.cases);
     for (name, n) in DIMS.iter().zip(tally.invalid) {
@@ -1316,6 +1328,7 @@ fn kavach_agrees_with_webpki_on_random_chains() {
         tally.agree_reject
     );
     assert!(stricter_total > 0, "no case exercised a stricter rule");
+    assert!(tally.lenient > 0, "no case exercised RFC 5280 7.1 name comparison (L1)");
 }
 
 /// Every rule of the allow-list is documented in STRICTER.md under its id.
@@ -1329,6 +1342,10 @@ fn every_stricter_rule_is_documented() {
             "STRICTER.md lacks the heading `### {id}: {title}`"
         );
     }
+    assert!(
+        doc.contains("### L1: names compared per RFC 5280 §7.1"),
+        "STRICTER.md lacks the heading `### L1: names compared per RFC 5280 §7.1`"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -147,6 +147,50 @@ pub(crate) fn crl_der(
     .map_err(enc)
 }
 
+/// The DER of a CRL with no version field (v1), for tests: built as v2 and with the version
+/// INTEGER taken out of the signed part before signing; entries without extensions, and CRL
+/// extensions only when `with_extensions`.
+#[cfg(feature = "testing")]
+pub(crate) fn crl_v1_der(
+    issuer: &Issuer<'_>,
+    revoked: &[RevokedEntry],
+    this_update: SystemTime,
+    next_update: SystemTime,
+    with_extensions: bool,
+) -> Result<Vec<u8>> {
+    use der::Decode;
+    const WHAT: &str = "CRL";
+    let enc = |source| Error::Der { what: WHAT, source };
+    let plain: Vec<RevokedEntry> = revoked
+        .iter()
+        .map(|e| RevokedEntry {
+            reason: None,
+            ..e.clone()
+        })
+        .collect();
+    let v2 = crl_der(issuer, &plain, this_update, next_update, 1, Vec::new())?;
+    let parsed: CertificateList = CertificateList::from_der(&v2).map_err(enc)?;
+    let mut tbs = parsed.tbs_cert_list;
+    tbs.version = Version::V1;
+    if !with_extensions {
+        tbs.crl_extensions = None;
+    }
+    let with_version = tbs.to_der().map_err(enc)?;
+    let content = &with_version[crate::der::header_len(&with_version)..];
+    let without = content
+        .strip_prefix(&crate::der::VERSION_V1[..])
+        .ok_or(Error::InvalidIssuanceInput {
+            what: WHAT,
+            reason: "version v1 is not encoded as INTEGER 0",
+        })?;
+    let tbs_der = crate::der::tlv(0x30, without);
+    let signed = sign::sign(issuer.signer, &tbs_der, WHAT)?;
+    let mut body = tbs_der;
+    body.extend(signed.algorithm.to_der().map_err(enc)?);
+    body.extend(signed.signature.to_der().map_err(enc)?);
+    Ok(crate::der::tlv(0x30, &body))
+}
+
 /// A non-critical extension (every CRL and CRL entry extension kavach writes is non-critical,
 /// RFC 5280 §5.2.1, §5.2.3, §5.3.1).
 fn extension<T: AssociatedOid + Encode>(value: &T) -> Result<Extension> {

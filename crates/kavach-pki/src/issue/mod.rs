@@ -41,7 +41,7 @@ pub(crate) mod crl;
 mod csr;
 mod input;
 mod profile;
-mod sign;
+pub(crate) mod sign;
 
 use kavach_keys::{PublicKey, Signer};
 

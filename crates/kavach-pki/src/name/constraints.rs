@@ -311,12 +311,19 @@ fn dns_subtree_match(name: &str, base: &str, mode: Mode) -> bool {
 /// form ([`directory_string`]) and trailing NULs are dropped, as OpenSSL does. It is a host name when it has at most [`MAX_DNS_NAME_LEN`] characters and at least
 /// two labels of ASCII letters, digits, '-' and '_' (OpenSSL accepts '_' here), each at most
 /// [`MAX_DNS_LABEL_LEN`] long and without a leading or trailing '-', optionally after a
-/// leftmost `*` label. Anything else (a person's or a device's name, one label, spaces,
+/// leftmost `*` label, and not an IPv4 literal. Anything else (a person's or a device's name, one label, spaces,
 /// non-ASCII) is not a host name and no dNSName constraint applies to it.
 fn cn_host_name(value: &der::Any) -> Option<String> {
     let decoded = directory_string(value)?.ok()?;
     let host = decoded.trim_end_matches('\0');
     if host.len() > MAX_DNS_NAME_LEN {
+        return None;
+    }
+    // An IPv4 literal (`127.0.0.1`) is an address, not a host name (RFC 6125 §6.2.1 / §6.4.4
+    // concern DNS names; Go, Firefox and Java do not hold it to dNSName constraints). IPv6
+    // literals hold ':' and fail the label test below. Only the canonical dotted-decimal form
+    // is skipped (`std`'s parser refuses leading zeros), so `010.0.0.1` stays a "host name".
+    if host.parse::<std::net::Ipv4Addr>().is_ok() {
         return None;
     }
     let rest = host.strip_prefix("*.").unwrap_or(host);
@@ -460,7 +467,7 @@ fn atv_eq(a: &AttributeTypeAndValue, b: &AttributeTypeAndValue, mode: Mode) -> O
     }
     match (directory_string(&a.value), directory_string(&b.value)) {
         (Some(Ok(x)), Some(Ok(y))) => {
-            let (x, y) = (normalise(&x), normalise(&y));
+            let (x, y) = (super::prepared::prepare(&x), super::prepared::prepare(&y));
             if x == y {
                 Some(true)
             } else if mode == Mode::Excluded && !(x.is_ascii() && y.is_ascii()) {
@@ -482,7 +489,7 @@ fn atv_eq(a: &AttributeTypeAndValue, b: &AttributeTypeAndValue, mode: Mode) -> O
 /// VisibleString and NumericString found in the wild. TeletexString is read as ISO 8859-1, as
 /// OpenSSL does. A UniversalString (tag 28) never reaches here: der 0.8 knows no such tag, so
 /// a certificate holding one does not parse.
-fn directory_string(v: &der::Any) -> Option<core::result::Result<String, ()>> {
+pub(crate) fn directory_string(v: &der::Any) -> Option<core::result::Result<String, ()>> {
     let bytes = v.value();
     let ascii = |bytes: &[u8]| {
         if bytes.is_ascii() {
@@ -520,15 +527,6 @@ pub(crate) fn attribute_text(v: &der::Any) -> Option<String> {
     directory_string(v)?.ok()
 }
 
-/// RFC 4518 in a reduced form: case folded (Unicode lowercase), leading and trailing white
-/// space removed, inner runs of white space collapsed to one space.
-fn normalise(s: &str) -> String {
-    s.split_whitespace()
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -564,7 +562,11 @@ mod tests {
         assert_eq!(utf8("*.example.org").as_deref(), Some("*.example.org"));
         assert_eq!(utf8("foo_bar.example.org").as_deref(), Some("foo_bar.example.org"));
         assert_eq!(utf8("host.example.org\0\0").as_deref(), Some("host.example.org"));
-        assert_eq!(utf8("10.1.2.3").as_deref(), Some("10.1.2.3"));
+        // S16: an IPv4 literal is not a host name; a non-canonical one still is.
+        assert_eq!(utf8("10.1.2.3"), None);
+        assert_eq!(utf8("127.0.0.1"), None);
+        assert_eq!(utf8("010.1.2.3").as_deref(), Some("010.1.2.3"));
+        assert_eq!(utf8("10.1.2.3.example.com").as_deref(), Some("10.1.2.3.example.com"));
         assert_eq!(
             cn(Tag::PrintableString, b"Host.Example.ORG").as_deref(),
             Some("Host.Example.ORG")

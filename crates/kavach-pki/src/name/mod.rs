@@ -1,6 +1,7 @@
 //! Names, one concern per module: the server name a caller checks ([`ServerName`], RFC 6125
 //! reference identifiers: [`server`]), how a certificate's subjectAltName presents it
-//! ([`san`]), and RFC 5280 §4.2.1.10 name constraints ([`constraints`]).
+//! ([`san`]), RFC 5280 §4.2.1.10 name constraints ([`constraints`]), and RFC 5280 §7.1
+//! distinguished-name comparison ([`prepared`]).
 //!
 //! The subject's common name is never used as a server name (RFC 6125 §6.4.4 allows it only
 //! as a legacy fallback; CA/Browser Forum certificates must carry the name in a SAN). It is
@@ -9,6 +10,7 @@
 //! name the constraint forbids.
 
 pub(crate) mod constraints;
+pub(crate) mod prepared;
 pub(crate) mod san;
 pub(crate) mod server;
 

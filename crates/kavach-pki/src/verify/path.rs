@@ -4,7 +4,7 @@
 //! 1. The end entity's own properties are checked first (validity, profile, key, purpose,
 //!    name): no path can fix them, so they fail at once.
 //! 2. From the certificate at the head of the partial path, candidate issuers are those whose
-//!    subject equals its issuer (§6.1.3 (a)(4)), trust anchors before intermediates, each list
+//!    subject matches its issuer (§6.1.3 (a)(4), compared per §7.1), trust anchors before intermediates, each list
 //!    ordered so that a subjectKeyIdentifier equal to the head's authorityKeyIdentifier comes
 //!    first. At most [`MAX_ISSUER_CANDIDATES`] intermediates are considered for one issuer
 //!    name (a name shared by more is refused with a budget error once those fail), and every
@@ -18,6 +18,8 @@
 //!    signatures (through the validator's cache), pathLenConstraint (§6.1.4 (l)-(m)), name
 //!    constraints (§6.1.3 (b)-(c), and on the end entity's host-name CN when it has no
 //!    dNSName), and revocation when CRLs are given.
+//!    An end entity that is itself a trust anchor is a path of length zero (step 1 and
+//!    revocation only).
 //! 4. If every candidate fails, the failure with the highest [`Error::rank`] is returned; a
 //!    spent [`Budget`] stops the search at once.
 
@@ -111,6 +113,13 @@ pub(super) fn build(
         issuer_verdicts: HashMap::new(),
     };
     let result = ctx.check_end_entity(end_entity).and_then(|()| {
+        // The end entity is itself a trust anchor (byte for byte): a path of length zero, as
+        // OpenSSL and Go accept it. The anchor is an input (§6.1.1 (d)): no signature to check;
+        // its own checks (validity, profile, key policy, purpose, name) passed above.
+        if ctx.domain.is_anchor(end_entity) {
+            ctx.check_alone(end_entity)?;
+            return Ok(vec![end_entity.clone()]);
+        }
         let mut path = vec![end_entity.clone()];
         let anchor = ctx.extend(&mut path)?;
         path.push(anchor);
@@ -184,12 +193,12 @@ impl Ctx<'_> {
         let domain = self.domain;
         // Anchors are the relying party's own configuration, bounded by the trust domain's
         // size; every one considered still costs a path-building call.
-        let (anchors, _) = ordered(domain.anchor_index().with_subject(head.issuer_der()), aki, usize::MAX);
+        let (anchors, _) = ordered(domain.anchor_index().with_subject(head.issuer_key()), aki, usize::MAX);
         let (intermediates, truncated) = ordered(
             domain
                 .intermediate_index()
-                .with_subject(head.issuer_der())
-                .chain(self.supplied.with_subject(head.issuer_der())),
+                .with_subject(head.issuer_key())
+                .chain(self.supplied.with_subject(head.issuer_key())),
             aki,
             MAX_ISSUER_CANDIDATES,
         );
@@ -247,7 +256,7 @@ impl Ctx<'_> {
             // Loops (RFC 4158 §5.2): same subject and same key already in the path.
             let spki = candidate.inner().tbs_certificate().subject_public_key_info();
             if path.iter().any(|p| {
-                p.subject_der() == candidate.subject_der()
+                p.subject_key() == candidate.subject_key()
                     && p.inner().tbs_certificate().subject_public_key_info() == spki
             }) {
                 continue;
@@ -363,6 +372,18 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// What a path of length zero (the end entity is a trust anchor) checks beyond the end
+    /// entity's own checks: revocation, when CRLs are given (CLI.md: the end entity must then be
+    /// covered by a current CRL), with the certificate as its own CRL issuer.
+    fn check_alone(&mut self, cert: &Certificate) -> Result<()> {
+        if self.options.crls.is_empty() {
+            return Ok(());
+        }
+        let (crls, now) = (self.options.crls, self.now);
+        let mut check_signature = |crl: &Crl, issuer: &Certificate| self.check_crl_signature(crl, issuer);
+        revocation::check(crls, now, cert, cert, true, &mut check_signature)
+    }
+
     /// Verifies that `issuer`'s key signed `cert`, through the validator's cache.
     fn check_signature(&mut self, cert: &Certificate, issuer: &Certificate) -> Result<()> {
         self.budget.signature()?;
@@ -411,9 +432,7 @@ impl Ctx<'_> {
             return Err(profile(cert, "not an X.509 v3 certificate"));
         }
         // Validity (§6.1.3 (a)(2)), both bounds inclusive, at second granularity.
-        let validity = t.validity();
-        let not_before = unix_seconds(validity.not_before.to_system_time());
-        let not_after = unix_seconds(validity.not_after.to_system_time());
+        let (not_before, not_after) = cert.validity_seconds();
         if self.now < not_before {
             return Err(Error::NotYetValid {
                 subject: cert.subject().to_string(),
@@ -488,11 +507,10 @@ impl Ctx<'_> {
         if critical(oids::ID_CE_SUBJECT_KEY_IDENTIFIER) {
             return Err(profile(cert, "critical subjectKeyIdentifier"));
         }
-        // policyConstraints (§4.2.1.11): "MUST mark this extension as critical"; a critical
-        // one is an unknown critical extension above (no policy processing).
-        if ext.policy_constraints {
-            return Err(profile(cert, "non-critical policyConstraints"));
-        }
+        // policyConstraints (§4.2.1.11): a critical one is an unknown critical extension above
+        // (no policy processing); a non-critical one is not acted on — "MUST mark this
+        // extension as critical" is the CA's profile, and the §6.1 algorithm does not depend on
+        // it.
         // keyCertSign needs cA (§4.2.1.3, §4.2.1.9).
         if cert.key_usage().is_some_and(|k| k.key_cert_sign()) && !cert.is_ca() {
             return Err(profile(cert, "keyCertSign without basicConstraints cA"));
@@ -514,7 +532,10 @@ impl Ctx<'_> {
         self.check_common(cert, role)?;
         use const_oid::db::rfc5280 as oids;
         let ext = cert.ext();
-        // basicConstraints (§4.2.1.9, §6.1.4 (k)): present, cA, and critical.
+        // basicConstraints (§4.2.1.9, §6.1.4 (k)): present with cA. Its criticality ("MUST
+        // mark the extension as critical") is the CA's profile: the §6.1 algorithm does not
+        // depend on it, so a non-critical one does not fail the path (STRICTER.md S9,
+        // withdrawn).
         match &ext.basic_constraints {
             Some(bc) if bc.ca => {}
             _ => {
@@ -523,9 +544,6 @@ impl Ctx<'_> {
                     child: child.subject().to_string(),
                 });
             }
-        }
-        if !ext.critical.contains(&oids::ID_CE_BASIC_CONSTRAINTS) {
-            return Err(profile(cert, "non-critical basicConstraints in a CA certificate"));
         }
         // keyUsage (§4.2.1.3: "Conforming CAs MUST include this extension in certificates
         // that contain public keys that are used to validate digital signatures on other public

@@ -2,7 +2,8 @@
 //! CRLs).
 //!
 //! For a certificate `cert` issued by `issuer`, a CRL can vouch when:
-//! 1. its issuer name is `issuer`'s subject (direct CRL; indirect CRLs never vouch);
+//! 1. its issuer name matches `issuer`'s subject per RFC 5280 §7.1 (direct CRL; indirect CRLs
+//!    never vouch);
 //! 2. it is usable: no critical extension kavach does not process, not partial (§5.2.5), not
 //!    a delta CRL;
 //! 3. it is current: thisUpdate ≤ time ≤ nextUpdate (a CRL without nextUpdate is never
@@ -52,7 +53,7 @@ pub(super) fn check(
         subject: cert.subject().to_string(),
         serial: cert.serial_hex(),
     };
-    for crl in crls.iter().filter(|c| c.issuer_der() == issuer.subject_der()) {
+    for crl in crls.iter().filter(|c| c.issuer_key() == issuer.subject_key()) {
         let scope = crl.scope();
         if (scope.only_user && cert.is_ca()) || (scope.only_ca && !cert.is_ca()) {
             continue;
