@@ -49,9 +49,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace's directory (the xtask lives in `<workspace>/xtask`).
+/// The workspace's directory (the xtask lives in `<workspace>/xtask`). Taken from the
+/// `CARGO_MANIFEST_DIR` that `cargo run` sets at run time, so that a binary built in another
+/// clone sharing the target directory scans this one; the compiled-in path is the fallback.
 fn workspace_root() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf());
+    manifest_dir
         .parent()
         .map_or_else(|| Path::new(".").to_path_buf(), Path::to_path_buf)
 }

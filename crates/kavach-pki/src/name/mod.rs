@@ -10,6 +10,7 @@
 //! name the constraint forbids.
 
 pub(crate) mod constraints;
+pub(crate) mod directory_string;
 pub(crate) mod prepared;
 pub(crate) mod san;
 pub(crate) mod server;

@@ -36,7 +36,7 @@
 use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::name::Name;
 
-use super::constraints::directory_string;
+use super::directory_string::directory_string;
 
 /// A name reduced for comparison (see the module documentation): two names match per RFC 5280
 /// §7.1 exactly when their keys are byte-equal.
