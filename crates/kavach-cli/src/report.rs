@@ -122,13 +122,16 @@ impl Failure {
         format!("kavach: {}: {}", self.code, self.message)
     }
 
-    /// `{"ok":false,"code":…,"message":…}`, the object standard output gets under `--json`.
-    pub(crate) fn to_json(&self) -> Value {
-        serde_json::json!({
-            "ok": false,
-            "code": self.code,
-            "message": self.message,
-        })
+    /// `{"ok":false,"code":…,"message":…}`, the object standard output gets under `--json`
+    /// (one line, `ok` first, no newline).
+    pub(crate) fn to_json(&self) -> String {
+        ok_first(
+            false,
+            [
+                ("code", &Value::from(self.code.as_str())),
+                ("message", &Value::from(self.message.as_str())),
+            ],
+        )
     }
 
     /// The exit status: 1 refused, 2 usage error or malformed input.
@@ -170,14 +173,31 @@ impl Success {
     /// `{"ok":true, ...fields}` and a newline.
     pub(crate) fn render(self, json: bool) -> String {
         if json {
-            let mut object = Map::new();
-            object.insert("ok".into(), Value::Bool(true));
-            object.extend(self.json);
-            format!("{}\n", Value::Object(object))
+            format!("{}\n", ok_first(true, self.json.iter().map(|(k, v)| (k.as_str(), v))))
         } else {
             self.text
         }
     }
+}
+
+/// One JSON object on one line whose first key is `ok` (CLI.md), then `fields` in their order.
+///
+/// Written here rather than through a `serde_json::Map`: without serde_json's `preserve_order`
+/// feature (and the `indexmap` dependency it brings) a `Map` sorts its keys, which would put
+/// `code` and `message` before `ok`. Keys and values are still written by serde_json, so every
+/// string is escaped as JSON wants. A field named `ok` is not written twice.
+fn ok_first<'a>(ok: bool, fields: impl IntoIterator<Item = (&'a str, &'a Value)>) -> String {
+    let mut object = format!("{{\"ok\":{ok}");
+    for (key, value) in fields {
+        if key != "ok" {
+            object.push(',');
+            object.push_str(&Value::from(key).to_string());
+            object.push(':');
+            object.push_str(&value.to_string());
+        }
+    }
+    object.push('}');
+    object
 }
 
 /// The result of one subcommand.

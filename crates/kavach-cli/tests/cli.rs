@@ -280,6 +280,96 @@ fn broken_certificate_and_crl_pem_is_named_as_such_never_as_a_key() {
     }
 }
 
+/// True when `text` holds a time written as RFC 3339 UTC in whole seconds
+/// (`YYYY-MM-DDTHH:MM:SSZ`).
+fn has_rfc3339_time(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.windows(20).any(|w| {
+        w.iter().enumerate().all(|(i, &c)| match i {
+            4 | 7 => c == b'-',
+            10 => c == b'T',
+            13 | 16 => c == b':',
+            19 => c == b'Z',
+            _ => c.is_ascii_digit(),
+        })
+    })
+}
+
+#[test]
+fn an_expired_certificate_is_refused_with_rfc3339_times() {
+    let pki = &*P256;
+    let out = pki.verify("device", "device", &["--at", "2099-01-01T00:00:00Z"]);
+    assert_eq!(status(&out), 1);
+    let line = stderr(&out);
+    assert!(line.contains("KVC-PKI-EXPIRED"), "{line}");
+    assert!(line.contains("(validation time 2099-01-01T00:00:00Z)"), "{line}");
+    assert!(
+        has_rfc3339_time(line.split("expired at ").nth(1).unwrap_or("")),
+        "{line}"
+    );
+    assert!(!line.contains("SystemTime {"), "{line}");
+
+    let out = pki.verify("device", "device", &["--json", "--at", "2099-01-01T00:00:00.5+05:30"]);
+    assert_eq!(status(&out), 1);
+    let v = json(&out);
+    assert_eq!(v["code"], "KVC-PKI-EXPIRED");
+    let message = v["message"].as_str().unwrap();
+    // The validation time is floored to the second, as validation compares it.
+    assert!(message.contains("(validation time 2098-12-31T18:30:00Z)"), "{message}");
+    assert!(
+        has_rfc3339_time(message.split("expired at ").nth(1).unwrap_or("")),
+        "{message}"
+    );
+    assert!(!message.contains("SystemTime"), "{message}");
+
+    let out = pki.verify("device", "device", &["--at", "2020-01-01T00:00:00Z"]);
+    assert_eq!(status(&out), 1);
+    let line = stderr(&out);
+    assert!(line.contains("KVC-PKI-NOT-YET-VALID"), "{line}");
+    assert!(
+        has_rfc3339_time(line.split("not valid before ").nth(1).unwrap_or("")),
+        "{line}"
+    );
+    assert!(line.contains("(validation time 2020-01-01T00:00:00Z)"), "{line}");
+    assert!(!line.contains("SystemTime {"), "{line}");
+}
+
+#[test]
+fn every_json_object_has_ok_as_its_first_key() {
+    let pki = &*P256;
+    let dir = tempfile::tempdir().unwrap();
+    let outputs = [
+        // Success objects whose other keys sort before `ok` (`certificates`, `alg`, `dir`...).
+        kavach(&["--json", "cert", "show", "platform.ca.pem"], &pki.path),
+        pki.verify("partner.signing", "signing", &["--json"]),
+        kavach(
+            &[
+                "--json",
+                "pki",
+                "init",
+                dir.path().join("p").to_str().unwrap(),
+                "--algo",
+                "p256",
+            ],
+            dir.path(),
+        ),
+        // A refusal (exit 1) and a malformed input (exit 2): `code` and `message` sort first.
+        pki.verify("partner.signing", "encryption", &["--json"]),
+        pki.verify("device", "device", &["--json", "--at", "2099-01-01T00:00:00Z"]),
+        kavach(&["--json", "cert", "show", "pki.json"], &pki.path),
+    ];
+    for out in &outputs {
+        let text = stdout(out);
+        assert!(
+            text.starts_with("{\"ok\":true,") || text.starts_with("{\"ok\":false,"),
+            "{text}"
+        );
+        let v = json(out);
+        assert_eq!(v["ok"], status(out) == 0, "{text}");
+        assert_eq!(text.matches("\"ok\":").count(), 1, "{text}");
+    }
+}
+
 #[test]
 fn json_output_is_one_object_with_ok_code_and_message() {
     let pki = &*P256;

@@ -90,7 +90,7 @@ fn sealing_to_a_signing_certificate_exits_1() {
     let pki = &*RSA_PKI;
     let out = pki.seal("platform.signing", &["--json", "--in", pki.root().as_str()]);
     assert_eq!(status(&out), 1, "{}", stderr(&out));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: Value = common::json(&out);
     assert_eq!(v["ok"], false);
     assert!(v["code"].as_str().unwrap().starts_with("KVC-"), "{v}");
 }
@@ -152,7 +152,7 @@ fn text_that_is_not_base64_exits_2() {
         std::fs::write(&env, text).unwrap();
         let out = pki.open(&["platform.encryption"], &["--json", "--in", env.to_str().unwrap()]);
         assert_eq!(status(&out), 2, "{text}: {}", String::from_utf8_lossy(&out.stdout));
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v: Value = common::json(&out);
         assert_eq!(v["code"], "KVC-ENV-MALFORMED", "{v}");
     }
 }
@@ -185,7 +185,7 @@ fn aad_binds_and_works_with_mosip_only() {
         &["partner.encryption"],
         &["--json", "--aad", "txn-1", "--in", env.to_str().unwrap()],
     );
-    let v: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let v: Value = common::json(&json);
     assert_eq!(
         (v["ok"].clone(), v["layout"].clone()),
         (Value::Bool(true), Value::from("aad"))
@@ -271,7 +271,7 @@ fn a_key_file_that_is_no_key_exits_2_with_the_key_error_code() {
         &pki.path,
     );
     assert_eq!(status(&out), 2, "{}", stderr(&out));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: Value = common::json(&out);
     assert_eq!(v["code"], "KVC-KEY-MALFORMED", "{v}");
 }
 

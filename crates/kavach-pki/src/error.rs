@@ -151,7 +151,11 @@ pub enum Error {
         subject: String,
     },
     /// The certificate had expired at the validation time.
-    #[error("certificate {subject} expired at {not_after:?} (validation time {time:?})")]
+    #[error(
+        "certificate {subject} expired at {} (validation time {})",
+        crate::time::rfc3339(*.not_after),
+        crate::time::rfc3339(*.time)
+    )]
     Expired {
         /// Subject of the certificate.
         subject: String,
@@ -161,7 +165,11 @@ pub enum Error {
         time: SystemTime,
     },
     /// The certificate was not yet valid at the validation time.
-    #[error("certificate {subject} not valid before {not_before:?} (validation time {time:?})")]
+    #[error(
+        "certificate {subject} not valid before {} (validation time {})",
+        crate::time::rfc3339(*.not_before),
+        crate::time::rfc3339(*.time)
+    )]
     NotYetValid {
         /// Subject of the certificate.
         subject: String,
@@ -573,6 +581,29 @@ mod tests {
         ] {
             assert!(!refusal.is_malformed_input(), "{refusal:?}");
         }
+    }
+
+    #[test]
+    fn validity_errors_write_times_as_rfc3339() {
+        let at = |secs| crate::time::system_time(secs);
+        let expired = Error::Expired {
+            subject: "CN=leaf".into(),
+            not_after: at(-631_152_000),
+            time: at(1_795_460_400),
+        };
+        assert_eq!(
+            expired.to_string(),
+            "certificate CN=leaf expired at 1950-01-01T00:00:00Z (validation time 2026-11-23T19:00:00Z)"
+        );
+        let not_yet = Error::NotYetValid {
+            subject: "CN=leaf".into(),
+            not_before: at(253_402_300_799),
+            time: at(0),
+        };
+        assert_eq!(
+            not_yet.to_string(),
+            "certificate CN=leaf not valid before 9999-12-31T23:59:59Z (validation time 1970-01-01T00:00:00Z)"
+        );
     }
 
     #[test]

@@ -120,6 +120,7 @@ pub use name::{DnsName, ServerName};
 pub use policy::{DEFAULT_MIN_RSA_BITS, KeyCurve, KeyPolicy, MIN_RSA_BITS_FLOOR};
 pub use purpose::Purpose;
 pub use store::TrustDomain;
+pub use time::rfc3339;
 pub use verify::{ValidationOptions, Validator, VerifiedPath, Work};
 /// x509-cert 0.3, a public dependency of this crate (see "x509-cert in the API" above): the
 /// version whose types [`Certificate::subject`], [`Certificate::inner`], [`KeyUsage`],

@@ -12,6 +12,8 @@
 //! GeneralizedTime any year 0000–9999. The `der` crate's `DateTime` holds nothing before 1970,
 //! so [`pre_epoch_validity`] finds a certificate's validity before it is decoded; a time before
 //! 1970 is kept here and written as 1970-01-01 in the copy that `x509-cert` decodes.
+//!
+//! Times in messages are written by [`rfc3339`], the same way for every time and every year.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -49,6 +51,38 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
+}
+
+/// The civil date `(year, month, day)` of day `z` since 1970-01-01 (negative before), the
+/// inverse of [`days_from_civil`] (H. Hinnant's `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+}
+
+/// `t` as an RFC 3339 UTC time in whole seconds, `2026-11-23T19:00:00Z`, floored to the
+/// second as validation compares times (see the module docs); times before 1970 too
+/// (`1950-01-01T00:00:00Z`). A year outside 0000–9999, which RFC 3339 cannot write, is
+/// written as ISO 8601's expanded year with its sign (`+10000-01-01T00:00:00Z`). This is how
+/// every time in this crate's messages is written (e.g. [`crate::Error::Expired`]).
+pub fn rfc3339(t: SystemTime) -> String {
+    let secs = unix_seconds(t);
+    let (days, second_of_day) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
+    let (hour, minute, second) = (second_of_day / 3600, second_of_day / 60 % 60, second_of_day % 60);
+    let year = if (0..=9999).contains(&year) {
+        format!("{year:04}")
+    } else {
+        format!("{year:+05}")
+    };
+    format!("{year}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
 }
 
 fn is_leap(y: i64) -> bool {
@@ -218,6 +252,38 @@ mod tests {
         assert_eq!(parse_time(TAG_GENERALIZED_TIME, b"19600101000000.5Z"), None);
         assert_eq!(system_time(-1), UNIX_EPOCH - Duration::from_secs(1));
         assert_eq!(unix_seconds(system_time(-631_152_000)), -631_152_000);
+    }
+
+    #[test]
+    fn rfc3339_writes_utc_whole_seconds_before_and_after_1970() {
+        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(system_time(1_795_460_400)), "2026-11-23T19:00:00Z");
+        assert_eq!(rfc3339(system_time(-1)), "1969-12-31T23:59:59Z");
+        assert_eq!(rfc3339(system_time(-631_152_000)), "1950-01-01T00:00:00Z");
+        assert_eq!(rfc3339(system_time(-310_521_600 + 12 * 3600)), "1960-02-29T12:00:00Z");
+        assert_eq!(rfc3339(system_time(-62_167_219_200)), "0000-01-01T00:00:00Z");
+        assert_eq!(rfc3339(system_time(253_402_300_799)), "9999-12-31T23:59:59Z");
+        assert_eq!(rfc3339(system_time(253_402_300_800)), "+10000-01-01T00:00:00Z");
+        assert_eq!(rfc3339(system_time(-62_167_219_201)), "-0001-12-31T23:59:59Z");
+        // Floored like validation: 0.5 s before the epoch is second -1.
+        assert_eq!(rfc3339(UNIX_EPOCH - Duration::from_millis(500)), "1969-12-31T23:59:59Z");
+        assert_eq!(
+            rfc3339(UNIX_EPOCH + Duration::from_millis(1999)),
+            "1970-01-01T00:00:01Z"
+        );
+        // Every parsed validity time is written back as it was read.
+        for (tag, text, written) in [
+            (TAG_UTC_TIME, &b"500101000000Z"[..], "1950-01-01T00:00:00Z"),
+            (TAG_UTC_TIME, b"691231235959Z", "1969-12-31T23:59:59Z"),
+            (TAG_UTC_TIME, b"491231235959Z", "2049-12-31T23:59:59Z"),
+            (TAG_GENERALIZED_TIME, b"19000301000000Z", "1900-03-01T00:00:00Z"),
+            (TAG_GENERALIZED_TIME, b"20000229235959Z", "2000-02-29T23:59:59Z"),
+        ] {
+            assert_eq!(
+                parse_time(tag, text).map(|s| rfc3339(system_time(s))).as_deref(),
+                Some(written)
+            );
+        }
     }
 
     #[test]

@@ -144,8 +144,11 @@ impl Description {
     }
 }
 
+/// `t` as RFC 3339 UTC: jiff's form (fractional seconds kept, for `--at`), or kavach-pki's
+/// whole-second form where jiff's range ends (it stops at 9999-12-30T22:00:00Z, before the
+/// 99991231235959Z notAfter of RFC 5280 §4.1.2.5), never a `SystemTime` debug value.
 fn rfc3339(t: SystemTime) -> String {
-    jiff::Timestamp::try_from(t).map_or_else(|_| format!("{t:?}"), |ts| ts.to_string())
+    jiff::Timestamp::try_from(t).map_or_else(|_| kavach_pki::rfc3339(t), |ts| ts.to_string())
 }
 
 fn describe(cert: &Certificate) -> Description {

@@ -81,10 +81,15 @@ pub(crate) fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Standard output as the one JSON object on one line that `--json` promises.
+/// Standard output as the one JSON object on one line that `--json` promises, whose first key
+/// is `ok` (checked on the text itself: a parsed `Value` sorts its keys).
 pub(crate) fn json(out: &Output) -> Value {
     let text = stdout(out);
     assert_eq!(text.lines().count(), 1, "one JSON object on one line: {text}");
+    assert!(
+        text.starts_with("{\"ok\":true,") || text.starts_with("{\"ok\":false,"),
+        "`ok` is the first key: {text}"
+    );
     serde_json::from_str(&text).unwrap()
 }
 
