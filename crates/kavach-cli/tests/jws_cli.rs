@@ -196,7 +196,16 @@ fn window_at_and_policy() {
         dir.path(),
     );
     assert_eq!(status(&out), 1);
-    assert_eq!(json(&out)["code"], "KVC-JWS-TS-WINDOW");
+    let v = json(&out);
+    assert_eq!(v["code"], "KVC-JWS-TS-WINDOW");
+    // Both times as RFC 3339 (`ts`'s own form), never a `SystemTime` debug value.
+    let message = v["message"].as_str().unwrap();
+    assert!(message.contains("signing time 20"), "{message}");
+    assert!(
+        message.contains(&format!(" s of {}", &later[..19])),
+        "{message} / {later}"
+    );
+    assert!(!message.contains("SystemTime"), "{message}");
     let out = kavach(
         &["verify", "--trust", &root, "--at", &later, "--window", "900", &jws],
         dir.path(),

@@ -1,6 +1,6 @@
 //! The one error type of kavach-jws.
 
-use std::time::SystemTime;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::alg::accepted::JwsAlgorithm;
 
@@ -203,7 +203,11 @@ pub enum Error {
     #[error("the JWS has no \"jti\" (required by the strict policy)")]
     MissingJti,
     /// `ts` lies outside the accepted window around the verification time.
-    #[error("signing time {signed_at:?} is outside ±{window_secs} s of {now:?}")]
+    #[error(
+        "signing time {} is outside ±{window_secs} s of {}",
+        rfc3339_millis(.signed_at),
+        rfc3339_millis(.now)
+    )]
     TimestampOutsideWindow {
         /// The signing time the JWS claims.
         signed_at: SystemTime,
@@ -343,6 +347,16 @@ pub(crate) fn truncate(s: &str, max_chars: usize) -> String {
 /// Result alias of kavach-jws.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
 
+/// `t` as RFC 3339 UTC with milliseconds, as kavach writes `ts` (`2026-11-23T19:00:00.123Z`,
+/// truncated); a time before 1970 in whole seconds (kavach-pki's [`kavach_pki::rfc3339`]).
+fn rfc3339_millis(t: &SystemTime) -> String {
+    let seconds = kavach_pki::rfc3339(*t);
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => format!("{}.{:03}Z", seconds.trim_end_matches('Z'), d.subsec_millis()),
+        Err(_) => seconds,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,5 +380,19 @@ mod tests {
         ] {
             assert!(!refusal.is_malformed_input(), "{refusal:?}");
         }
+    }
+
+    #[test]
+    fn a_timestamp_outside_the_window_names_both_times_in_rfc3339() {
+        use std::time::Duration;
+        let e = Error::TimestampOutsideWindow {
+            signed_at: UNIX_EPOCH + Duration::from_millis(1_795_460_400_123),
+            now: UNIX_EPOCH - Duration::from_secs(1),
+            window_secs: 300,
+        };
+        assert_eq!(
+            e.to_string(),
+            "signing time 2026-11-23T19:00:00.123Z is outside ±300 s of 1969-12-31T23:59:59Z"
+        );
     }
 }
