@@ -246,7 +246,7 @@ pub enum Error {
         /// Subject of the certificate.
         subject: String,
         /// The rule it breaks.
-        reason: &'static str,
+        reason: ProfileRule,
     },
     /// The certificate's key does not meet the key policy.
     #[error("certificate {subject}: key {key} refused by the key policy")]
@@ -361,6 +361,111 @@ pub enum Error {
     /// A PKCS#10 request whose signature does not verify with its own key. Opaque by design.
     #[error("certificate request: proof of possession failed")]
     BadProofOfPossession,
+}
+
+/// The profile rule an [`Error::ProfileViolation`] names: one variant per rule that path
+/// validation checks beyond the §6.1 algorithm (all `KVC-PKI-PROFILE`). Match on these, not on
+/// the text; the text ([`ProfileRule::as_str`], also its `Display`) is the sentence the CLI
+/// prints after the subject and does not change for a given variant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfileRule {
+    /// The certificate is not X.509 v3 (RFC 5280 §4.1.2.1; CA/Browser Forum BR §7.1.1; STRICTER.md S14).
+    NotV3,
+    /// The serial number is negative (RFC 5280 §4.1.2.2: "a positive integer"); not checked on trust anchors.
+    NegativeSerial,
+    /// The serial number is zero (RFC 5280 §4.1.2.2); not checked on trust anchors.
+    ZeroSerial,
+    /// The serial number is longer than 20 octets (RFC 5280 §4.1.2.2); not checked on trust anchors.
+    SerialTooLong,
+    /// The issuer is an empty name (RFC 5280 §4.1.2.4: "MUST contain a non-empty distinguished name").
+    EmptyIssuer,
+    /// The authorityKeyIdentifier is marked critical (RFC 5280 §4.2.1.1: "MUST mark this extension as non-critical").
+    CriticalAuthorityKeyIdentifier,
+    /// The authorityKeyIdentifier has no keyIdentifier (RFC 5280 §4.2.1.1).
+    AuthorityKeyIdentifierWithoutKeyIdentifier,
+    /// The authorityKeyIdentifier carries authorityCertIssuer / authorityCertSerialNumber (CA/Browser Forum BR §7.1.2.11.1).
+    AuthorityKeyIdentifierWithIssuerAndSerial,
+    /// A self-issued trust anchor whose authorityKeyIdentifier differs from its own subjectKeyIdentifier (x509-limbo `webpki::aki::root-with-aki-ski-mismatch`).
+    SelfSignedAuthorityKeyIdentifierMismatch,
+    /// A certificate that is neither self-issued nor a trust anchor has no authorityKeyIdentifier (RFC 5280 §4.2.1.1).
+    MissingAuthorityKeyIdentifier,
+    /// The subjectKeyIdentifier is marked critical (RFC 5280 §4.2.1.2: "MUST mark this extension as non-critical").
+    CriticalSubjectKeyIdentifier,
+    /// keyUsage asserts keyCertSign without basicConstraints cA=true (RFC 5280 §4.2.1.3, §4.2.1.9; STRICTER.md S3).
+    KeyCertSignWithoutCa,
+    /// An issuer in the path has no subjectKeyIdentifier (RFC 5280 §4.2.1.2: "MUST appear in all conforming CA certificates").
+    CaWithoutSubjectKeyIdentifier,
+    /// An issuer in the path has an empty subject (RFC 5280 §4.1.2.6).
+    CaWithEmptySubject,
+    /// An issuer's nameConstraints is not marked critical (RFC 5280 §4.2.1.10; STRICTER.md S13).
+    NonCriticalNameConstraints,
+    /// The end entity has an empty subject and no subjectAltName (RFC 5280 §4.2.1.6).
+    EmptySubjectWithoutSubjectAltName,
+    /// The end entity has an empty subject and a non-critical subjectAltName (RFC 5280 §4.2.1.6: then "MUST mark the subjectAltName extension as critical").
+    EmptySubjectWithNonCriticalSubjectAltName,
+    /// The end entity has a subject and a critical subjectAltName (RFC 5280 §4.2.1.6; CA/Browser Forum BR §7.1.2.7.12).
+    CriticalSubjectAltNameWithSubject,
+    /// nameConstraints in a certificate that is not a CA (RFC 5280 §4.2.1.10: "MUST be used only in a CA certificate").
+    NameConstraintsInEndEntity,
+}
+
+impl ProfileRule {
+    /// Every rule, in the order validation checks them.
+    pub const ALL: [Self; 19] = [
+        Self::NotV3,
+        Self::NegativeSerial,
+        Self::ZeroSerial,
+        Self::SerialTooLong,
+        Self::EmptyIssuer,
+        Self::CriticalAuthorityKeyIdentifier,
+        Self::AuthorityKeyIdentifierWithoutKeyIdentifier,
+        Self::AuthorityKeyIdentifierWithIssuerAndSerial,
+        Self::SelfSignedAuthorityKeyIdentifierMismatch,
+        Self::MissingAuthorityKeyIdentifier,
+        Self::CriticalSubjectKeyIdentifier,
+        Self::KeyCertSignWithoutCa,
+        Self::CaWithoutSubjectKeyIdentifier,
+        Self::CaWithEmptySubject,
+        Self::NonCriticalNameConstraints,
+        Self::EmptySubjectWithoutSubjectAltName,
+        Self::EmptySubjectWithNonCriticalSubjectAltName,
+        Self::CriticalSubjectAltNameWithSubject,
+        Self::NameConstraintsInEndEntity,
+    ];
+
+    /// The rule as a sentence fragment, e.g. `keyCertSign without basicConstraints cA`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotV3 => "not an X.509 v3 certificate",
+            Self::NegativeSerial => "negative serial number",
+            Self::ZeroSerial => "zero serial number",
+            Self::SerialTooLong => "serial number longer than 20 octets",
+            Self::EmptyIssuer => "empty issuer name",
+            Self::CriticalAuthorityKeyIdentifier => "critical authorityKeyIdentifier",
+            Self::AuthorityKeyIdentifierWithoutKeyIdentifier => "authorityKeyIdentifier without keyIdentifier",
+            Self::AuthorityKeyIdentifierWithIssuerAndSerial => "authorityKeyIdentifier with issuer and serial number",
+            Self::SelfSignedAuthorityKeyIdentifierMismatch => {
+                "self-signed certificate whose authorityKeyIdentifier is not its own key"
+            }
+            Self::MissingAuthorityKeyIdentifier => "missing authorityKeyIdentifier",
+            Self::CriticalSubjectKeyIdentifier => "critical subjectKeyIdentifier",
+            Self::KeyCertSignWithoutCa => "keyCertSign without basicConstraints cA",
+            Self::CaWithoutSubjectKeyIdentifier => "CA certificate without subjectKeyIdentifier",
+            Self::CaWithEmptySubject => "CA certificate with an empty subject",
+            Self::NonCriticalNameConstraints => "non-critical nameConstraints",
+            Self::EmptySubjectWithoutSubjectAltName => "empty subject without subjectAltName",
+            Self::EmptySubjectWithNonCriticalSubjectAltName => "empty subject with a non-critical subjectAltName",
+            Self::CriticalSubjectAltNameWithSubject => "critical subjectAltName with a non-empty subject",
+            Self::NameConstraintsInEndEntity => "nameConstraints in an end-entity certificate",
+        }
+    }
+}
+
+impl core::fmt::Display for ProfileRule {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Error {
@@ -604,6 +709,78 @@ mod tests {
             not_yet.to_string(),
             "certificate CN=leaf not valid before 9999-12-31T23:59:59Z (validation time 1970-01-01T00:00:00Z)"
         );
+    }
+
+    #[test]
+    fn profile_rules_print_the_sentences_they_always_printed() {
+        // The texts of the former `reason: &'static str`, so CLI output stays as it was.
+        let expected = [
+            (ProfileRule::NotV3, "not an X.509 v3 certificate"),
+            (ProfileRule::NegativeSerial, "negative serial number"),
+            (ProfileRule::ZeroSerial, "zero serial number"),
+            (ProfileRule::SerialTooLong, "serial number longer than 20 octets"),
+            (ProfileRule::EmptyIssuer, "empty issuer name"),
+            (
+                ProfileRule::CriticalAuthorityKeyIdentifier,
+                "critical authorityKeyIdentifier",
+            ),
+            (
+                ProfileRule::AuthorityKeyIdentifierWithoutKeyIdentifier,
+                "authorityKeyIdentifier without keyIdentifier",
+            ),
+            (
+                ProfileRule::AuthorityKeyIdentifierWithIssuerAndSerial,
+                "authorityKeyIdentifier with issuer and serial number",
+            ),
+            (
+                ProfileRule::SelfSignedAuthorityKeyIdentifierMismatch,
+                "self-signed certificate whose authorityKeyIdentifier is not its own key",
+            ),
+            (
+                ProfileRule::MissingAuthorityKeyIdentifier,
+                "missing authorityKeyIdentifier",
+            ),
+            (
+                ProfileRule::CriticalSubjectKeyIdentifier,
+                "critical subjectKeyIdentifier",
+            ),
+            (
+                ProfileRule::KeyCertSignWithoutCa,
+                "keyCertSign without basicConstraints cA",
+            ),
+            (
+                ProfileRule::CaWithoutSubjectKeyIdentifier,
+                "CA certificate without subjectKeyIdentifier",
+            ),
+            (ProfileRule::CaWithEmptySubject, "CA certificate with an empty subject"),
+            (ProfileRule::NonCriticalNameConstraints, "non-critical nameConstraints"),
+            (
+                ProfileRule::EmptySubjectWithoutSubjectAltName,
+                "empty subject without subjectAltName",
+            ),
+            (
+                ProfileRule::EmptySubjectWithNonCriticalSubjectAltName,
+                "empty subject with a non-critical subjectAltName",
+            ),
+            (
+                ProfileRule::CriticalSubjectAltNameWithSubject,
+                "critical subjectAltName with a non-empty subject",
+            ),
+            (
+                ProfileRule::NameConstraintsInEndEntity,
+                "nameConstraints in an end-entity certificate",
+            ),
+        ];
+        assert_eq!(expected.map(|(rule, _)| rule), ProfileRule::ALL);
+        for (rule, text) in expected {
+            assert_eq!(rule.to_string(), text);
+            let e = Error::ProfileViolation {
+                subject: "CN=leaf".into(),
+                reason: rule,
+            };
+            assert_eq!(e.to_string(), format!("certificate CN=leaf: {text}"));
+            assert_eq!(e.code(), "KVC-PKI-PROFILE");
+        }
     }
 
     #[test]

@@ -109,7 +109,7 @@ mod verify;
 pub use cert::Certificate;
 pub use const_oid::ObjectIdentifier;
 pub use crl::Crl;
-pub use error::{Error, Result};
+pub use error::{Error, ProfileRule, Result};
 pub use limits::{
     DEFAULT_CERTIFICATE_CACHE, DEFAULT_CERTIFICATE_CACHE_BYTES, DEFAULT_MAX_CHAIN_DEPTH, DEFAULT_SIGNATURE_CACHE,
     MAX_BUNDLE_CERTIFICATES, MAX_BUNDLE_CRLS, MAX_BUNDLE_LEN, MAX_CERTIFICATE_LEN, MAX_CRL_LEN, MAX_ISSUER_CANDIDATES,

@@ -40,7 +40,8 @@ use kavach_keys::{
 use kavach_pki::issue::{CertificateProfile, Criticality, DistinguishedName, SubjectAltName, Validity, issue_root};
 use kavach_pki::testing::{TestPki, rsa_pool_key};
 use kavach_pki::{
-    Certificate, Error, KeyUsage, KeyUsages, Purpose, ServerName, TrustDomain, ValidationOptions, Validator,
+    Certificate, Error, KeyUsage, KeyUsages, ProfileRule, Purpose, ServerName, TrustDomain, ValidationOptions,
+    Validator,
 };
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -1116,7 +1117,15 @@ const STRICTER: &[Rule] = &[
     },
     Rule {
         id: "S3 keyCertSign in a certificate that is not a CA",
-        matches: |e, _| matches!(e, Error::ProfileViolation { reason, .. } if *reason == "keyCertSign without basicConstraints cA"),
+        matches: |e, _| {
+            matches!(
+                e,
+                Error::ProfileViolation {
+                    reason: ProfileRule::KeyCertSignWithoutCa,
+                    ..
+                }
+            )
+        },
     },
     Rule {
         id: "S4 anyExtendedKeyUsage in a TLS end entity",

@@ -23,7 +23,7 @@ use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use kavach_pki::testing::rsa_pool_key;
-use kavach_pki::{Certificate, Error, Purpose, ServerName, TrustDomain, ValidationOptions, Validator};
+use kavach_pki::{Certificate, Error, ProfileRule, Purpose, ServerName, TrustDomain, ValidationOptions, Validator};
 use rustls_pki_types::{CertificateDer, UnixTime};
 
 const DAY: u64 = 86_400;
@@ -1100,11 +1100,27 @@ const STRICTER: &[Rule] = &[
     },
     Rule {
         id: "S13 non-critical nameConstraints",
-        matches: |e| matches!(e, Error::ProfileViolation { reason, .. } if *reason == "non-critical nameConstraints"),
+        matches: |e| {
+            matches!(
+                e,
+                Error::ProfileViolation {
+                    reason: ProfileRule::NonCriticalNameConstraints,
+                    ..
+                }
+            )
+        },
     },
     Rule {
         id: "S14 X.509 v3 only",
-        matches: |e| matches!(e, Error::ProfileViolation { reason, .. } if *reason == "not an X.509 v3 certificate"),
+        matches: |e| {
+            matches!(
+                e,
+                Error::ProfileViolation {
+                    reason: ProfileRule::NotV3,
+                    ..
+                }
+            )
+        },
     },
     Rule {
         // OpenSSL's cn2dnsid takes no '*': kavach holds a wildcard CN to the constraints too.

@@ -14,7 +14,8 @@ use kavach_pki::issue::{
 };
 use kavach_pki::testing::{StringType, TestPki, reencode_attribute, v1_crl_der, with_validity_text};
 use kavach_pki::{
-    Certificate, Crl, Error, GeneralName, ObjectIdentifier, Purpose, TrustDomain, ValidationOptions, Validator,
+    Certificate, Crl, Error, GeneralName, ObjectIdentifier, ProfileRule, Purpose, TrustDomain, ValidationOptions,
+    Validator,
 };
 
 const COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
@@ -651,7 +652,13 @@ fn rfc5280_6_1_4_k_a_ca_still_needs_ca_true() {
         // Refused as not a CA, or first for asserting keyCertSign without cA (§4.2.1.3).
         assert!(
             matches!(&err, Error::NotCa { .. })
-                || matches!(&err, Error::ProfileViolation { reason, .. } if *reason == "keyCertSign without basicConstraints cA"),
+                || matches!(
+                    &err,
+                    Error::ProfileViolation {
+                        reason: ProfileRule::KeyCertSignWithoutCa,
+                        ..
+                    }
+                ),
             "{bc:?}: {err}"
         );
     }

@@ -29,7 +29,7 @@ use std::rc::Rc;
 use crate::algorithm;
 use crate::cert::Certificate;
 use crate::crl::Crl;
-use crate::error::{Error, Result};
+use crate::error::{Error, ProfileRule, Result};
 use crate::limits::{
     DEFAULT_MAX_CHAIN_DEPTH, MAX_ISSUER_CANDIDATES, MAX_PATH_INTERMEDIATES, MAX_SUPPLIED_INTERMEDIATES,
 };
@@ -172,7 +172,7 @@ fn ordered<'c>(
     (matching, truncated)
 }
 
-fn profile(cert: &Certificate, reason: &'static str) -> Error {
+fn profile(cert: &Certificate, reason: ProfileRule) -> Error {
     Error::ProfileViolation {
         subject: cert.subject().to_string(),
         reason,
@@ -429,7 +429,7 @@ impl Ctx<'_> {
         // CA/Browser Forum BR §7.1.1 and RFC 5280 §4.1.2.1: extensions need v3; kavach
         // requires v3 of every certificate it validates (x509-limbo webpki::v1-cert).
         if t.version() != x509_cert::certificate::Version::V3 {
-            return Err(profile(cert, "not an X.509 v3 certificate"));
+            return Err(profile(cert, ProfileRule::NotV3));
         }
         // Validity (§6.1.3 (a)(2)), both bounds inclusive, at second granularity.
         let (not_before, not_after) = cert.validity_seconds();
@@ -461,18 +461,18 @@ impl Ctx<'_> {
             let serial = cert.serial_bytes();
             let magnitude = serial.strip_prefix(&[0]).unwrap_or(serial);
             if serial.first().is_some_and(|b| b & 0x80 != 0) {
-                return Err(profile(cert, "negative serial number"));
+                return Err(profile(cert, ProfileRule::NegativeSerial));
             }
             if magnitude.iter().all(|&b| b == 0) {
-                return Err(profile(cert, "zero serial number"));
+                return Err(profile(cert, ProfileRule::ZeroSerial));
             }
             if magnitude.len() > 20 {
-                return Err(profile(cert, "serial number longer than 20 octets"));
+                return Err(profile(cert, ProfileRule::SerialTooLong));
             }
         }
         // Issuer (§4.1.2.4): "MUST contain a non-empty distinguished name".
         if t.issuer().is_empty() {
-            return Err(profile(cert, "empty issuer name"));
+            return Err(profile(cert, ProfileRule::EmptyIssuer));
         }
         let ext = cert.ext();
         let critical = |oid| ext.critical.contains(&oid);
@@ -482,30 +482,27 @@ impl Ctx<'_> {
         // authorityCertIssuer / authorityCertSerialNumber.
         if ext.aki_present {
             if critical(oids::ID_CE_AUTHORITY_KEY_IDENTIFIER) {
-                return Err(profile(cert, "critical authorityKeyIdentifier"));
+                return Err(profile(cert, ProfileRule::CriticalAuthorityKeyIdentifier));
             }
             if ext.aki.is_none() {
-                return Err(profile(cert, "authorityKeyIdentifier without keyIdentifier"));
+                return Err(profile(cert, ProfileRule::AuthorityKeyIdentifierWithoutKeyIdentifier));
             }
             if ext.aki_issuer_serial {
-                return Err(profile(cert, "authorityKeyIdentifier with issuer and serial number"));
+                return Err(profile(cert, ProfileRule::AuthorityKeyIdentifierWithIssuerAndSerial));
             }
             if role == Role::Anchor && cert.is_self_issued() && ext.ski.is_some() && ext.aki != ext.ski {
-                return Err(profile(
-                    cert,
-                    "self-signed certificate whose authorityKeyIdentifier is not its own key",
-                ));
+                return Err(profile(cert, ProfileRule::SelfSignedAuthorityKeyIdentifierMismatch));
             }
         } else if role != Role::Anchor && !cert.is_self_issued() {
             // Self-issued certificates stand in for "self-signed" here (deciding self-signed
             // would take a signature check). A trust anchor is an input (§6.1.1 (d)), whoever
             // issued it: a cross-signed certificate may be trusted directly without an
             // authorityKeyIdentifier (x509-limbo cve::cve-2024-0567).
-            return Err(profile(cert, "missing authorityKeyIdentifier"));
+            return Err(profile(cert, ProfileRule::MissingAuthorityKeyIdentifier));
         }
         // subjectKeyIdentifier (§4.2.1.2): non-critical.
         if critical(oids::ID_CE_SUBJECT_KEY_IDENTIFIER) {
-            return Err(profile(cert, "critical subjectKeyIdentifier"));
+            return Err(profile(cert, ProfileRule::CriticalSubjectKeyIdentifier));
         }
         // policyConstraints (§4.2.1.11): a critical one is an unknown critical extension above
         // (no policy processing); a non-critical one is not acted on — "MUST mark this
@@ -513,7 +510,7 @@ impl Ctx<'_> {
         // it.
         // keyCertSign needs cA (§4.2.1.3, §4.2.1.9).
         if cert.key_usage().is_some_and(|k| k.key_cert_sign()) && !cert.is_ca() {
-            return Err(profile(cert, "keyCertSign without basicConstraints cA"));
+            return Err(profile(cert, ProfileRule::KeyCertSignWithoutCa));
         }
         // Key policy.
         let key = cert.public_key()?;
@@ -564,15 +561,15 @@ impl Ctx<'_> {
         }
         // subjectKeyIdentifier (§4.2.1.2): "MUST appear in all conforming CA certificates".
         if ext.ski.is_none() {
-            return Err(profile(cert, "CA certificate without subjectKeyIdentifier"));
+            return Err(profile(cert, ProfileRule::CaWithoutSubjectKeyIdentifier));
         }
         // A CA's subject is a non-empty DN (§4.1.2.6).
         if cert.inner().tbs_certificate().subject().is_empty() {
-            return Err(profile(cert, "CA certificate with an empty subject"));
+            return Err(profile(cert, ProfileRule::CaWithEmptySubject));
         }
         // nameConstraints (§4.2.1.10): "Conforming CAs MUST mark this extension as critical".
         if ext.name_constraints.is_some() && !ext.critical.contains(&oids::ID_CE_NAME_CONSTRAINTS) {
-            return Err(profile(cert, "non-critical nameConstraints"));
+            return Err(profile(cert, ProfileRule::NonCriticalNameConstraints));
         }
         // CA/Browser Forum BR §7.1.2.1.2: a TLS root carries no extendedKeyUsage.
         if role == Role::Anchor && self.is_tls() && cert.extended_key_usage().is_some() {
@@ -605,14 +602,14 @@ impl Ctx<'_> {
         // §4.2.1.6: with an empty subject the subjectAltName is present and critical; with a
         // subject it SHOULD be non-critical (CA/Browser Forum BR §7.1.2.7.12: MUST).
         match (subject_empty, ext.san.is_some(), ext.san_critical) {
-            (true, false, _) => return Err(profile(ee, "empty subject without subjectAltName")),
-            (true, true, false) => return Err(profile(ee, "empty subject with a non-critical subjectAltName")),
-            (false, true, true) => return Err(profile(ee, "critical subjectAltName with a non-empty subject")),
+            (true, false, _) => return Err(profile(ee, ProfileRule::EmptySubjectWithoutSubjectAltName)),
+            (true, true, false) => return Err(profile(ee, ProfileRule::EmptySubjectWithNonCriticalSubjectAltName)),
+            (false, true, true) => return Err(profile(ee, ProfileRule::CriticalSubjectAltNameWithSubject)),
             _ => {}
         }
         // nameConstraints only in CA certificates (§4.2.1.10).
         if ext.name_constraints.is_some() && !ee.is_ca() {
-            return Err(profile(ee, "nameConstraints in an end-entity certificate"));
+            return Err(profile(ee, ProfileRule::NameConstraintsInEndEntity));
         }
         // A CA certificate is not a TLS end entity (CA/Browser Forum BR §7.1.2.7.8;
         // rustls-webpki `CaUsedAsEndEntity`).
