@@ -291,6 +291,19 @@ fn validation_start(interval: &TimeInterval, certificate: &Certificate) -> u64 {
     }
 }
 
+/// The interval a message signed with `signer` is dated in: `interval`, except that while hi
+/// is unknown its lo is raised to the signer certificate's notBefore ([`validation_start`]), so
+/// that the receiver can check the chain at the message's `ts`.
+fn sending_interval(interval: &TimeInterval, signer: Option<&Certificate>) -> TimeInterval {
+    let mut interval = *interval;
+    if interval.hi.is_none()
+        && let Some(certificate) = signer
+    {
+        interval.lo = validation_start(&interval, certificate);
+    }
+    interval
+}
+
 fn transport(refusal: Refusal) -> ClientError {
     tracing::debug!(reason = refusal.detail(), "server answer refused");
     ClientError::Transport(refusal)
@@ -570,13 +583,7 @@ impl<S: ClientState, K: KeyStore, C: TrustedClock, U: UpdateInstaller> Managemen
         // at least the FTM certificate's notBefore, a time at which the server can check the
         // chain (the server judges their freshness by the challenge, not by `ts`).
         let chain = self.keys.ftm_chain().to_vec();
-        let mut interval = *interval;
-        if interval.hi.is_none()
-            && let Some(ftm) = chain.first()
-        {
-            interval.lo = validation_start(&interval, ftm);
-        }
-        let message = self.next_message(to, body, &interval)?;
+        let message = self.next_message(to, body, &sending_interval(interval, chain.first()))?;
         let signed_with = recipient_id(chain.first().ok_or(ClientError::Provisioning("no FTM certificate"))?);
         let text = sign_message(self.keys.ftm(), &chain, &message).map_err(|_| ClientError::Sign("FTM signer"))?;
         self.outstanding = Some(Outstanding {
@@ -608,14 +615,10 @@ impl<S: ClientState, K: KeyStore, C: TrustedClock, U: UpdateInstaller> Managemen
         body: Body,
         time: Option<TimeRequest>,
     ) -> Result<OutgoingRequest, ClientError> {
-        let mut interval = self.interval();
+        let interval = self.interval();
         let chain = self.device_chain()?;
         // As for enrollment: before the first `time` answer, `ts` is at least notBefore.
-        if interval.hi.is_none()
-            && let Some(leaf) = chain.first()
-        {
-            interval.lo = validation_start(&interval, leaf);
-        }
+        let interval = sending_interval(&interval, chain.first());
         let message = self.next_message(self.server_to(), body, &interval)?;
         let signed_with = recipient_id(
             chain
@@ -1071,14 +1074,11 @@ impl<S: ClientState, K: KeyStore, C: TrustedClock, U: UpdateInstaller> Managemen
                 counted: 0,
                 threshold: 1,
             })?;
-            if self.release.advance(&payload, &keys).is_ok() {
-                self.saved.release_root = Some(payload);
-                self.trusted.raise_floor(self.release.root().time_floor.unix_millis());
-                self.saved.time_floor_ms = self.saved.time_floor_ms.max(self.trusted.floor());
-                advanced = true;
-            } else {
-                return self.release.advance(&payload, &keys).map(|_| ());
-            }
+            self.release.advance(&payload, &keys)?;
+            self.saved.release_root = Some(payload);
+            self.trusted.raise_floor(self.release.root().time_floor.unix_millis());
+            self.saved.time_floor_ms = self.saved.time_floor_ms.max(self.trusted.floor());
+            advanced = true;
         }
         if advanced {
             self.store.save(&self.saved).map_err(|_| UpgradeError::ImageMismatch)?;

@@ -37,7 +37,6 @@ pub use self::registry::{
 };
 use crate::command::{Action, Command, CommandResult, GeneralJws, MAX_COMMANDS, PlatformCertificate};
 use crate::device_info::DigitalId;
-use crate::error::WireCode;
 use crate::grammar::{Certification, ChallengeValue, Label, Nonce, Outcome, Sha256Digest, Uuid};
 use crate::message::{
     Body, ChallengeBody, CommandsBody, Direction, EnrolledBody, ErrorBody, Message, MessageType, Path, TimeBody,
@@ -1208,11 +1207,6 @@ impl<R: DeviceRegistry> ManagementServer<R> {
             .collect::<Result<Vec<_>, _>>()?;
         let issuer = PkiIssuer::new(ca.certificate(), ca.signer())?;
         kavach_pki::issue::issue_crl(&issuer, &entries, now, next_update, crl_number)
-    }
-
-    /// The wire code and fixed text an error message carries for `refusal`.
-    pub fn wire_code(refusal: &Refusal) -> WireCode {
-        refusal.wire_code()
     }
 }
 
